@@ -1,0 +1,1 @@
+"""OpenIPN act layer."""

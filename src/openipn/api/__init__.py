@@ -1,0 +1,1 @@
+"""OpenIPN api layer."""

@@ -1,0 +1,1 @@
+"""OpenIPN model layer."""

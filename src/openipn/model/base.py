@@ -1,0 +1,98 @@
+"""Shared building blocks for inventory objects: names, ranges, points and polygons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:+-]{0,127}$")
+
+
+def _check_name(value: str) -> str:
+    if not NAME_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid name (letters, digits and . _ / : + -, "
+            "starting with a letter or digit, at most 128 characters)"
+        )
+    return value
+
+
+def _to_text(value: object) -> object:
+    """Accept YAML integers where text is meant (e.g. an unquoted NID or serial)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+Text = Annotated[str, BeforeValidator(_to_text)]
+
+
+def in_range(low: float, high: float) -> Callable[[float], float]:
+    """A validator that names the allowed range, e.g. '1012 is outside 0..1007'."""
+
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise ValueError(f"{value} is outside {low}..{high}")
+        return value
+
+    return check
+
+
+def IntRange(low: int, high: int) -> type[int]:  # noqa: N802 - reads like a type
+    """An int constrained to low..high with a clear error message."""
+    return Annotated[int, AfterValidator(in_range(low, high))]  # type: ignore[return-value]
+
+
+def FloatRange(low: float, high: float) -> type[float]:  # noqa: N802 - reads like a type
+    """A float constrained to low..high with a clear error message."""
+    return Annotated[float, AfterValidator(in_range(low, high))]  # type: ignore[return-value]
+
+
+class Strict(BaseModel):
+    """Base for model values: unknown fields are errors, so typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class InventoryObject(Strict):
+    """Base for every named object of the network model."""
+
+    name: Name
+    description: str = ""
+
+
+class Point(Strict):
+    """A position on the site floor in local metres (x east, y north, z up)."""
+
+    x: float
+    y: float
+    z: float = 0.0
+
+
+Polygon = Annotated[list[tuple[float, float]], Field(min_length=3)]
+
+
+def point_in_polygon(x: float, y: float, polygon: list[tuple[float, float]]) -> bool:
+    """Ray-casting test; points on an edge count as inside."""
+    inside = False
+    count = len(polygon)
+    for index in range(count):
+        x1, y1 = polygon[index]
+        x2, y2 = polygon[(index + 1) % count]
+        if _on_segment(x, y, x1, y1, x2, y2):
+            return True
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def _on_segment(x: float, y: float, x1: float, y1: float, x2: float, y2: float) -> bool:
+    cross = (x - x1) * (y2 - y1) - (y - y1) * (x2 - x1)
+    if abs(cross) > 1e-9:
+        return False
+    return (
+        min(x1, x2) - 1e-9 <= x <= max(x1, x2) + 1e-9
+        and min(y1, y2) - 1e-9 <= y <= max(y1, y2) + 1e-9
+    )

@@ -1,0 +1,71 @@
+"""The transport topology as a graph: what sits behind a link or a node."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from openipn.model.core import CoreFunction, CoreFunctionType, Upf
+from openipn.model.document import SiteDocument
+from openipn.model.kinds import KINDS, object_key
+from openipn.model.radio import AdministrativeState
+from openipn.model.transport import Link
+
+
+def build_graph(doc: SiteDocument) -> nx.MultiGraph:
+    """Nodes are topology objects (attribute `kind`); edges are unlocked links (key = link name)."""
+    graph = nx.MultiGraph()
+    for spec in KINDS:
+        if spec.topology_node:
+            for obj in doc.objects(spec.section):
+                graph.add_node(object_key(spec, obj), kind=spec.kind)
+    for link in doc.objects("links"):
+        if isinstance(link, Link) and link.administrative_state != AdministrativeState.LOCKED:
+            graph.add_edge(
+                link.a,
+                link.b,
+                key=link.name,
+                capacity_mbps=link.capacity_mbps,
+                latency_us=link.latency_us,
+            )
+    return graph
+
+
+def core_nodes(doc: SiteDocument) -> set[str]:
+    """Nodes that anchor the network: the AMF(s) and the UPFs."""
+    amfs = {
+        f.name
+        for f in doc.objects("core_functions")
+        if isinstance(f, CoreFunction) and f.type == CoreFunctionType.AMF
+    }
+    return amfs | {u.name for u in doc.objects("upfs") if isinstance(u, Upf)}
+
+
+def behind(doc: SiteDocument, *, link: str | None = None, node: str | None = None) -> set[str]:
+    """Nodes that lose every path to the core when the link (or node) fails.
+
+    With a redundant ring this is empty, which is the point of the ring.
+    """
+    graph = build_graph(doc)
+    anchors = core_nodes(doc) & set(graph.nodes)
+    if link is not None:
+        edges = [(u, v, k) for u, v, k in graph.edges(keys=True) if k == link]
+        if not edges:
+            raise KeyError(f"no unlocked link named {link!r}")
+        graph.remove_edges_from(edges)
+    if node is not None:
+        if node not in graph:
+            raise KeyError(f"no topology node named {node!r}")
+        graph.remove_node(node)
+        anchors.discard(node)
+    reachable: set[str] = set()
+    for anchor in anchors:
+        reachable |= nx.node_connected_component(graph, anchor)
+    return {n for n in graph.nodes if n not in reachable}
+
+
+def node_kind(name: str, doc: SiteDocument) -> str | None:
+    """The kind of a topology node by name."""
+    for spec in KINDS:
+        if spec.topology_node and name in doc.index(spec.section):
+            return spec.kind
+    return None

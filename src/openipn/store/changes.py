@@ -1,0 +1,158 @@
+"""Plans: the difference between two states of the model, object by object and field by field."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from openipn.model.kinds import KINDS
+
+KIND_ORDER = {spec.kind: index for index, spec in enumerate(KINDS)}
+SECRET_MARK = "(secret)"
+
+
+class ChangeOp(StrEnum):
+    """What a change does to an object."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An object as stored: its attributes and its encrypted secrets (tokens), if any."""
+
+    data: dict[str, Any]
+    secrets: dict[str, str] | None = None
+
+
+Key = tuple[str, str]  # (kind, name)
+State = dict[Key, Stored]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One attribute that changes; secret values are never shown."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One object created, updated or deleted, with before and after images."""
+
+    op: ChangeOp
+    kind: str
+    name: str
+    before: Stored | None
+    after: Stored | None
+    fields: tuple[FieldChange, ...] = ()
+
+    def describe(self) -> str:
+        """One line a person reads in a plan."""
+        mark = {ChangeOp.CREATE: "+", ChangeOp.UPDATE: "~", ChangeOp.DELETE: "-"}[self.op]
+        line = f"{mark} {self.kind} {self.name}"
+        if self.op == ChangeOp.UPDATE:
+            parts = [f"{f.field}: {_show(f.old)} -> {_show(f.new)}" for f in self.fields]
+            line += "  (" + "; ".join(parts) + ")"
+        return line
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    return value if isinstance(value, str) else repr(value)
+
+
+@dataclass
+class Plan:
+    """An ordered list of changes; empty means 'no changes'."""
+
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when applying would change nothing."""
+        return not self.changes
+
+    def counts(self) -> dict[str, int]:
+        """How many objects each operation touches."""
+        counted = Counter(change.op for change in self.changes)
+        return {op.value: counted.get(op, 0) for op in ChangeOp}
+
+    def summary(self) -> str:
+        """'no changes' or 'N to create, N to change, N to delete'."""
+        if self.empty:
+            return "no changes"
+        c = self.counts()
+        return f"{c['create']} to create, {c['update']} to change, {c['delete']} to delete"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form for the API (secrets are only ever marked, never shown)."""
+        return {
+            "summary": self.summary(),
+            "counts": self.counts(),
+            "changes": [
+                {
+                    "op": c.op.value,
+                    "kind": c.kind,
+                    "name": c.name,
+                    "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in c.fields],
+                }
+                for c in self.changes
+            ],
+        }
+
+
+def field_changes(before: Stored, after: Stored) -> tuple[FieldChange, ...]:
+    """Attribute-level differences; secret changes are named but never shown."""
+    names = sorted(set(before.data) | set(after.data))
+    result = [
+        FieldChange(name, before.data.get(name), after.data.get(name))
+        for name in names
+        if before.data.get(name) != after.data.get(name)
+    ]
+    old_secrets, new_secrets = before.secrets or {}, after.secrets or {}
+    for name in sorted(set(old_secrets) | set(new_secrets)):
+        if old_secrets.get(name) != new_secrets.get(name):
+            result.append(FieldChange(name, SECRET_MARK, "(new secret)"))
+    return tuple(result)
+
+
+def diff_states(
+    current: Mapping[Key, Stored], desired: Mapping[Key, Stored], kinds: Iterable[str]
+) -> Plan:
+    """Changes that turn `current` into `desired` for the given kinds (others untouched)."""
+    scope = set(kinds)
+    changes: list[Change] = []
+    for key, after in desired.items():
+        if key[0] not in scope:
+            continue
+        before = current.get(key)
+        if before is None:
+            changes.append(Change(ChangeOp.CREATE, key[0], key[1], None, after))
+            continue
+        fields = field_changes(before, after)
+        if fields:
+            changes.append(Change(ChangeOp.UPDATE, key[0], key[1], before, after, fields))
+    for key, before in current.items():
+        if key[0] in scope and key not in desired:
+            changes.append(Change(ChangeOp.DELETE, key[0], key[1], before, None))
+    changes.sort(key=lambda c: (KIND_ORDER.get(c.kind, 99), c.name))
+    return Plan(changes)
+
+
+def undo(state: State, changes: Iterable[Change]) -> None:
+    """Revert changes (newest first) in place: how an earlier version is reconstructed."""
+    for change in changes:
+        key = (change.kind, change.name)
+        if change.before is None:
+            state.pop(key, None)
+        else:
+            state[key] = change.before
