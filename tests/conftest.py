@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from openipn.app import Services, build_services, initialise
+from openipn.settings import Settings
 from pgserver import PostgresServer
 
 
@@ -49,3 +51,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         server.drop_database(name)
+
+
+MINIMAL_SITE = Path(__file__).with_name("site_minimal.yaml")
+
+
+@pytest.fixture
+def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
+    """An initialised, empty store (both backends) with its own data directory and key."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, author="tester")
+    initialise(settings)
+    built = build_services(settings)
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+@pytest.fixture
+def minimal_site_text() -> str:
+    """A small valid site file: one gNB with two cells, one UPF, one slice, one SIM."""
+    return MINIMAL_SITE.read_text(encoding="utf-8")

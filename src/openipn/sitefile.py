@@ -25,6 +25,11 @@ def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode) -> dict[Any,
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a mapping key must be a plain value (line {mark.line + 1})", mark
+            )
         if key in seen:
             mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(
@@ -45,7 +50,16 @@ def read_yaml(text: str, *, source: str = "(text)") -> object:
     try:
         return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
-        raise SiteFileError([Issue(source, f"not valid YAML: {exc}")]) from exc
+        raise SiteFileError([Issue(source, f"not valid YAML: {_yaml_problem(exc)}")]) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """The problem and its position, without echoing the source line (it may hold a secret)."""
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return str(problem)
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def parse_site_text(text: str, *, source: str = "(text)") -> SiteDocument:

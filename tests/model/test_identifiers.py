@@ -138,11 +138,6 @@ def test_nci_rejects_negative_cell_local_id() -> None:
         nci(1, 22, -1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG identifiers.py nci(): the gNB ID is not checked against gnb_id_length, "
-    "so nci(1 << 22, 22, 0) returns 2**36, a 37-bit NCI",
-)
 def test_nci_rejects_gnb_id_wider_than_its_length() -> None:
     with pytest.raises(ValueError):
         nci(1 << 22, 22, 0)
@@ -240,12 +235,6 @@ def test_imei_rejected(imei: str, phrase: str) -> None:
 # --- bugs: identifier checks are looser than they look ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG identifiers.py: the regexes use re.match with '$', which also matches "
-    "before a trailing newline, so 'imsi-…\\n', '999\\n' and 'nid\\n' are accepted "
-    "(and kept with the newline); use re.fullmatch or \\Z",
-)
 @pytest.mark.parametrize(
     "check",
     [
@@ -264,13 +253,12 @@ def test_trailing_newline_rejected(check: object) -> None:
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG identifiers.py check_iccid/check_imei: str.isdigit() accepts non-ASCII "
-    "digits, so a full-width ICCID/IMEI passes (int() reads them as 0-9 for Luhn)",
-)
 @pytest.mark.parametrize(
-    "check", [lambda: check_iccid(ICCID_19.translate(FULLWIDTH)), lambda: check_imei(IMEI.translate(FULLWIDTH))],
+    "check",
+    [
+        lambda: check_iccid(ICCID_19.translate(FULLWIDTH)),
+        lambda: check_imei(IMEI.translate(FULLWIDTH)),
+    ],
     ids=["iccid", "imei"],
 )
 def test_non_ascii_digits_rejected(check: object) -> None:

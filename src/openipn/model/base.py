@@ -12,7 +12,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:+-]{0,127}$")
 
 
 def _check_name(value: str) -> str:
-    if not NAME_RE.match(value):
+    if not NAME_RE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a valid name (letters, digits and . _ / : + -, "
             "starting with a letter or digit, at most 128 characters)"

@@ -44,7 +44,7 @@ class PlmnId(BaseModel):
     @classmethod
     def _check_mcc(cls, value: object) -> str:
         text = str(value)
-        if not MCC_RE.match(text):
+        if not MCC_RE.fullmatch(text):
             raise ValueError(f"{text!r} is not an MCC (3 decimal digits)")
         return text
 
@@ -52,7 +52,7 @@ class PlmnId(BaseModel):
     @classmethod
     def _check_mnc(cls, value: object) -> str:
         text = str(value)
-        if not MNC_RE.match(text):
+        if not MNC_RE.fullmatch(text):
             raise ValueError(f"{text!r} is not an MNC (2 or 3 decimal digits)")
         return text
 
@@ -67,7 +67,7 @@ class PlmnId(BaseModel):
 
 def check_nid(nid: str) -> str:
     """Return the NID in lower case, or raise ValueError naming the rule."""
-    if not NID_RE.match(nid):
+    if not NID_RE.fullmatch(nid):
         raise ValueError(f"{nid!r} is not a NID (11 hexadecimal digits, TS 24.501)")
     if nid[0] not in NID_MODE_DIGIT:
         raise ValueError(f"{nid!r} starts with assignment mode {nid[0]!r}; expected 0, 1 or 2")
@@ -110,7 +110,7 @@ class Snssai(BaseModel):
         if value is None:
             return None
         text = str(value)
-        if not SD_RE.match(text):
+        if not SD_RE.fullmatch(text):
             raise ValueError(f"{text!r} is not an SD (6 hexadecimal digits)")
         return text.lower()
 
@@ -121,6 +121,8 @@ class Snssai(BaseModel):
 def nci(gnb_id: int, gnb_id_length: int, cell_local_id: int) -> int:
     """36-bit NR Cell Identity: gNB ID in the leftmost gnb_id_length bits (TS 38.300 §8.2)."""
     local_bits = NCI_BITS - gnb_id_length
+    if not 0 <= gnb_id < (1 << gnb_id_length):
+        raise ValueError(f"gNB ID {gnb_id} does not fit in {gnb_id_length} bits")
     if not 0 <= cell_local_id < (1 << local_bits):
         raise ValueError(
             f"cell local id {cell_local_id} does not fit in {local_bits} bits "
@@ -154,16 +156,21 @@ SUPI_NAI_RE = re.compile(r"^nai-[^@\s]+@[^@\s]+$")
 
 def check_supi(supi: str) -> str:
     """Validate a SUPI of type IMSI (`imsi-<digits>`) or NAI (`nai-user@realm`), TS 23.003 §2.2B."""
-    if SUPI_IMSI_RE.match(supi) or SUPI_NAI_RE.match(supi):
+    if SUPI_IMSI_RE.fullmatch(supi) or SUPI_NAI_RE.fullmatch(supi):
         return supi
-    if supi.isdigit():
+    if is_ascii_digits(supi):
         raise ValueError(f"{supi!r} lacks its type prefix; write 'imsi-{supi}'")
     raise ValueError(f"{supi!r} is not a SUPI ('imsi-' + 6..15 digits, or 'nai-user@realm')")
 
 
+def is_ascii_digits(text: str) -> bool:
+    """True for a non-empty string of ASCII digits 0-9 only (no full-width or other digits)."""
+    return text.isascii() and text.isdigit()
+
+
 def check_iccid(iccid: str) -> str:
     """Validate an ICCID: 19 or 20 digits ending in a Luhn check digit (ITU-T E.118)."""
-    if not (iccid.isdigit() and 19 <= len(iccid) <= 20):
+    if not (is_ascii_digits(iccid) and 19 <= len(iccid) <= 20):
         raise ValueError(f"{iccid!r} is not an ICCID (19 or 20 digits)")
     if not luhn_ok(iccid):
         raise ValueError(f"{iccid!r} fails the ICCID Luhn check digit")
@@ -172,9 +179,9 @@ def check_iccid(iccid: str) -> str:
 
 def check_imei(imei: str) -> str:
     """Validate an IMEI (15 digits, Luhn) or IMEISV (16 digits), TS 23.003 §6.2."""
-    if imei.isdigit() and len(imei) == 16:
+    if is_ascii_digits(imei) and len(imei) == 16:
         return imei
-    if not (imei.isdigit() and len(imei) == 15):
+    if not (is_ascii_digits(imei) and len(imei) == 15):
         raise ValueError(f"{imei!r} is not an IMEI (15 digits) or IMEISV (16 digits)")
     if not luhn_ok(imei):
         raise ValueError(f"{imei!r} fails the IMEI Luhn check digit")

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable
 
 from openipn.model.base import point_in_polygon
 from openipn.model.document import Issue, SiteDocument
-from openipn.model.radio import Cell
+from openipn.model.identifiers import NCI_BITS
+from openipn.model.radio import Cell, Gnb
 from openipn.model.site import Permit, Snpn
 
 
@@ -16,9 +17,18 @@ def _cells(doc: SiteDocument) -> list[tuple[int, Cell]]:
 
 
 def check_cell_ids(doc: SiteDocument) -> Iterable[Issue]:
-    """Two cells of one gNB with the same cellLocalId would share an NCI (TS 38.300 §8.2)."""
+    """cellLocalId must fit beside the gNB ID in the 36-bit NCI and be unique per gNB."""
+    gnbs = {g.name: g for g in doc.objects("gnbs") if isinstance(g, Gnb)}
     seen: dict[tuple[str, int], int] = {}
     for position, cell in _cells(doc):
+        gnb = gnbs.get(cell.gnb)
+        bits = NCI_BITS - gnb.gnb_id_length if gnb is not None else NCI_BITS
+        if cell.cell_local_id >= 1 << bits:
+            yield Issue(
+                f"{doc.path('cells', position)}.cell_local_id",
+                f"{cell.cell_local_id} does not fit in the {bits} bits that gNB {cell.gnb} "
+                f"(gnb_id_length {36 - bits}) leaves in the 36-bit NCI (TS 38.300 §8.2)",
+            )
         key = (cell.gnb, cell.cell_local_id)
         if key in seen:
             yield Issue(

@@ -29,7 +29,7 @@ class Slice(InventoryObject):
     @model_validator(mode="after")
     def _check_sd(self) -> Slice:
         if self.sd is not None:
-            if not SD_RE.match(self.sd):
+            if not SD_RE.fullmatch(self.sd):
                 raise ValueError(f"sd {self.sd!r} is not 6 hexadecimal digits")
             self.sd = self.sd.lower()
         return self

@@ -108,21 +108,21 @@ class Subscription(Strict):
     @field_validator("k", "op", "opc")
     @classmethod
     def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not HEX32_RE.match(value.get_secret_value()):
+        if value is not None and not HEX32_RE.fullmatch(value.get_secret_value()):
             raise ValueError("must be 32 hexadecimal digits (128 bits)")
         return None if value is None else SecretStr(value.get_secret_value().lower())
 
     @field_validator("amf")
     @classmethod
     def _check_amf(cls, value: str) -> str:
-        if not AMF_RE.match(value):
+        if not AMF_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not an AMF (4 hexadecimal digits)")
         return value.lower()
 
     @field_validator("sqn")
     @classmethod
     def _check_sqn(cls, value: str) -> str:
-        if not SQN_RE.match(value):
+        if not SQN_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not a SQN (12 hexadecimal digits)")
         return value.lower()
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from pydantic import BaseModel
 
 from openipn.model.document import Issue, SiteDocument
+from openipn.model.identifiers import imei_tac_snr
 from openipn.model.kinds import BY_SECTION, KINDS, object_key
 
 NODE_SECTIONS = tuple(spec.section for spec in KINDS if spec.topology_node)
@@ -63,6 +64,11 @@ def _values(obj: BaseModel, field: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+def _unique_value(field: str, value: str) -> str:
+    """IMEI and IMEISV of one device share TAC+SNR (TS 23.003 §6.2), so compare those."""
+    return imei_tac_snr(value) if field == "imei" else value
+
+
 def check_duplicate_keys(doc: SiteDocument) -> Iterable[Issue]:
     """Two objects of one kind with the same name (or SUPI)."""
     for spec, position, obj in doc.iter_all():
@@ -95,13 +101,14 @@ def check_unique_fields(doc: SiteDocument) -> Iterable[Issue]:
         seen: dict[str, int] = {}
         for position, obj in enumerate(doc.objects(section)):
             for value in _values(obj, field):
-                if value in seen:
+                compared = _unique_value(field, value)
+                if compared in seen:
                     yield Issue(
                         f"{doc.path(section, position)}.{field}",
-                        f"duplicate {what} {value} (also {doc.path(section, seen[value])})",
+                        f"duplicate {what} {value} (also {doc.path(section, seen[compared])})",
                     )
                 else:
-                    seen[value] = position
+                    seen[compared] = position
 
 
 def check_references(doc: SiteDocument) -> Iterable[Issue]:
@@ -140,7 +147,7 @@ def check_node_names(doc: SiteDocument) -> Iterable[Issue]:
 def check_required_singletons(doc: SiteDocument) -> Iterable[Issue]:
     """A network needs its site and SNPN identity."""
     for section in ("site", "snpn"):
-        if doc.singleton(section) is None:
+        if doc.singleton(section) is None and section not in doc.managed:
             yield Issue(section, "required section is missing")
 
 

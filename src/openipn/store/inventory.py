@@ -18,8 +18,8 @@ from openipn.model.document import Issue, SiteDocument, SiteFileError
 from openipn.model.kinds import BY_KIND, BY_SECTION, KINDS, object_key
 from openipn.model.subscribers import Subscription
 from openipn.model.validation import validate_document
-from openipn.secure.secrets import SecretBox
-from openipn.store import credentials
+from openipn.secure.secrets import SecretBox, SecretError
+from openipn.store import audit, credentials
 from openipn.store.changes import Change, ChangeOp, Plan, State, Stored, diff_states, undo
 from openipn.store.schema import ChangeRow, InventoryRow, VersionRow
 from openipn.store.writer import write_version
@@ -172,6 +172,31 @@ class Inventory:
         document.keyed = set()
         document.managed = {spec.section for spec in KINDS}
         return document
+
+    def subscriber_secrets(self, *, key: SecretBox, actor: str) -> dict[str, tuple[str, str]]:
+        """Decrypted K and OPc (hex) per SUPI: only for an explicit export, and audited.
+
+        `key` must be loaded from the key file by the caller, proving they hold it.
+        """
+        if key.key_id != self.box.key_id:
+            raise SecretError(f"key {key.key_id} is not the store's key {self.box.key_id}")
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(InventoryRow.name, InventoryRow.secrets).where(
+                    InventoryRow.kind == "subscription", InventoryRow.secrets.is_not(None)
+                )
+            ).all()
+        result = {}
+        for supi, sealed in rows:
+            k, opc = credentials.unseal(key, supi, sealed)
+            result[supi] = (k.hex(), opc.hex())
+        audit.record(
+            self.engine,
+            actor=actor,
+            action="export-subscriber-secrets",
+            detail={"subscriptions": len(result), "key_id": key.key_id},
+        )
+        return result
 
     def versions(self) -> list[VersionInfo]:
         """All versions, oldest first."""

@@ -61,3 +61,15 @@ class ChangeRow(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     before_secrets: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     after_secrets: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+
+
+class AuditRow(Base):
+    """A security-relevant action (e.g. an export of subscriber secrets)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonType)

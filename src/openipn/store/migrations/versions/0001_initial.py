@@ -1,4 +1,4 @@
-"""Initial model store: inventory objects, versions, version changes.
+"""Initial model store: inventory objects, versions, version changes, audit log.
 
 Revision ID: 0001
 Revises:
@@ -18,7 +18,7 @@ JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def upgrade() -> None:
-    """Create the three tables."""
+    """Create the tables."""
     op.create_table(
         "versions",
         sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
@@ -54,10 +54,19 @@ def upgrade() -> None:
         sa.Column("after_secrets", JSON, nullable=True),
     )
     op.create_index("ix_version_changes_version", "version_changes", ["version"])
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("action", sa.String(64), nullable=False),
+        sa.Column("detail", JSON, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    """Drop the three tables."""
+    """Drop the tables."""
+    op.drop_table("audit_log")
     op.drop_index("ix_version_changes_version", "version_changes")
     op.drop_table("version_changes")
     op.drop_table("inventory_objects")

@@ -1,0 +1,51 @@
+# OpenIPN: two commands do all set-up on a fresh machine.
+#   make run   - virtual environment, install, initialise ./data with the example plant, serve
+#   make test  - install what the tests need (Debian packages too) and run the whole suite
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SITE ?= examples/plant.yaml
+HOST ?= 127.0.0.1
+PORT ?= 8080
+DEBIAN_TEST_PACKAGES := postgresql
+
+.PHONY: run test check lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/openipn init
+	$(BIN)/openipn apply $(SITE) --reason "make run: example plant"
+	$(BIN)/openipn inventory list cell --page-size 10
+	$(BIN)/openipn serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	bash scripts/ensure-debian-packages.sh $(DEBIAN_TEST_PACKAGES)
+	$(MAKE) lint
+	$(BIN)/pytest -q -n 2 -p no:cacheprovider
+
+# Inner loop: lint + tests without PostgreSQL.
+check: $(STAMP)
+	$(MAKE) lint
+	OPENIPN_TEST_SKIP_POSTGRES=1 $(BIN)/pytest -q -n 2 -m "not postgres and not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench examples
+	$(BIN)/ruff check --fix src tests bench examples
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_sims.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,142 @@
+"""Plan, apply, export, versions and restore against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from openipn.app import Services
+from openipn.model.document import SiteFileError
+from openipn.secure.secrets import SecretBox
+from openipn.sitefile import dump_site_text, parse_site_text
+from openipn.store import credentials
+from openipn.store.changes import ChangeOp
+from openipn.store.schema import ChangeRow, InventoryRow, VersionRow
+
+TEST_K = "465b5ce8b199b49faa5f0a2ee238a6bc"  # TS 35.208 test set 1
+TEST_OPC = "cd63cb71954a9f4e48a5994e37a02baf"
+
+
+def row_counts(services: Services) -> tuple[int, int, int]:
+    """Objects, versions and change records stored."""
+    with Session(services.engine) as session:
+        return (
+            session.scalar(select(func.count()).select_from(InventoryRow)) or 0,
+            session.scalar(select(func.count()).select_from(VersionRow)) or 0,
+            session.scalar(select(func.count()).select_from(ChangeRow)) or 0,
+        )
+
+
+def test_apply_then_plan_is_empty(services: Services, minimal_site_text: str) -> None:
+    doc = parse_site_text(minimal_site_text)
+    first = services.inventory.apply(doc, author="a", reason="first")
+    assert first.version == 1
+    assert first.plan.counts() == {"create": 11, "update": 0, "delete": 0}
+    assert services.inventory.plan(doc).empty
+    assert services.inventory.apply(doc, author="a", reason="again").version is None
+
+
+def test_export_round_trips_to_no_changes(services: Services, minimal_site_text: str) -> None:
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    exported = dump_site_text(services.inventory.export())
+    assert TEST_K not in exported and TEST_OPC not in exported
+    assert services.inventory.plan(parse_site_text(exported)).summary() == "no changes"
+
+
+def test_one_field_edit_is_one_change(services: Services, minimal_site_text: str) -> None:
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    edited = minimal_site_text.replace("pci: 11, tac: 1", "pci: 11, tac: 1, tx_power_dbm: 21")
+    plan = services.inventory.plan(parse_site_text(edited))
+    assert [(c.op, c.kind, c.name) for c in plan.changes] == [(ChangeOp.UPDATE, "cell", "C2")]
+    assert [(f.field, f.old, f.new) for f in plan.changes[0].fields] == [
+        ("tx_power_dbm", 24.0, 21.0)
+    ]
+
+
+def test_invalid_file_changes_nothing(services: Services, minimal_site_text: str) -> None:
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    before = row_counts(services)
+    broken = minimal_site_text.replace("pci: 11", "pci: 10").replace("gnb: GNB1, cell_local_id: 2",
+                                                                     "gnb: NOPE, cell_local_id: 2")
+    with pytest.raises(SiteFileError) as caught:
+        services.inventory.apply(parse_site_text(broken), author="a", reason="bad")
+    paths = {issue.path for issue in caught.value.issues}
+    assert "cells[1].gnb" in paths
+    assert row_counts(services) == before
+
+
+def test_absent_section_is_left_alone(services: Services, minimal_site_text: str) -> None:
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    without_sims = minimal_site_text.split("subscriptions:")[0]
+    assert services.inventory.plan(parse_site_text(without_sims)).empty
+
+
+def test_empty_section_deletes(services: Services, minimal_site_text: str) -> None:
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    text = minimal_site_text.split("subscriptions:")[0] + "subscriptions: []\n"
+    plan = services.inventory.plan(parse_site_text(text))
+    assert [(c.op, c.name) for c in plan.changes] == [(ChangeOp.DELETE, "imsi-999990000000001")]
+
+
+def test_restore_rebuilds_an_earlier_version(services: Services, minimal_site_text: str) -> None:
+    inv = services.inventory
+    inv.apply(parse_site_text(minimal_site_text), author="a", reason="v1")
+    v1 = dump_site_text(inv.export())
+    inv.apply(parse_site_text(minimal_site_text.replace("pci: 11", "pci: 12")), author="a",
+              reason="v2")
+    inv.apply(parse_site_text(minimal_site_text.split("subscriptions:")[0] + "subscriptions: []"),
+              author="a", reason="v3")
+    result = inv.restore(1, author="b")
+    assert result.version == 4
+    assert dump_site_text(inv.export()) == v1
+    versions = inv.versions()
+    assert [v.number for v in versions] == [1, 2, 3, 4]
+    assert versions[-1].restored_from == 1 and versions[-1].author == "b"
+    sealed = _sealed(services, "imsi-999990000000001")
+    assert credentials.unseal(services.box, "imsi-999990000000001", sealed)[1].hex() == TEST_OPC
+
+
+def test_restore_unknown_version(services: Services) -> None:
+    with pytest.raises(KeyError, match="does not exist"):
+        services.inventory.restore(7, author="a")
+
+
+def _sealed(services: Services, supi: str) -> dict[str, str]:
+    with Session(services.engine) as session:
+        row = session.scalars(select(InventoryRow).where(InventoryRow.name == supi)).one()
+        assert row.secrets is not None
+        return row.secrets
+
+
+def test_op_is_converted_and_secrets_sealed(services: Services, minimal_site_text: str) -> None:
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    sealed = _sealed(services, "imsi-999990000000001")
+    assert TEST_K not in str(sealed)
+    k, opc = credentials.unseal(services.box, "imsi-999990000000001", sealed)
+    assert (k.hex(), opc.hex()) == (TEST_K, TEST_OPC)
+    with Session(services.engine) as session:
+        changes = [str(r.after) + str(r.after_secrets) for r in session.scalars(select(ChangeRow))]
+    assert all(TEST_K not in text and TEST_OPC not in text for text in changes)
+
+
+def test_new_subscription_needs_credentials(services: Services, minimal_site_text: str) -> None:
+    text = minimal_site_text.replace(", k: 465b5ce8b199b49faa5f0a2ee238a6bc, op: "
+                                     "cdc202d5123e20f62b6d676ac72cb318", "")
+    with pytest.raises(SiteFileError) as caught:
+        services.inventory.apply(parse_site_text(text), author="a", reason="r")
+    assert [i.path for i in caught.value.issues] == ["subscriptions[0].k"]
+
+
+def test_secret_export_is_audited_and_needs_the_key(services: Services,
+                                                    minimal_site_text: str) -> None:
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    with pytest.raises(Exception, match="not the store's key"):
+        services.inventory.subscriber_secrets(key=SecretBox(bytes(16)), actor="eve")
+    secrets = services.inventory.subscriber_secrets(key=services.box, actor="officer")
+    assert secrets == {"imsi-999990000000001": (TEST_K, TEST_OPC)}
+    from openipn.store.audit import entries
+
+    assert [(e.actor, e.action) for e in entries(services.engine)] == [
+        ("officer", "export-subscriber-secrets")
+    ]
