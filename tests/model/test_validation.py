@@ -210,6 +210,14 @@ def _set(*keys: str | int, value: Any) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def _all_cells(field: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(site: dict[str, Any]) -> None:
+        for cell in site["cells"]:
+            cell[field] = value
+
+    return change
+
+
 def _swap_key(section: str, index: int, old: str, new: str) -> Callable[[dict[str, Any]], None]:
     def change(site: dict[str, Any]) -> None:
         item = site[section][index]
@@ -249,10 +257,16 @@ RULES = [
         id="arfcn-outside-permit",
     ),
     pytest.param(
-        _set("cells", 2, "arfcn_dl", value=804_000),  # 6060 MHz: upper edge 6110 ok
+        _all_cells("arfcn_dl", 804_000),  # 6060 MHz: upper edge 6110 ok
         None,
         None,
         id="arfcn-inside-permit",
+    ),
+    pytest.param(
+        _set("cells", 2, "arfcn_dl", value=804_000),  # 6010-6110 MHz overlaps 5975-6075
+        "cells[2].arfcn_dl",
+        "overlaps the carrier of cells[0]",
+        id="carrier-overlap",
     ),
     pytest.param(
         _set("cells", 2, "arfcn_dl", value=805_001),  # 6075.015 MHz: upper edge 6125.015
@@ -428,7 +442,8 @@ def test_rule(change: Callable[[dict[str, Any]], None], path: str | None, phrase
 def test_pci_reuse_on_another_carrier_is_not_a_collision() -> None:
     def change(site: dict[str, Any]) -> None:
         site["cells"][2]["pci"] = 10
-        site["cells"][2]["arfcn_dl"] = 805_000  # 6075 MHz, edges 6025..6125
+        site["cells"][2]["arfcn_dl"] = 806_667  # 6100.005 MHz
+        site["cells"][2]["bandwidth_mhz"] = 40  # edges 6080..6120: clear of 5975..6075
 
     assert mutated(change) == []
 

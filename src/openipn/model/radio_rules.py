@@ -136,9 +136,27 @@ def _check_permit_limits(path: str, cell: Cell, covering: list[Permit]) -> Itera
         )
 
 
+def check_carrier_overlap(doc: SiteDocument) -> Iterable[Issue]:
+    """Carriers on different ARFCNs whose channels overlap interfere with each other."""
+    carriers: dict[int, tuple[float, float, int]] = {}
+    for position, cell in _cells(doc):
+        carriers.setdefault(cell.arfcn_dl, (*cell.band_edges_mhz, position))
+    for position, cell in _cells(doc):
+        low, high = cell.band_edges_mhz
+        for arfcn, (other_low, other_high, first) in carriers.items():
+            if arfcn != cell.arfcn_dl and low < other_high and other_low < high:
+                yield Issue(
+                    f"{doc.path('cells', position)}.arfcn_dl",
+                    f"channel {low:.3f}-{high:.3f} MHz overlaps the carrier of "
+                    f"{doc.path('cells', first)} ({other_low:.3f}-{other_high:.3f} MHz)",
+                )
+                break
+
+
 RADIO_CHECKS: tuple[Callable[[SiteDocument], Iterable[Issue]], ...] = (
     check_cell_ids,
     check_pci,
     check_broadcast_nids,
     check_permits,
+    check_carrier_overlap,
 )

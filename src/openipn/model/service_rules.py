@@ -35,17 +35,20 @@ def check_application_edges(doc: SiteDocument) -> Iterable[Issue]:
 
 
 def check_profile_dnns(doc: SiteDocument) -> Iterable[Issue]:
-    """Every DNN a SIM profile grants must be served by some UPF."""
-    served = {d for upf in doc.objects("upfs") if isinstance(upf, Upf) for d in upf.dnns}
+    """Every DNN a SIM profile grants must be served by a UPF that anchors one of its slices."""
+    upfs = [u for u in doc.objects("upfs") if isinstance(u, Upf)]
     for position, profile in enumerate(doc.objects("sim_profiles")):
         if not isinstance(profile, SimProfile):
             continue
         for index, dnn in enumerate(profile.dnns):
-            if dnn not in served:
-                yield Issue(
-                    f"{doc.path('sim_profiles', position)}.dnns[{index}]",
-                    f"no UPF serves DNN {dnn!r}",
-                )
+            serving = [u for u in upfs if dnn in u.dnns]
+            if not serving:
+                message = f"no UPF serves DNN {dnn!r}"
+            elif not any(set(u.slices) & set(profile.slices) for u in serving):
+                message = f"no UPF serving DNN {dnn!r} anchors any of the profile's slices"
+            else:
+                continue
+            yield Issue(f"{doc.path('sim_profiles', position)}.dnns[{index}]", message)
 
 
 def check_imei_bindings(doc: SiteDocument) -> Iterable[Issue]:
