@@ -63,15 +63,17 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def parse_site_text(text: str, *, source: str = "(text)") -> SiteDocument:
-    """Parse a site file's text; raise SiteFileError listing every field-level issue."""
-    document, issues = parse_document(read_yaml(text, source=source))
-    if issues:
-        raise SiteFileError(issues)
+    """Parse a site file's text; field-level issues ride on `document.issues`.
+
+    Only unparseable YAML raises here; the store reports field-level issues together with the
+    cross-object ones when the document is planned or applied.
+    """
+    document, _ = parse_document(read_yaml(text, source=source))
     return document
 
 
 def load_site_file(path: Path) -> SiteDocument:
-    """Read a site file; raise SiteFileError when it is unreadable or breaks a field rule."""
+    """Read a site file; raise SiteFileError when it cannot be read or is not YAML."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -18,6 +18,11 @@ TEST_K = "465b5ce8b199b49faa5f0a2ee238a6bc"  # TS 35.208 test set 1
 TEST_OPC = "cd63cb71954a9f4e48a5994e37a02baf"
 
 
+def without_subscriptions(text: str) -> str:
+    """The site text up to its subscriptions section."""
+    return text.split("subscriptions:", maxsplit=1)[0]
+
+
 def row_counts(services: Services) -> tuple[int, int, int]:
     """Objects, versions and change records stored."""
     with Session(services.engine) as session:
@@ -57,8 +62,9 @@ def test_one_field_edit_is_one_change(services: Services, minimal_site_text: str
 def test_invalid_file_changes_nothing(services: Services, minimal_site_text: str) -> None:
     services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
     before = row_counts(services)
-    broken = minimal_site_text.replace("pci: 11", "pci: 10").replace("gnb: GNB1, cell_local_id: 2",
-                                                                     "gnb: NOPE, cell_local_id: 2")
+    broken = minimal_site_text.replace("pci: 11", "pci: 10").replace(
+        "gnb: GNB1, cell_local_id: 2", "gnb: NOPE, cell_local_id: 2"
+    )
     with pytest.raises(SiteFileError) as caught:
         services.inventory.apply(parse_site_text(broken), author="a", reason="bad")
     paths = {issue.path for issue in caught.value.issues}
@@ -68,13 +74,13 @@ def test_invalid_file_changes_nothing(services: Services, minimal_site_text: str
 
 def test_absent_section_is_left_alone(services: Services, minimal_site_text: str) -> None:
     services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
-    without_sims = minimal_site_text.split("subscriptions:")[0]
+    without_sims = minimal_site_text.split("subscriptions:", maxsplit=1)[0]
     assert services.inventory.plan(parse_site_text(without_sims)).empty
 
 
 def test_empty_section_deletes(services: Services, minimal_site_text: str) -> None:
     services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
-    text = minimal_site_text.split("subscriptions:")[0] + "subscriptions: []\n"
+    text = minimal_site_text.split("subscriptions:", maxsplit=1)[0] + "subscriptions: []\n"
     plan = services.inventory.plan(parse_site_text(text))
     assert [(c.op, c.name) for c in plan.changes] == [(ChangeOp.DELETE, "imsi-999990000000001")]
 
@@ -83,10 +89,16 @@ def test_restore_rebuilds_an_earlier_version(services: Services, minimal_site_te
     inv = services.inventory
     inv.apply(parse_site_text(minimal_site_text), author="a", reason="v1")
     v1 = dump_site_text(inv.export())
-    inv.apply(parse_site_text(minimal_site_text.replace("pci: 11", "pci: 12")), author="a",
-              reason="v2")
-    inv.apply(parse_site_text(minimal_site_text.split("subscriptions:")[0] + "subscriptions: []"),
-              author="a", reason="v3")
+    inv.apply(
+        parse_site_text(minimal_site_text.replace("pci: 11", "pci: 12")), author="a", reason="v2"
+    )
+    inv.apply(
+        parse_site_text(
+            minimal_site_text.split("subscriptions:", maxsplit=1)[0] + "subscriptions: []"
+        ),
+        author="a",
+        reason="v3",
+    )
     result = inv.restore(1, author="b")
     assert result.version == 4
     assert dump_site_text(inv.export()) == v1
@@ -121,15 +133,17 @@ def test_op_is_converted_and_secrets_sealed(services: Services, minimal_site_tex
 
 
 def test_new_subscription_needs_credentials(services: Services, minimal_site_text: str) -> None:
-    text = minimal_site_text.replace(", k: 465b5ce8b199b49faa5f0a2ee238a6bc, op: "
-                                     "cdc202d5123e20f62b6d676ac72cb318", "")
+    text = minimal_site_text.replace(
+        ", k: 465b5ce8b199b49faa5f0a2ee238a6bc, op: cdc202d5123e20f62b6d676ac72cb318", ""
+    )
     with pytest.raises(SiteFileError) as caught:
         services.inventory.apply(parse_site_text(text), author="a", reason="r")
     assert [i.path for i in caught.value.issues] == ["subscriptions[0].k"]
 
 
-def test_secret_export_is_audited_and_needs_the_key(services: Services,
-                                                    minimal_site_text: str) -> None:
+def test_secret_export_is_audited_and_needs_the_key(
+    services: Services, minimal_site_text: str
+) -> None:
     services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
     with pytest.raises(Exception, match="not the store's key"):
         services.inventory.subscriber_secrets(key=SecretBox(bytes(16)), actor="eve")

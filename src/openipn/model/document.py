@@ -40,6 +40,8 @@ class SiteDocument:
     sections: dict[str, list[BaseModel]] = field(default_factory=dict)
     managed: set[str] = field(default_factory=set)
     keyed: set[str] = field(default_factory=set)  # sections whose paths name keys, not positions
+    issues: list[Issue] = field(default_factory=list)  # field-level issues found while parsing
+    unparsed: dict[str, set[str]] = field(default_factory=dict)  # keys of objects that failed
 
     def objects(self, section: str) -> list[BaseModel]:
         """The objects of one section (empty when absent)."""
@@ -105,13 +107,13 @@ def parse_object(spec: KindSpec, raw: object, path: str) -> tuple[BaseModel | No
         return None, issues_from(exc, path)
 
 
-def _parse_section(spec: KindSpec, raw: object) -> tuple[list[BaseModel], list[Issue]]:
+def _parse_section(spec: KindSpec, raw: object, document: SiteDocument) -> list[Issue]:
     items = [raw] if spec.singleton else raw
     if items is None:
         items = []
     if not isinstance(items, list):
-        return [], [Issue(spec.section, f"expected a list, got {type(raw).__name__}")]
-    parsed: list[BaseModel] = []
+        return [Issue(spec.section, f"expected a list, got {type(raw).__name__}")]
+    parsed = document.sections.setdefault(spec.section, [])
     issues: list[Issue] = []
     for position, item in enumerate(items):
         path = spec.section if spec.singleton else f"{spec.section}[{position}]"
@@ -119,11 +121,24 @@ def _parse_section(spec: KindSpec, raw: object) -> tuple[list[BaseModel], list[I
         issues.extend(found)
         if obj is not None:
             parsed.append(obj)
-    return parsed, issues
+        elif isinstance(item, dict) and isinstance(item.get(spec.key_field), str):
+            # Remember its key, so references to it are not reported as dangling too.
+            document.unparsed.setdefault(spec.section, set()).add(item[spec.key_field])
+    return issues
 
 
 def parse_document(raw: object) -> tuple[SiteDocument, list[Issue]]:
-    """Parse a loaded site file; objects that fail are left out and their issues returned."""
+    """Parse a loaded site file; objects that fail are left out and their issues returned.
+
+    The issues are also kept on the document, so that applying it reports them together with
+    the cross-object issues of the rest.
+    """
+    document, issues = _parse_document(raw)
+    document.issues = issues
+    return document, issues
+
+
+def _parse_document(raw: object) -> tuple[SiteDocument, list[Issue]]:
     if not isinstance(raw, dict):
         return SiteDocument(), [Issue("(file)", "a site file is a YAML mapping of sections")]
     issues: list[Issue] = []
@@ -139,10 +154,8 @@ def parse_document(raw: object) -> tuple[SiteDocument, list[Issue]]:
             known = ", ".join(s.section for s in KINDS)
             issues.append(Issue(str(key), f"unknown section; known sections: {known}"))
             continue
-        parsed, found = _parse_section(spec, value)
-        document.sections[spec.section] = parsed
+        issues.extend(_parse_section(spec, value, document))
         document.managed.add(spec.section)
-        issues.extend(found)
     return document, issues
 
 

@@ -115,6 +115,7 @@ def check_references(doc: SiteDocument) -> Iterable[Issue]:
     """References that name no object of the expected kind."""
     keys = {
         spec.section: set(_first_positions(doc, spec.section))
+        | doc.unparsed.get(spec.section, set())
         for spec in KINDS
         if not spec.singleton
     }

@@ -71,7 +71,9 @@ def state_to_document(state: State) -> SiteDocument:
 
 def merge(stored: SiteDocument, desired: SiteDocument) -> SiteDocument:
     """Desired sections replace stored ones; sections the file leaves out stay as stored."""
-    merged = SiteDocument(managed=set(desired.managed))
+    merged = SiteDocument(
+        managed=set(desired.managed), issues=list(desired.issues), unparsed=dict(desired.unparsed)
+    )
     for spec in KINDS:
         if spec.section in desired.managed:
             merged.sections[spec.section] = list(desired.objects(spec.section))
@@ -139,7 +141,7 @@ class Inventory:
 
     def _plan(self, current: State, desired: SiteDocument, *, already_merged: bool = False) -> Plan:
         merged = desired if already_merged else merge(state_to_document(current), desired)
-        issues = validate_document(merged)
+        issues = merged.issues + validate_document(merged)
         target, secret_issues = self._target_state(current, merged)
         issues.extend(secret_issues)
         if issues:

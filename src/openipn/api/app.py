@@ -1,0 +1,76 @@
+"""The FastAPI application factory: routes, problem handlers and OpenAPI metadata."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+
+from openipn import __version__
+from openipn.api.collections import collection_router
+from openipn.api.deps import ServicesDep
+from openipn.api.docs import install_docs
+from openipn.api.network import network_router
+from openipn.api.problems import ProblemError, install_problem_handlers
+from openipn.api.schemas import HealthOut
+from openipn.app import Services
+from openipn.model.kinds import KINDS
+
+DESCRIPTION = (
+    "Operations and maintenance of an industrial 5G standalone non-public network: the network "
+    "model as collections of objects, whole-network plan/apply, versions and restore. Errors "
+    "are RFC 9457 problem details (`application/problem+json`)."
+)
+
+
+def _tags() -> list[dict[str, Any]]:
+    tags = [{"name": "network", "description": "Whole-network plan, apply, versions, views."}]
+    for spec in KINDS:
+        doc = (spec.model.__doc__ or spec.kind).strip().splitlines()[0]
+        tags.append({"name": spec.section, "description": doc})
+    tags.append({"name": "health", "description": "Liveness of the server and its database."})
+    return tags
+
+
+def health_router() -> APIRouter:
+    """GET /healthz: 200 when the database answers, a 503 problem when it does not."""
+    router = APIRouter(tags=["health"])
+
+    @router.get(
+        "/healthz",
+        summary="Health check",
+        response_model=None,
+        responses={200: {"model": HealthOut}},
+    )
+    def healthz(services: ServicesDep) -> dict[str, Any]:
+        """Liveness and database reachability."""
+        try:
+            with services.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any database failure means unhealthy
+            raise ProblemError(503, f"database unreachable: {type(exc).__name__}") from None
+        return {"status": "ok", "version": __version__}
+
+    return router
+
+
+def create_app(services: Services) -> FastAPI:
+    """Build the API around already-built services (the CLI's `serve` calls this)."""
+    app = FastAPI(
+        title="OpenIPN",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url=None,  # served by install_docs from local assets
+        redoc_url=None,
+        openapi_tags=_tags(),
+    )
+    app.state.services = services
+    install_problem_handlers(app)
+    install_docs(app)
+    app.include_router(health_router())
+    app.include_router(network_router())
+    for spec in KINDS:
+        app.include_router(collection_router(spec))
+    return app

@@ -1,0 +1,287 @@
+"""One collection per object kind: list, get, create, replace, merge-patch, delete.
+
+No `from __future__ import annotations` here: request bodies are typed with each kind's model
+at runtime, which FastAPI reads from the closures' annotations.
+"""
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Body, Query, Request, Response
+from pydantic import BaseModel
+
+from openipn.api.deps import ServicesDep, WriteDep, WriteOptions, write_result
+from openipn.api.present import present_items, present_one, public_data
+from openipn.api.problems import ProblemError
+from openipn.api.schemas import PROBLEM_RESPONSES, WriteResult, item_model, page_model
+from openipn.app import Services
+from openipn.model.document import Issue, SiteFileError, parse_object
+from openipn.model.kinds import SINGLETON_KEY, KindSpec, object_key
+from openipn.store import queries
+
+API = "/api/v1"
+RESERVED_QUERY = frozenset({"page", "page_size", "name_contains"})
+MERGE_PATCH = "application/merge-patch+json"
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """Apply an RFC 7396 JSON merge patch."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def edit(services: Services, options: WriteOptions, what: str, **changes: Any) -> dict[str, Any]:
+    """Write through the inventory (validated against the whole network)."""
+    result = services.inventory.edit(
+        **changes,
+        author=options.author,
+        reason=options.reason or f"api: {what}",
+        dry_run=options.dry_run,
+    )
+    return write_result(result)
+
+
+def stored(services: Services, spec: KindSpec, name: str) -> dict[str, Any]:
+    """The stored data of an object, or a 404 problem."""
+    data = queries.get_object(services.engine, spec.kind, name)
+    if data is None:
+        what = spec.kind if spec.singleton else f"{spec.kind} named {name!r}"
+        raise ProblemError(404, f"no {what}")
+    return data
+
+
+def check_key(spec: KindSpec, obj: BaseModel, name: str) -> None:
+    """The object's key must be the name in the URL (renames are delete + create)."""
+    key = object_key(spec, obj)
+    if key != name:
+        message = f"{key!r} does not match {name!r} in the URL"
+        path = f"{spec.section}[{name}].{spec.key_field}"
+        raise SiteFileError([Issue(path, message)])
+
+
+def filter_parameters(spec: KindSpec) -> list[dict[str, Any]]:
+    """OpenAPI descriptions of the equality filters a collection accepts."""
+    fields = queries.filter_fields(spec.kind)
+    names = [info.alias or name for name, info in spec.model.model_fields.items()]
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": f"Only objects whose {name} equals this value.",
+            "schema": {"type": fields[name].json_type},
+        }
+        for name in names
+        if name in fields and name not in RESERVED_QUERY
+    ]
+
+
+def query_filters(request: Request) -> dict[str, str]:
+    """Query parameters other than paging: field equality filters."""
+    return {k: v for k, v in request.query_params.items() if k not in RESERVED_QUERY}
+
+
+def list_page(
+    services: Services,
+    spec: KindSpec,
+    filters: dict[str, str],
+    page: int,
+    page_size: int,
+    name_contains: str | None,
+) -> dict[str, Any]:
+    """One page of a collection, presented."""
+    try:
+        result = queries.list_objects(
+            services.engine,
+            spec.kind,
+            filters=filters,
+            page=page,
+            page_size=page_size,
+            name_contains=name_contains,
+        )
+    except queries.FilterError as exc:
+        raise ProblemError(422, str(exc), errors=[Issue(f"query.{exc.field}", str(exc))]) from None
+    items = present_items(services.engine, spec, result.items, result.credentials)
+    return {"items": items, "total": result.total, "page": page, "page_size": page_size}
+
+
+def add_read_routes(router: APIRouter, spec: KindSpec) -> None:
+    """GET of the collection (paged, filtered) and of one object."""
+
+    @router.get(
+        "",
+        name=f"list_{spec.section}",
+        summary=f"List {spec.section}",
+        response_model=None,
+        responses={200: {"model": page_model(spec.kind)}},
+        openapi_extra={"parameters": filter_parameters(spec)},
+    )
+    def list_objects(
+        request: Request,
+        services: ServicesDep,
+        page: Annotated[int, Query(ge=1)] = 1,
+        page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+        name_contains: Annotated[str | None, Query(description="Substring of the name")] = None,
+    ) -> dict[str, Any]:
+        """A page of objects ordered by name, with equality filters on scalar fields."""
+        filters = query_filters(request)
+        return list_page(services, spec, filters, page, page_size, name_contains)
+
+    @router.get(
+        "/{name:path}",
+        name=f"get_{spec.kind}",
+        summary=f"Get one {spec.kind}",
+        response_model=None,
+        responses={200: {"model": item_model(spec.kind)}},
+    )
+    def get_object(name: str, services: ServicesDep) -> dict[str, Any]:
+        """One object with its derived values."""
+        return present_one(services.engine, spec, name, stored(services, spec, name))
+
+
+def add_create_route(router: APIRouter, spec: KindSpec) -> None:
+    """POST a new object (409 when one with its name exists)."""
+    model = spec.model
+
+    @router.post(
+        "",
+        name=f"create_{spec.kind}",
+        summary=f"Create a {spec.kind}",
+        status_code=201,
+        response_model=None,
+        responses={201: {"model": WriteResult}},
+    )
+    def create_object(
+        body: Annotated[model, Body()],  # type: ignore[valid-type]
+        services: ServicesDep,
+        options: WriteDep,
+        response: Response,
+    ) -> dict[str, Any]:
+        """Create an object; the whole network is validated first."""
+        name = object_key(spec, body)
+        if queries.get_object(services.engine, spec.kind, name) is not None:
+            raise ProblemError(409, f"{spec.kind} {name!r} already exists; PUT replaces it")
+        result = edit(
+            services, options, f"create {spec.kind} {name}", upserts={spec.section: [body]}
+        )
+        if options.dry_run:
+            response.status_code = 200
+        else:
+            response.headers["Location"] = f"{API}/{spec.section}/{quote(name, safe='/:+@')}"
+        return result
+
+
+def add_replace_route(router: APIRouter, spec: KindSpec) -> None:
+    """PUT a whole object in place of the stored one."""
+    model = spec.model
+
+    @router.put(
+        "/{name:path}",
+        name=f"replace_{spec.kind}",
+        summary=f"Replace a {spec.kind}",
+        response_model=None,
+        responses={200: {"model": WriteResult}},
+    )
+    def replace_object(
+        name: str,
+        body: Annotated[model, Body()],  # type: ignore[valid-type]
+        services: ServicesDep,
+        options: WriteDep,
+    ) -> dict[str, Any]:
+        """Replace an object; its name in the body must match the URL."""
+        stored(services, spec, name)
+        check_key(spec, body, name)
+        return edit(
+            services, options, f"replace {spec.kind} {name}", upserts={spec.section: [body]}
+        )
+
+
+def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
+    """PATCH (JSON merge patch) and DELETE of one object."""
+
+    @router.patch(
+        "/{name:path}",
+        name=f"patch_{spec.kind}",
+        summary=f"Change fields of a {spec.kind} (JSON merge patch, RFC 7396)",
+        response_model=None,
+        responses={200: {"model": WriteResult}},
+    )
+    def patch_object(
+        name: str,
+        patch: Annotated[dict[str, Any], Body(media_type=MERGE_PATCH)],
+        services: ServicesDep,
+        options: WriteDep,
+    ) -> dict[str, Any]:
+        """Merge the patch into the stored object, re-validate it and write it."""
+        current = public_data(spec, stored(services, spec, name))
+        obj, issues = parse_object(spec, merge_patch(current, patch), f"{spec.section}[{name}]")
+        if obj is None:
+            raise SiteFileError(issues)
+        check_key(spec, obj, name)
+        return edit(services, options, f"patch {spec.kind} {name}", upserts={spec.section: [obj]})
+
+    @router.delete(
+        "/{name:path}",
+        name=f"delete_{spec.kind}",
+        summary=f"Delete a {spec.kind}",
+        response_model=None,
+        responses={200: {"model": WriteResult}},
+    )
+    def delete_object(name: str, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
+        """Delete an object (refused while others refer to it)."""
+        stored(services, spec, name)
+        return edit(services, options, f"delete {spec.kind} {name}", deletes={spec.section: [name]})
+
+
+def add_singleton_routes(router: APIRouter, spec: KindSpec) -> None:
+    """GET and PUT of the site or the SNPN identity."""
+    model = spec.model
+
+    @router.get(
+        "",
+        name=f"get_{spec.kind}",
+        summary=f"Get the {spec.kind}",
+        response_model=None,
+        responses={200: {"model": item_model(spec.kind)}},
+    )
+    def get_singleton(services: ServicesDep) -> dict[str, Any]:
+        """The singleton with its derived values."""
+        data = stored(services, spec, SINGLETON_KEY)
+        return present_one(services.engine, spec, SINGLETON_KEY, data)
+
+    @router.put(
+        "",
+        name=f"put_{spec.kind}",
+        summary=f"Set the {spec.kind}",
+        response_model=None,
+        responses={200: {"model": WriteResult}},
+    )
+    def put_singleton(
+        body: Annotated[model, Body()],  # type: ignore[valid-type]
+        services: ServicesDep,
+        options: WriteDep,
+    ) -> dict[str, Any]:
+        """Create or replace the singleton."""
+        return edit(services, options, f"set {spec.kind}", upserts={spec.section: [body]})
+
+
+def collection_router(spec: KindSpec) -> APIRouter:
+    """The routes of one kind, tagged with its section so OpenAPI groups them."""
+    router = APIRouter(
+        prefix=f"{API}/{spec.section}", tags=[spec.section], responses=PROBLEM_RESPONSES
+    )
+    if spec.singleton:
+        add_singleton_routes(router, spec)
+        return router
+    add_read_routes(router, spec)
+    add_create_route(router, spec)
+    add_replace_route(router, spec)
+    add_patch_delete_routes(router, spec)
+    return router

@@ -1,0 +1,52 @@
+"""Request dependencies: the services of the app and the options every write takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, cast
+
+from fastapi import Depends, Header, Query, Request
+
+from openipn.app import Services
+from openipn.store.inventory import ApplyResult
+
+AUTHOR_HEADER = "X-OpenIPN-Author"
+
+
+def get_services(request: Request) -> Services:
+    """The services the app was built with."""
+    return cast(Services, request.app.state.services)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """Who writes, why, and whether only to try."""
+
+    author: str
+    reason: str | None
+    dry_run: bool
+
+
+def write_options(
+    services: ServicesDep,
+    dry_run: Annotated[bool, Query(description="Validate and plan only; change nothing.")] = False,
+    reason: Annotated[
+        str | None, Query(description="Why the change is made (kept with the version).")
+    ] = None,
+    author: Annotated[
+        str | None, Header(alias=AUTHOR_HEADER, description="Who makes the change.")
+    ] = None,
+) -> WriteOptions:
+    """Options of a write request; the author defaults to the configured one."""
+    return WriteOptions(author or services.settings.author, reason, dry_run)
+
+
+WriteDep = Annotated[WriteOptions, Depends(write_options)]
+
+
+def write_result(result: ApplyResult) -> dict[str, Any]:
+    """The response to a write: the new version (if any), dry_run and the plan."""
+    return {"version": result.version, "dry_run": result.dry_run, "plan": result.plan.as_dict()}

@@ -1,0 +1,238 @@
+"""Whole-network endpoints: plan, apply, export, versions, restore, topology and summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from openipn.api.deps import ServicesDep, WriteDep, write_result
+from openipn.api.problems import ProblemError
+from openipn.api.schemas import (
+    PROBLEM_RESPONSES,
+    BehindOut,
+    SummaryOut,
+    VersionList,
+    WriteResult,
+)
+from openipn.app import Services
+from openipn.model.document import Issue, SiteDocument, SiteFileError, parse_document
+from openipn.model.kinds import KINDS, SINGLETON_KEY
+from openipn.model.topology import behind, node_kind
+from openipn.sitefile import dump_site_text, read_yaml
+from openipn.store import queries
+from openipn.store.inventory import VersionInfo
+
+API = "/api/v1"
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+BODY_SOURCE = "(body)"
+SITE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A site file (openipn-site/v1) as YAML, or the same structure as JSON.",
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "text/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+def _load_body(text: str, media_type: str) -> object:
+    """Parse the body as JSON or YAML; a 400 problem when it cannot be read."""
+    if media_type == "application/json" or media_type.endswith("+json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            raise ProblemError(
+                400, "the request body is not valid JSON", errors=[Issue(BODY_SOURCE, message)]
+            ) from None
+    if media_type and media_type not in YAML_TYPES and media_type != "text/plain":
+        raise ProblemError(
+            415, f"send the site file as application/yaml or application/json, not {media_type}"
+        )
+    try:
+        return read_yaml(text, source=BODY_SOURCE)
+    except SiteFileError as exc:
+        raise ProblemError(400, "the request body is not valid YAML", errors=exc.issues) from None
+
+
+async def site_document(request: Request) -> SiteDocument:
+    """The site file in the request body, parsed; its field-level issues ride on the document.
+
+    Planning or applying it reports them together with the cross-object issues.
+    """
+    raw = await request.body()
+    if not raw.strip():
+        raise ProblemError(400, "the request body is empty; send a site file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProblemError(400, "the request body is not UTF-8 text") from None
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    document, _ = parse_document(_load_body(text, media_type))
+    return document
+
+
+SiteBody = Annotated[SiteDocument, Depends(site_document)]
+
+
+def _version_out(info: VersionInfo) -> dict[str, Any]:
+    out = dataclasses.asdict(info)
+    out["created_at"] = info.created_at.isoformat()
+    return out
+
+
+def add_change_routes(router: APIRouter) -> None:
+    """Plan and apply a site file."""
+
+    @router.post(
+        "/plan",
+        summary="Plan a site file",
+        response_model=None,
+        responses={200: {"model": WriteResult}},
+        openapi_extra=SITE_BODY,
+    )
+    def plan(document: SiteBody, services: ServicesDep) -> dict[str, Any]:
+        """What applying the site file would change; nothing is changed."""
+        return {
+            "version": None,
+            "dry_run": True,
+            "plan": services.inventory.plan(document).as_dict(),
+        }
+
+    @router.post(
+        "/apply",
+        summary="Apply a site file",
+        response_model=None,
+        responses={200: {"model": WriteResult}},
+        openapi_extra=SITE_BODY,
+    )
+    def apply(document: SiteBody, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
+        """Apply the site file in one transaction: the sections it names replace stored ones."""
+        result = services.inventory.apply(
+            document,
+            author=options.author,
+            reason=options.reason or "api: apply site file",
+            dry_run=options.dry_run,
+        )
+        return write_result(result)
+
+
+def add_export_route(router: APIRouter) -> None:
+    """GET the stored network as a site file."""
+
+    @router.get(
+        "/export",
+        summary="Export the network as a site file",
+        response_class=Response,
+        responses={200: {"content": {"application/yaml": {}}}},
+    )
+    def export(services: ServicesDep) -> Response:
+        """The stored network as YAML (subscriber credentials are never part of it)."""
+        text = dump_site_text(services.inventory.export())
+        return Response(
+            text,
+            media_type="application/yaml",
+            headers={"Content-Disposition": 'inline; filename="site.yaml"'},
+        )
+
+
+def add_version_routes(router: APIRouter) -> None:
+    """List versions and restore one."""
+
+    @router.get(
+        "/versions",
+        summary="List versions",
+        response_model=None,
+        responses={200: {"model": VersionList}},
+    )
+    def versions(services: ServicesDep) -> dict[str, Any]:
+        """Every version, oldest first."""
+        items = [_version_out(info) for info in services.inventory.versions()]
+        return {"items": items, "total": len(items)}
+
+    @router.post(
+        "/versions/{number}/restore",
+        summary="Restore a version",
+        response_model=None,
+        responses={200: {"model": WriteResult}},
+    )
+    def restore(number: int, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
+        """Make the network as it was at a version, recorded as a new version."""
+        try:
+            result = services.inventory.restore(
+                number, author=options.author, reason=options.reason or "", dry_run=options.dry_run
+            )
+        except KeyError as exc:
+            raise ProblemError(404, str(exc.args[0])) from None
+        return write_result(result)
+
+
+def behind_view(services: Services, link: str | None, node: str | None) -> dict[str, Any]:
+    """The nodes cut off from the core by the failure of one link or node."""
+    if (link is None) == (node is None):
+        message = "give exactly one of link and node"
+        raise ProblemError(422, message, errors=[Issue("query.link", message)])
+    document = services.inventory.export()
+    try:
+        names = behind(document, link=link, node=node)
+    except KeyError as exc:
+        raise ProblemError(404, str(exc.args[0])) from None
+    nodes = [{"name": n, "kind": node_kind(n, document)} for n in sorted(names)]
+    return {"link": link, "node": node, "behind": nodes, "count": len(nodes)}
+
+
+def summary_view(services: Services) -> dict[str, Any]:
+    """Objects per kind (every kind listed), the site's name and the latest version."""
+    counted = queries.count_by_kind(services.engine)
+    counts = {spec.kind: counted.get(spec.kind, 0) for spec in KINDS}
+    site = queries.get_object(services.engine, "site", SINGLETON_KEY)
+    return {
+        "site": None if site is None else site.get("name"),
+        "counts": counts,
+        "total": sum(counts.values()),
+        "latest_version": services.inventory.latest_version(),
+    }
+
+
+def add_view_routes(router: APIRouter) -> None:
+    """Topology and summary views."""
+
+    @router.get(
+        "/topology/behind",
+        summary="What a failure cuts off",
+        response_model=None,
+        responses={200: {"model": BehindOut}},
+    )
+    def topology_behind(
+        services: ServicesDep,
+        link: Annotated[str | None, Query(description="A link that fails")] = None,
+        node: Annotated[str | None, Query(description="A node that fails")] = None,
+    ) -> dict[str, Any]:
+        """Nodes that lose every path to the core when the link (or node) fails."""
+        return behind_view(services, link, node)
+
+    @router.get(
+        "/summary",
+        summary="Counts per kind and the latest version",
+        response_model=None,
+        responses={200: {"model": SummaryOut}},
+    )
+    def summary(services: ServicesDep) -> dict[str, Any]:
+        """How many objects of each kind are stored, and the latest version."""
+        return summary_view(services)
+
+
+def network_router() -> APIRouter:
+    """The whole-network routes."""
+    router = APIRouter(prefix=API, tags=["network"], responses=PROBLEM_RESPONSES)
+    add_change_routes(router)
+    add_export_route(router)
+    add_version_routes(router)
+    add_view_routes(router)
+    return router

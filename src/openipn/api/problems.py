@@ -1,0 +1,174 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), never with a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from openipn.model.document import Issue, SiteFileError, format_loc
+from openipn.model.kinds import BY_SECTION, KINDS
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://openipn.dev/problems/"
+API_PREFIX = "/api/v1/"
+SLUGS = {
+    400: "bad-request",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    500: "internal-error",
+    503: "service-unavailable",
+}
+
+
+class ProblemError(Exception):
+    """An error the API reports as a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        errors: Sequence[Issue] = (),
+        title: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = list(errors)
+        self.title = title
+        self.headers = dict(headers or {})
+
+
+def problem_type(status: int) -> str:
+    """The stable URI that names a kind of problem."""
+    return PROBLEM_BASE + SLUGS.get(status, f"http-{status}")
+
+
+def problem_response(request: Request, problem: ProblemError) -> JSONResponse:
+    """Render a problem with type, title, status, detail, instance and (maybe) errors."""
+    body: dict[str, Any] = {
+        "type": problem_type(problem.status),
+        "title": problem.title or HTTPStatus(problem.status).phrase,
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": request.url.path,
+    }
+    if problem.errors:
+        body["errors"] = [{"path": i.path, "message": i.message} for i in problem.errors]
+    return JSONResponse(
+        body, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=problem.headers
+    )
+
+
+def clean_message(error: Mapping[str, Any]) -> str:
+    """A pydantic/FastAPI error message without its prefixes, in site-file wording."""
+    if error.get("type") == "extra_forbidden":
+        return "unknown field"
+    if error.get("type") == "missing":
+        return "required field is missing"
+    if error.get("type") == "json_invalid":
+        return f"not valid JSON: {error.get('ctx', {}).get('error', 'decode error')}"
+    text = str(error.get("msg", "invalid value"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        text = text.removeprefix(prefix)
+    return text
+
+
+def object_prefix(request: Request, body: object) -> str:
+    """`cells[C1]` (or `site`) for a request to one kind's route; '' for other routes."""
+    route = request.scope.get("route")
+    spec = next((BY_SECTION[t] for t in getattr(route, "tags", ()) if t in BY_SECTION), None)
+    if spec is None:
+        return ""
+    if spec.singleton:
+        return spec.section
+    name = request.path_params.get("name")
+    if name is None and isinstance(body, Mapping):
+        name = body.get(spec.key_field)
+    return f"{spec.section}[{name}]" if isinstance(name, str) and name else spec.section
+
+
+def request_issues(
+    request: Request, errors: Iterable[Mapping[str, Any]], body: object
+) -> list[Issue]:
+    """FastAPI validation errors as issues with paths like `cells[C1].pci` or `query.page`."""
+    prefix = object_prefix(request, body)
+    issues = []
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if error.get("type") == "json_invalid":
+            path = "(body)"
+        elif loc[:1] == ("body",):
+            path = format_loc(prefix, loc[1:]) or "(body)"
+        else:
+            path = format_loc("", loc)
+        issues.append(Issue(path, clean_message(error)))
+    return issues
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(request, exc)
+
+
+async def _on_site_file_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SiteFileError)
+    detail = f"{len(exc.issues)} error(s); nothing was changed"
+    return problem_response(request, ProblemError(422, detail, errors=exc.issues))
+
+
+async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    issues = request_issues(request, errors, exc.body)
+    if any(error.get("type") == "json_invalid" for error in errors):
+        problem = ProblemError(400, "the request body is not valid JSON", errors=issues)
+    else:
+        problem = ProblemError(422, f"{len(issues)} error(s) in the request", errors=issues)
+    return problem_response(request, problem)
+
+
+def _not_found_detail(path: str) -> str:
+    if path.startswith(API_PREFIX):
+        section = path.removeprefix(API_PREFIX).split("/", 1)[0]
+        if section not in BY_SECTION:
+            known = ", ".join(spec.section for spec in KINDS)
+            return f"unknown kind or endpoint {section!r}; collections: {known}"
+    return f"nothing at {path}"
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    detail = str(exc.detail) if exc.detail else HTTPStatus(status).phrase
+    if status == 404 and exc.detail == HTTPStatus.NOT_FOUND.phrase:
+        detail = _not_found_detail(request.url.path)
+    return problem_response(request, ProblemError(status, detail, headers=exc.headers))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error serving %s %s", request.method, request.url.path)
+    detail = "an unexpected error occurred; it has been logged"
+    return problem_response(request, ProblemError(500, detail))
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem document."""
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(SiteFileError, _on_site_file_error)
+    app.add_exception_handler(RequestValidationError, _on_request_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

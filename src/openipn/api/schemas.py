@@ -1,0 +1,181 @@
+"""Response models: used to document the API (handlers return plain JSON-ready data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, Field, create_model
+
+from openipn.model.kinds import BY_KIND
+
+
+class ProblemItem(BaseModel):
+    """One invalid field, named by its path (e.g. `cells[C1].pci`)."""
+
+    path: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[ProblemItem] | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": f"{text} (application/problem+json)"}
+    for status, text in (
+        (400, "Unparseable request"),
+        (404, "No such object"),
+        (409, "Conflict"),
+        (422, "Invalid input"),
+    )
+}
+
+
+class CellDerived(BaseModel):
+    """Read-only values computed from a cell and its gNB."""
+
+    nci: int | None = Field(description="36-bit NR Cell Identity (TS 38.300 §8.2)")
+    nci_hex: str | None = Field(description="The NCI as 9 hexadecimal digits")
+    frequency_dl_mhz: float
+    band_edges_mhz: tuple[float, float]
+    eirp_dbm: float
+
+
+class SnpnDerived(BaseModel):
+    """Read-only values computed from the SNPN identity."""
+
+    serving_network_name: str
+    home_network_domain: str
+    nid_assignment: str
+
+
+class SubscriptionDerived(BaseModel):
+    """What is known about a subscription's credentials (never the credentials)."""
+
+    has_credentials: bool
+    credential_key_id: str | None
+
+
+DERIVED: dict[str, type[BaseModel]] = {
+    "cell": CellDerived,
+    "snpn": SnpnDerived,
+    "subscription": SubscriptionDerived,
+}
+
+
+@cache
+def item_model(kind: str) -> type[BaseModel]:
+    """The model of one object in a response: the kind's model plus `derived`, if any."""
+    model = BY_KIND[kind].model
+    derived = DERIVED.get(kind)
+    if derived is None:
+        return model
+    fields: dict[str, Any] = {"derived": (derived, ...)}
+    return create_model(f"{model.__name__}Item", __base__=model, **fields)
+
+
+@cache
+def page_model(kind: str) -> type[BaseModel]:
+    """The model of a page of one kind's objects."""
+    fields: dict[str, Any] = {
+        "items": (list[item_model(kind)], ...),  # type: ignore[misc]
+        "total": (int, ...),
+        "page": (int, ...),
+        "page_size": (int, ...),
+    }
+    return create_model(f"{BY_KIND[kind].model.__name__}Page", **fields)
+
+
+class FieldChangeOut(BaseModel):
+    """One attribute that changes (secrets are only marked)."""
+
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class ChangeOut(BaseModel):
+    """One object created, updated or deleted."""
+
+    op: str
+    kind: str
+    name: str
+    fields: list[FieldChangeOut]
+
+
+class PlanOut(BaseModel):
+    """What a change does, object by object."""
+
+    summary: str
+    counts: dict[str, int]
+    changes: list[ChangeOut]
+
+
+class WriteResult(BaseModel):
+    """The answer to a write, a plan or a restore."""
+
+    version: int | None
+    dry_run: bool
+    plan: PlanOut
+
+
+class VersionOut(BaseModel):
+    """A numbered version of the network model."""
+
+    number: int
+    created_at: dt.datetime
+    author: str
+    reason: str
+    source: str
+    creates: int
+    updates: int
+    deletes: int
+    restored_from: int | None
+
+
+class VersionList(BaseModel):
+    """All versions, oldest first."""
+
+    items: list[VersionOut]
+    total: int
+
+
+class BehindNode(BaseModel):
+    """A topology node cut off from the core."""
+
+    name: str
+    kind: str | None
+
+
+class BehindOut(BaseModel):
+    """What loses every path to the core when a link or node fails."""
+
+    link: str | None
+    node: str | None
+    behind: list[BehindNode]
+    count: int
+
+
+class SummaryOut(BaseModel):
+    """How big the stored network is."""
+
+    site: str | None
+    counts: dict[str, int]
+    total: int
+    latest_version: int
+
+
+class HealthOut(BaseModel):
+    """Liveness and database reachability."""
+
+    status: str
+    version: str

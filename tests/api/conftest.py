@@ -1,0 +1,46 @@
+"""Fixtures for API tests: a fresh store per test on each backend, and a TestClient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from api_helpers import SITE_FILE, YAML
+from fastapi.testclient import TestClient
+
+from openipn.api import create_app
+from openipn.app import Services, build_services, initialise
+from openipn.settings import Settings
+
+
+@pytest.fixture
+def site_text() -> str:
+    """A small valid site: 2 gNBs, 9 cells, a transport tree, 2 subscriptions with secrets."""
+    return SITE_FILE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def services(tmp_path: Path, database_url: str) -> Iterator[Services]:
+    """Services over an empty, initialised store."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, author="tester")
+    initialise(settings)
+    built = build_services(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    """A client of the API; server errors come back as responses, as in production."""
+    with TestClient(create_app(services), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def applied(client: TestClient, site_text: str) -> TestClient:
+    """A client whose store holds the fixture site as version 1."""
+    response = client.post("/api/v1/apply", content=site_text, headers=YAML)
+    assert response.status_code == 200, response.text
+    assert response.json()["version"] == 1
+    return client

@@ -1,0 +1,135 @@
+"""The openipn command line, driven in-process (Typer's runner) and as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from openipn.cli.main import app
+
+TEST_K = "465b5ce8b199b49faa5f0a2ee238a6bc"
+
+
+@pytest.fixture
+def run(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+    """Invoke the CLI against a fresh store (both backends)."""
+    runner = CliRunner()
+    env = {
+        "OPENIPN_DATA_DIR": str(tmp_path / "data"),
+        "OPENIPN_DATABASE_URL": database_url,
+        "OPENIPN_AUTHOR": "cli-test",
+        "COLUMNS": "200",
+    }
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+    assert invoke("init").exit_code == 0
+    return invoke
+
+
+@pytest.fixture
+def site(tmp_path: Path, minimal_site_text: str) -> Path:
+    path = tmp_path / "site.yaml"
+    path.write_text(minimal_site_text, encoding="utf-8")
+    return path
+
+
+def test_plan_apply_plan(run, site: Path) -> None:  # type: ignore[no-untyped-def]
+    first = run("plan", str(site))
+    assert first.exit_code == 0 and "+ cell C1" in first.output
+    assert "11 to create, 0 to change, 0 to delete" in first.output
+    applied = run("apply", str(site), "-m", "first")
+    assert applied.exit_code == 0 and "applied as version 1" in applied.output
+    again = run("plan", str(site))
+    assert again.exit_code == 0 and again.output.strip() == "no changes"
+
+
+def test_one_power_edit_shows_one_change(run, site: Path) -> None:  # type: ignore[no-untyped-def]
+    run("apply", str(site))
+    site.write_text(
+        site.read_text().replace("pci: 10, tac: 1", "pci: 10, tac: 1, tx_power_dbm: 20")
+    )
+    result = run("plan", str(site))
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines == [
+        "~ cell C1  (tx_power_dbm: 24.0 -> 20.0)",
+        "Plan: 0 to create, 1 to change, 0 to delete",
+    ]
+
+
+FIVE_ERRORS = {
+    'nid: "10000000001"': 'nid: "1000000000G"',  # snpn.nid
+    "pci: 11": "pci: 1012",  # cells[1].pci
+    "gnb: GNB1, cell_local_id: 1": "gnb: GNB9, cell_local_id: 1",  # cells[0].gnb
+    "{name: s1, sst: 1}": "{name: s1, sst: 1, colour: red}",  # slices[0].colour
+    "dnns: [factory], slices: [s1]": "dnns: [factory], slices: [s1, s2]",  # upfs[0].slices
+}
+
+
+def test_five_errors_reported_and_nothing_stored(run, site: Path) -> None:  # type: ignore[no-untyped-def]
+    text = site.read_text()
+    for old, new in FIVE_ERRORS.items():
+        assert old in text
+        text = text.replace(old, new)
+    site.write_text(text)
+    result = run("apply", str(site))
+    assert result.exit_code == 1
+    for path in ("snpn.nid", "cells[1].pci", "cells[0].gnb", "slices[0].colour", "upfs[0].slices"):
+        assert f"  {path}: " in result.output, path
+    assert "5 problem(s); nothing was changed" in result.output
+    assert "1012 is outside 0..1007" in result.output
+    assert "no changes" not in run("versions").output
+    assert "(none)" not in run("versions").output
+    assert run("export").output.count("name:") == 0
+
+
+def test_versions_and_restore(run, site: Path) -> None:  # type: ignore[no-untyped-def]
+    run("apply", str(site), "-m", "initial")
+    site.write_text(site.read_text().replace("pci: 11", "pci: 12"))
+    run("apply", str(site), "-m", "retune C2")
+    listing = run("versions").output
+    assert "initial" in listing and "retune C2" in listing and "cli-test" in listing
+    restored = run("restore", "1")
+    assert restored.exit_code == 0 and "~ cell C2  (pci: 12 -> 11)" in restored.output
+    assert run("restore", "42").exit_code == 1
+
+
+def test_export_has_no_secrets(run, site: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("apply", str(site))
+    assert TEST_K not in run("export").output
+    key = tmp_path / "data" / "keys" / "subscriber-secrets.key"
+    assert run("export", "--with-secrets").exit_code == 1
+    audited = run("export", "--with-secrets", "--key-file", str(key))
+    assert TEST_K in audited.output
+
+
+def test_bad_input_one_line_errors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = run("plan", str(tmp_path / "nope.yaml"))
+    assert missing.exit_code == 1 and "cannot read" in missing.output
+    bad_kind = run("inventory", "list", "gizmo")
+    assert bad_kind.exit_code == 1 and "unknown kind 'gizmo'" in bad_kind.output
+    garbage = tmp_path / "garbage.yaml"
+    garbage.write_text("cells: [\n")
+    result = run("plan", str(garbage))
+    assert result.exit_code == 1 and "not valid YAML" in result.output
+
+
+def test_console_script_runs_as_a_process(tmp_path: Path, sqlite_url: str) -> None:
+    env = {**os.environ, "OPENIPN_DATA_DIR": str(tmp_path), "OPENIPN_DATABASE_URL": sqlite_url}
+    exe = Path(sys.executable).with_name("openipn")
+    done = subprocess.run(
+        [str(exe), "--help"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "plan" in done.stdout
+    bad = subprocess.run(
+        [str(exe), "versions"], env=env, capture_output=True, text=True, check=False
+    )
+    assert bad.returncode == 1
+    assert "run 'openipn init' first" in bad.stderr
+    assert "Traceback" not in bad.stderr
