@@ -154,3 +154,22 @@ def test_secret_export_is_audited_and_needs_the_key(
     assert [(e.actor, e.action) for e in entries(services.engine)] == [
         ("officer", "export-subscriber-secrets")
     ]
+
+
+def test_create_only_refuses_existing_keys_inside_the_write(
+    services: Services, minimal_site_text: str
+) -> None:
+    from openipn.model.radio import Cell
+    from openipn.store.inventory import ConflictError
+
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    before = row_counts(services)
+    cell = Cell(
+        name="C1", gnb="GNB1", cell_local_id=1, pci=10, tac=1, arfcn_dl=801667, slices=["s1"]
+    )
+    with pytest.raises(ConflictError) as caught:
+        services.inventory.edit(
+            upserts={"cells": [cell]}, create_only={"cells": ["C1"]}, author="a", reason="race"
+        )
+    assert [str(i) for i in caught.value.issues] == ["cells[C1]: cell 'C1' already exists"]
+    assert row_counts(services) == before

@@ -169,7 +169,11 @@ def add_create_route(router: APIRouter, spec: KindSpec) -> None:
         if queries.get_object(services.engine, spec.kind, name) is not None:
             raise ProblemError(409, f"{spec.kind} {name!r} already exists; PUT replaces it")
         result = edit(
-            services, options, f"create {spec.kind} {name}", upserts={spec.section: [body]}
+            services,
+            options,
+            f"create {spec.kind} {name}",
+            upserts={spec.section: [body]},
+            create_only={spec.section: [name]},
         )
         if options.dry_run:
             response.status_code = 200

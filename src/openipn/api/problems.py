@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openipn.model.document import Issue, SiteFileError, format_loc
 from openipn.model.kinds import BY_SECTION, KINDS
+from openipn.store.inventory import ConflictError
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,8 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _on_site_file_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SiteFileError)
     detail = f"{len(exc.issues)} error(s); nothing was changed"
-    return problem_response(request, ProblemError(422, detail, errors=exc.issues))
+    status = 409 if isinstance(exc, ConflictError) else 422
+    return problem_response(request, ProblemError(status, detail, errors=exc.issues))
 
 
 async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -51,6 +51,7 @@ REFERENCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 UNIQUE_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("gnbs", "gnb_id", "gNB ID"),
     ("subscriptions", "iccid", "ICCID"),
+    ("subscriptions", "imei", "IMEI binding"),
     ("terminals", "imei", "IMEI"),
     ("terminals", "supi", "SUPI"),
     ("permits", "number", "permit number"),

@@ -7,7 +7,7 @@ images, so any earlier version can be rebuilt by undoing the later ones.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -121,10 +121,16 @@ class Inventory:
         reason: str,
         dry_run: bool = False,
         source: str = "api",
+        create_only: Mapping[str, Collection[str]] | None = None,
     ) -> ApplyResult:
-        """Create/replace or delete individual objects, validated against the whole network."""
+        """Create/replace or delete individual objects, validated against the whole network.
+
+        Keys in `create_only` must not exist yet; that is checked inside the write transaction,
+        so a concurrent writer cannot slip in between a caller's own check and this write.
+        """
         with Session(self.engine) as session, session.begin():
             current = load_state(session)
+            _check_absent(current, create_only or {})
             desired = state_to_document(current)
             desired.managed = set()
             for section, objects in (upserts or {}).items():
@@ -234,6 +240,21 @@ class Inventory:
                 restored_from=number,
             )
             return ApplyResult(plan, written, dry_run)
+
+
+class ConflictError(SiteFileError):
+    """Objects that were to be created already exist; nothing was changed."""
+
+
+def _check_absent(current: State, create_only: Mapping[str, Collection[str]]) -> None:
+    issues = [
+        Issue(f"{section}[{name}]", f"{BY_SECTION[section].kind} {name!r} already exists")
+        for section, names in create_only.items()
+        for name in names
+        if (BY_SECTION[section].kind, name) in current
+    ]
+    if issues:
+        raise ConflictError(issues)
 
 
 def _upsert(document: SiteDocument, section: str, objects: Sequence[BaseModel]) -> None:

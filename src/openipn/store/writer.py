@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from openipn.store.changes import Change, ChangeOp, Plan
 from openipn.store.schema import ChangeRow, InventoryRow, VersionRow
 
+BIG_WRITE = 10_000  # changes in one version after which PostgreSQL statistics are refreshed
 INVENTORY: Table = InventoryRow.__table__  # type: ignore[assignment]
 CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
 
@@ -45,6 +46,9 @@ def write_version(
     rows = [_change_row(change, number) for change in plan.changes]
     for start in range(0, len(rows), 5000):
         session.execute(insert(CHANGES), rows[start : start + 5000])
+    if len(rows) >= BIG_WRITE and session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics right away, or the planner scans after a bulk import.
+        session.execute(text("ANALYZE inventory_objects, version_changes"))
     return number
 
 
