@@ -43,7 +43,7 @@ def site(tmp_path: Path, minimal_site_text: str) -> Path:
 def test_plan_apply_plan(run, site: Path) -> None:  # type: ignore[no-untyped-def]
     first = run("plan", str(site))
     assert first.exit_code == 0 and "+ cell C1" in first.output
-    assert "11 to create, 0 to change, 0 to delete" in first.output
+    assert "13 to create, 0 to change, 0 to delete" in first.output
     applied = run("apply", str(site), "-m", "first")
     assert applied.exit_code == 0 and "applied as version 1" in applied.output
     again = run("plan", str(site))
@@ -133,3 +133,24 @@ def test_console_script_runs_as_a_process(tmp_path: Path, sqlite_url: str) -> No
     assert bad.returncode == 1
     assert "run 'openipn init' first" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+EXAMPLE_PLANT = Path(__file__).parent.parent.parent / "examples" / "plant.yaml"
+
+
+def test_example_plant_plan_cycle(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The issue's check: unchanged -> 'no changes'; one cell's power -> exactly that change."""
+    assert run("apply", str(EXAMPLE_PLANT)).exit_code == 0
+    assert run("plan", str(EXAMPLE_PLANT)).output.strip() == "no changes"
+    text = EXAMPLE_PLANT.read_text(encoding="utf-8")
+    cells = text.index("\ncells:\n")
+    power = text.index("tx_power_dbm: ", cells)
+    end = text.index("\n", power)
+    edited = tmp_path / "plant-edited.yaml"
+    edited.write_text(text[:power] + "tx_power_dbm: 11.5" + text[end:], encoding="utf-8")
+    lines = [line for line in run("plan", str(edited)).output.splitlines() if line.strip()]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("~ cell ") and lines[0].endswith("-> 11.5)")
+    assert lines[1] == "Plan: 0 to create, 1 to change, 0 to delete"
+    listing = run("inventory", "list", "cell", "--page-size", "100")
+    assert listing.exit_code == 0 and "cells: 24" in listing.output

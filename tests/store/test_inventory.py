@@ -37,7 +37,7 @@ def test_apply_then_plan_is_empty(services: Services, minimal_site_text: str) ->
     doc = parse_site_text(minimal_site_text)
     first = services.inventory.apply(doc, author="a", reason="first")
     assert first.version == 1
-    assert first.plan.counts() == {"create": 11, "update": 0, "delete": 0}
+    assert first.plan.counts() == {"create": 13, "update": 0, "delete": 0}
     assert services.inventory.plan(doc).empty
     assert services.inventory.apply(doc, author="a", reason="again").version is None
 

@@ -19,30 +19,7 @@ from openipn.store import credentials
 from openipn.store.queries import get_object
 from openipn.store.sim_csv import ImportReport, export_sims, import_sims
 
-SITE = """\
-site: {name: demo, anchor: {latitude: 31.3, longitude: 120.6}}
-snpn: {plmn: {mcc: "999", mnc: "99"}, nid: "10000000001"}
-areas:
-  - {name: WS1, polygon: [[0,0],[100,0],[100,50],[0,50]]}
-permits:
-  - {name: P1, number: "X-1", holder: Demo, valid_from: 2026-01-01, valid_until: 2030-12-31, ranges: [{start_mhz: 5925, end_mhz: 6125}], max_eirp_dbm: 40, area: [[0,0],[100,0],[100,50],[0,50]]}
-managed_elements:
-  - {name: ME-GNB1, role: gnb, vendor: Acme}
-gnbs:
-  - {name: GNB1, managed_element: ME-GNB1, gnb_id: 1}
-cells:
-  - {name: C1, gnb: GNB1, cell_local_id: 1, pci: 10, tac: 1, arfcn_dl: 801667, slices: [s1]}
-  - {name: C2, gnb: GNB1, cell_local_id: 2, pci: 11, tac: 1, arfcn_dl: 801667, slices: [s1]}
-upfs:
-  - {name: UPF1, dnns: [factory], slices: [s1]}
-slices:
-  - {name: s1, sst: 1}
-sim_profiles:
-  - {name: sensors, slices: [s1], dnns: [factory]}
-  - {name: cameras, slices: [s1], dnns: [factory], five_qi: 7}
-subscriptions:
-  - {supi: imsi-999990000000001, k: 465b5ce8b199b49faa5f0a2ee238a6bc, op: cdc202d5123e20f62b6d676ac72cb318}
-"""  # noqa: E501
+SITE = (Path(__file__).parent.parent / "site_minimal.yaml").read_text(encoding="utf-8")
 SITE_SUPI = "imsi-999990000000001"
 # TS 35.208 test set 1
 K1 = "465b5ce8b199b49faa5f0a2ee238a6bc"
