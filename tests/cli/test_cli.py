@@ -140,7 +140,9 @@ EXAMPLE_PLANT = Path(__file__).parent.parent.parent / "examples" / "plant.yaml"
 
 def test_example_plant_plan_cycle(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The issue's check: unchanged -> 'no changes'; one cell's power -> exactly that change."""
-    assert run("apply", str(EXAMPLE_PLANT)).exit_code == 0
+    applied = run("apply", str(EXAMPLE_PLANT))
+    assert applied.exit_code == 0
+    assert "+ 24 cell(s)" in applied.output and "--full lists every object" in applied.output
     assert run("plan", str(EXAMPLE_PLANT)).output.strip() == "no changes"
     text = EXAMPLE_PLANT.read_text(encoding="utf-8")
     cells = text.index("\ncells:\n")

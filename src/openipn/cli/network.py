@@ -19,6 +19,7 @@ from openipn.sitefile import check_site_text, dump_site_text, load_site_file
 SiteArg = Annotated[Path, typer.Argument(help="Site file (YAML) describing the network.")]
 Reason = Annotated[str, typer.Option("--reason", "-m", help="Why: recorded in the version.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")]
+Full = Annotated[bool, typer.Option("--full", help="List every changed object.")]
 
 
 @handle_errors
@@ -31,7 +32,7 @@ def init(
     for line in initialise(settings):
         console.print(line)
     if site is not None:
-        apply(ctx, site, reason="initial site", dry_run=False)
+        apply(ctx, site, reason="initial site", dry_run=False, full=False)
 
 
 @handle_errors
@@ -49,13 +50,19 @@ def validate(site: SiteArg) -> None:
 
 
 @handle_errors
-def plan(ctx: typer.Context, site: SiteArg) -> None:
+def plan(ctx: typer.Context, site: SiteArg, full: Full = False) -> None:
     """Show what applying the site file would create, change and delete."""
-    print_plan(cli_context(ctx).services().inventory.plan(load_site_file(site)))
+    print_plan(cli_context(ctx).services().inventory.plan(load_site_file(site)), full=full)
 
 
 @handle_errors
-def apply(ctx: typer.Context, site: SiteArg, reason: Reason = "", dry_run: DryRun = False) -> None:
+def apply(
+    ctx: typer.Context,
+    site: SiteArg,
+    reason: Reason = "",
+    dry_run: DryRun = False,
+    full: Full = False,
+) -> None:
     """Make the stored network match the site file, in one transaction."""
     context = cli_context(ctx)
     result = context.services().inventory.apply(
@@ -64,7 +71,7 @@ def apply(ctx: typer.Context, site: SiteArg, reason: Reason = "", dry_run: DryRu
         reason=reason or f"apply {site.name}",
         dry_run=dry_run,
     )
-    print_plan(result.plan)
+    print_plan(result.plan, full=full)
     if result.version is not None:
         console.print(f"applied as version {result.version}")
     elif dry_run and not result.plan.empty:
@@ -131,12 +138,13 @@ def restore(
     version: Annotated[int, typer.Argument(help="Version to go back to.")],
     reason: Reason = "",
     dry_run: DryRun = False,
+    full: Full = False,
 ) -> None:
     """Make the network as it was at an earlier version (recorded as a new version)."""
     context = cli_context(ctx)
     result = context.services().inventory.restore(
         version, author=context.settings.author, reason=reason, dry_run=dry_run
     )
-    print_plan(result.plan)
+    print_plan(result.plan, full=full)
     if result.version is not None:
         console.print(f"restored version {version} as version {result.version}")

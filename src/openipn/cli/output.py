@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
+import sys
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -17,7 +20,15 @@ from openipn.store.changes import ChangeOp, Plan
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console(highlight=False)
+
+def _width() -> int | None:
+    """Terminal width on a terminal; a wide page when piped (Rich would cut tables at 80)."""
+    if sys.stdout.isatty():
+        return None
+    return int(os.environ.get("COLUMNS", "200"))
+
+
+console = Console(highlight=False, width=_width())
 errors = Console(stderr=True, highlight=False)
 
 OP_STYLE = {ChangeOp.CREATE: "green", ChangeOp.UPDATE: "yellow", ChangeOp.DELETE: "red"}
@@ -49,11 +60,27 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def print_plan(plan: Plan) -> None:
+PLAN_LINES = 50  # beyond this many changes, a plan is shown per kind unless --full is given
+
+
+def print_plan(plan: Plan, *, full: bool = False) -> None:
     """Show a plan the way `terraform plan` does: one line per object, then a summary."""
-    for change in plan.changes:
-        console.print(change.describe(), style=OP_STYLE[change.op], markup=False, soft_wrap=True)
+    if full or len(plan.changes) <= PLAN_LINES:
+        for change in plan.changes:
+            console.print(
+                change.describe(), style=OP_STYLE[change.op], markup=False, soft_wrap=True
+            )
+    else:
+        _print_plan_by_kind(plan)
     console.print(f"Plan: {plan.summary()}" if not plan.empty else "no changes")
+
+
+def _print_plan_by_kind(plan: Plan) -> None:
+    counted = Counter((change.op, change.kind) for change in plan.changes)
+    for (op, kind), count in counted.items():
+        mark = {ChangeOp.CREATE: "+", ChangeOp.UPDATE: "~", ChangeOp.DELETE: "-"}[op]
+        console.print(f"{mark} {count} {kind}(s)", style=OP_STYLE[op], markup=False)
+    console.print(f"({len(plan.changes)} changes; --full lists every object)")
 
 
 def as_cell(value: Any) -> str:
