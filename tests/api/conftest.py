@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from api_helpers import SITE_FILE, YAML
 from fastapi.testclient import TestClient
 
 from openipn.api import create_app
-from openipn.app import Services, build_services, initialise
-from openipn.settings import Settings
+from openipn.app import Services
 
 
 @pytest.fixture
 def site_text() -> str:
     """A small valid site: 2 gNBs, 9 cells, a transport tree, 2 subscriptions with secrets."""
     return SITE_FILE.read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def services(tmp_path: Path, database_url: str) -> Iterator[Services]:
-    """Services over an empty, initialised store."""
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, author="tester")
-    initialise(settings)
-    built = build_services(settings)
-    yield built
-    built.close()
 
 
 @pytest.fixture
