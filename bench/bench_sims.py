@@ -7,11 +7,14 @@ See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import resource
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,6 +22,8 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from openipn.app import Services, build_services, initialise
 from openipn.model.identifiers import luhn_digit
@@ -139,31 +144,52 @@ def timed_import(services: Services, path: Path, *, update: bool = False) -> dic
     }
 
 
-def page_fetcher(services: Services, page_size: int) -> tuple[str, Callable[[int], int]]:
-    """A function fetching one page of subscriptions: via the API when it exists."""
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served(settings: Settings) -> Iterator[str]:
+    """`openipn serve` as its own process on 127.0.0.1; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "OPENIPN_DATA_DIR": str(settings.data_dir)}
+    if settings.database_url:
+        env["OPENIPN_DATABASE_URL"] = settings.database_url
+    exe = str(Path(sys.executable).with_name("openipn"))
+    server = subprocess.Popen(
+        [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
     try:
-        from fastapi.testclient import TestClient
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("openipn serve did not answer within 30 s")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
-        from openipn.api import create_app
-    except ImportError:
-        from openipn.store.queries import list_objects
 
-        def direct(page: int) -> int:
-            found = list_objects(
-                services.engine, "subscription", filters={}, page=page, page_size=page_size
-            )
-            return len(found.items)
+def page_fetcher(client: httpx.Client, page_size: int) -> Callable[[int], int]:
+    """A function fetching one page of subscriptions over HTTP (keep-alive connection)."""
 
-        return "openipn.store.queries.list_objects", direct
-    client = TestClient(create_app(services))
-
-    def over_http(page: int) -> int:
+    def fetch(page: int) -> int:
         response = client.get(f"/api/v1/subscriptions?page={page}&page_size={page_size}")
         response.raise_for_status()
-        body = response.json()
-        return len(body.get("items", body) if isinstance(body, dict) else body)
+        return len(response.json()["items"])
 
-    return "GET /api/v1/subscriptions (fastapi TestClient)", over_http
+    return fetch
 
 
 def page_latency(fetch: Callable[[int], int], page: int, requests: int) -> dict[str, float]:
@@ -206,15 +232,16 @@ def run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict[
         if args.reimport:
             result["reimport_update_unchanged"] = timed_import(services, csv_path, update=True)
             result["peak_rss_mib_after_reimport"] = peak_rss_mib()
-        via, fetch = page_fetcher(services, args.page_size)
         last = max(1, -(-args.rows // args.page_size))
         pages = sorted({1, (last + 1) // 2, last})
-        result["paging"] = {
-            "via": via,
-            "page_size": args.page_size,
-            "requests": args.requests,
-            "pages": [page_latency(fetch, page, args.requests) for page in pages],
-        }
+        with served(settings) as base, httpx.Client(base_url=base, timeout=30) as client:
+            fetch = page_fetcher(client, args.page_size)
+            result["paging"] = {
+                "via": "GET /api/v1/subscriptions over HTTP to `openipn serve` on 127.0.0.1",
+                "page_size": args.page_size,
+                "requests": args.requests,
+                "pages": [page_latency(fetch, page, args.requests) for page in pages],
+            }
         return result
     finally:
         services.close()
