@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -10,6 +11,7 @@ from openipn.secure.secrets import SecretBox, create_key_file
 from openipn.settings import Settings
 from openipn.store.db import is_initialised, make_engine, migrate
 from openipn.store.inventory import Inventory
+from openipn.store.queries import sealing_key_ids
 
 
 class NotInitialisedError(RuntimeError):
@@ -35,17 +37,39 @@ def initialise(settings: Settings) -> list[str]:
     done: list[str] = []
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     key_file = settings.resolved_key_file
-    if not key_file.exists():
-        create_key_file(key_file)
-        done.append(f"created secrets key {key_file}")
     engine = make_engine(settings.resolved_database_url)
     try:
         fresh = not is_initialised(engine)
         migrate(engine)
         done.append("created database schema" if fresh else "database schema is up to date")
+        if not key_file.exists():
+            _refuse_new_key_for_sealed_data(engine, key_file)
+            create_key_file(key_file)
+            done.append(f"created secrets key {key_file}")
+        _check_key_matches(engine, key_file)
     finally:
         engine.dispose()
     return done
+
+
+def _refuse_new_key_for_sealed_data(engine: Engine, key_file: Path) -> None:
+    """A new key would orphan secrets sealed with the old one: stop and say so."""
+    if sealing_key_ids(engine):
+        raise NotInitialisedError(
+            f"secrets key {key_file} is missing but the database holds subscriber credentials "
+            "sealed with a key; restore the key file from its backup (or set OPENIPN_KEY_FILE)"
+        )
+
+
+def _check_key_matches(engine: Engine, key_file: Path) -> None:
+    """The key file must be the one that sealed the stored credentials."""
+    box = SecretBox.from_key_file(key_file)
+    others = sealing_key_ids(engine) - {box.key_id}
+    if others:
+        raise NotInitialisedError(
+            f"secrets key {key_file} (id {box.key_id}) did not seal the stored credentials "
+            f"(key id {', '.join(sorted(others))}); use the key file that did"
+        )
 
 
 def build_services(settings: Settings) -> Services:

@@ -173,3 +173,22 @@ def test_create_only_refuses_existing_keys_inside_the_write(
         )
     assert [str(i) for i in caught.value.issues] == ["cells[C1]: cell 'C1' already exists"]
     assert row_counts(services) == before
+
+
+def test_init_refuses_to_orphan_sealed_secrets(services: Services, minimal_site_text: str) -> None:
+    from openipn.app import NotInitialisedError, initialise
+
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    settings = services.settings
+    key_file = settings.resolved_key_file
+    original = key_file.read_bytes()
+    key_file.unlink()
+    with pytest.raises(NotInitialisedError, match="restore the key file"):
+        initialise(settings)
+    assert not key_file.exists()
+    other = settings.model_copy(update={"key_file": key_file.with_name("other.key")})
+    other.resolved_key_file.write_text("00" * 16 + "\n")
+    with pytest.raises(NotInitialisedError, match="did not seal the stored credentials"):
+        initialise(other)
+    key_file.write_bytes(original)
+    assert "database schema is up to date" in initialise(settings)

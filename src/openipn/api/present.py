@@ -67,6 +67,16 @@ def credentials_derived(info: CredentialInfo | None) -> dict[str, Any]:
     return {"has_credentials": info.stored, "credential_key_id": info.key_id}
 
 
+def applications_by_edge_node(engine: Engine) -> dict[str, list[str]]:
+    """Names of the applications running on each edge node."""
+    result: dict[str, list[str]] = {}
+    page = queries.list_objects(engine, "application", filters={}, page=1, page_size=100_000)
+    for app in page.items:
+        if app.get("edge_node"):
+            result.setdefault(str(app["edge_node"]), []).append(str(app["name"]))
+    return result
+
+
 def present_items(
     engine: Engine,
     spec: KindSpec,
@@ -79,6 +89,7 @@ def present_items(
     if spec.kind == "cell":
         names = {obj.gnb for obj in typed if isinstance(obj, Cell)}
         gnbs = queries.get_objects(engine, "gnb", names)
+    apps = applications_by_edge_node(engine) if spec.kind == "edge_node" else {}
     result = []
     for data, obj in zip(items, typed, strict=True):
         out = dict(data) if obj is None else obj.model_dump(mode="json", by_alias=True)
@@ -88,6 +99,8 @@ def present_items(
             out["derived"] = snpn_derived(obj)
         elif spec.kind == "subscription":
             out["derived"] = credentials_derived((credentials or {}).get(str(data.get("supi"))))
+        elif spec.kind == "edge_node":
+            out["derived"] = {"applications": apps.get(str(data.get("name")), [])}
         result.append(out)
     return result
 

@@ -150,7 +150,7 @@ def _conditions(
 
 
 def _has_credentials_column() -> ColumnElement[bool]:
-    # The writer stores "no secrets" as JSON null rather than SQL NULL, so look inside.
+    # Robust to rows written before empty JSON became SQL NULL: look inside.
     token: ColumnElement[str | None] = InventoryRow.secrets["k"].as_string()
     return token.is_not(None)
 
@@ -158,6 +158,17 @@ def _has_credentials_column() -> ColumnElement[bool]:
 def _key_id_column() -> ColumnElement[str | None]:
     token = InventoryRow.secrets["k"].as_string()
     return func.substr(token, KEY_ID_START, KEY_ID_LENGTH)
+
+
+def sealing_key_ids(engine: Engine) -> set[str]:
+    """Ids of the keys that sealed the stored subscriber secrets (never the tokens)."""
+    query = (
+        select(_key_id_column())
+        .where(InventoryRow.kind == "subscription", _has_credentials_column())
+        .distinct()
+    )
+    with engine.connect() as connection:
+        return {key_id for (key_id,) in connection.execute(query) if key_id}
 
 
 def list_objects(
