@@ -156,3 +156,16 @@ def test_example_plant_plan_cycle(run, tmp_path: Path) -> None:  # type: ignore[
     assert lines[1] == "Plan: 0 to create, 1 to change, 0 to delete"
     listing = run("inventory", "list", "cell", "--page-size", "100")
     assert listing.exit_code == 0 and "cells: 24" in listing.output
+
+
+def test_topology_behind(run) -> None:  # type: ignore[no-untyped-def]
+    small = EXAMPLE_PLANT.with_name("small.yaml")
+    assert run("apply", str(small)).exit_code == 0
+    ring = run("topology", "behind", "--link", "ring-cs-1-tsn-ws1")
+    assert ring.exit_code == 0 and "nothing" in ring.output
+    access = run("topology", "behind", "--link", "acc-gnb-ws1-01")
+    assert access.output.strip() == "gnb gnb-ws1-01"
+    switch = run("topology", "behind", "--node", "tsn-ws1")
+    assert set(switch.output.split("\n")) >= {"gnb gnb-ws1-01", "gnb gnb-ws1-02"}
+    assert run("topology", "behind", "--link", "nope").exit_code == 1
+    assert run("topology", "behind").exit_code == 1

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from openipn import __version__
-from openipn.cli import inventory, network, serve, sims
+from openipn.cli import inventory, network, serve, sims, topology
 from openipn.cli.context import CliContext
 from openipn.settings import Settings
 
@@ -73,6 +73,7 @@ for command in (
     app.command()(command)
 app.add_typer(inventory.app, name="inventory")
 app.add_typer(sims.app, name="sims")
+app.add_typer(topology.app, name="topology")
 
 
 def main() -> None:
