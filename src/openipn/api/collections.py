@@ -57,6 +57,12 @@ def stored(services: Services, spec: KindSpec, name: str) -> dict[str, Any]:
     return data
 
 
+def a_kind(spec: KindSpec) -> str:
+    """'a cell', 'an area': the kind with its indefinite article, for summaries."""
+    article = "an" if spec.kind[0] in "aeiou" else "a"
+    return f"{article} {spec.kind.replace('_', ' ')}"
+
+
 def check_key(spec: KindSpec, obj: BaseModel, name: str) -> None:
     """The object's key must be the name in the URL (renames are delete + create)."""
     key = object_key(spec, obj)
@@ -153,7 +159,7 @@ def add_create_route(router: APIRouter, spec: KindSpec) -> None:
     @router.post(
         "",
         name=f"create_{spec.kind}",
-        summary=f"Create a {spec.kind}",
+        summary=f"Create {a_kind(spec)}",
         status_code=201,
         response_model=None,
         responses={201: {"model": WriteResult}},
@@ -189,7 +195,7 @@ def add_replace_route(router: APIRouter, spec: KindSpec) -> None:
     @router.put(
         "/{name:path}",
         name=f"replace_{spec.kind}",
-        summary=f"Replace a {spec.kind}",
+        summary=f"Replace {a_kind(spec)}",
         response_model=None,
         responses={200: {"model": WriteResult}},
     )
@@ -213,7 +219,7 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.patch(
         "/{name:path}",
         name=f"patch_{spec.kind}",
-        summary=f"Change fields of a {spec.kind} (JSON merge patch, RFC 7396)",
+        summary=f"Change fields of {a_kind(spec)} (JSON merge patch, RFC 7396)",
         response_model=None,
         responses={200: {"model": WriteResult}},
     )
@@ -234,7 +240,7 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
     @router.delete(
         "/{name:path}",
         name=f"delete_{spec.kind}",
-        summary=f"Delete a {spec.kind}",
+        summary=f"Delete {a_kind(spec)}",
         response_model=None,
         responses={200: {"model": WriteResult}},
     )

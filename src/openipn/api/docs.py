@@ -1,22 +1,25 @@
-"""API docs served from this machine: Swagger UI from the swagger-ui-bundle package.
+"""API docs served from this machine: the Swagger UI 5 assets shipped by fastapi-offline.
 
-Plants are air-gapped, so /docs must not load anything from a CDN.
+Plants are air-gapped, so /docs must not load anything from a CDN. (Swagger UI 4 cannot read
+the OpenAPI 3.1 document FastAPI writes, so the assets must be version 5 or later.)
 """
 
 from __future__ import annotations
+
+from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 STATIC = "/static/swagger-ui"
+ASSETS = files("fastapi_offline") / "static"
 
 
 def install_docs(app: FastAPI) -> None:
     """Mount the bundled Swagger UI assets and serve /docs from them."""
-    app.mount(STATIC, StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+    app.mount(STATIC, StaticFiles(directory=str(ASSETS)), name="swagger-ui")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -26,5 +29,5 @@ def install_docs(app: FastAPI) -> None:
             title=f"{app.title} API",
             swagger_js_url=f"{STATIC}/swagger-ui-bundle.js",
             swagger_css_url=f"{STATIC}/swagger-ui.css",
-            swagger_favicon_url=f"{STATIC}/favicon-32x32.png",
+            swagger_favicon_url=f"{STATIC}/favicon.png",
         )
