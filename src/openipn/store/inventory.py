@@ -159,6 +159,8 @@ class Inventory:
         target: State = {}
         issues: list[Issue] = []
         for spec, position, obj in doc.iter_all():
+            if spec.section not in doc.managed:
+                continue  # not part of the diff: left exactly as stored
             key = (spec.kind, object_key(spec, obj))
             data = obj.model_dump(mode="json")
             existing = current.get(key)
