@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 SITE ?= examples/plant.yaml
 HOST ?= 127.0.0.1
 PORT ?= 8080
-DEBIAN_TEST_PACKAGES := postgresql chromium
+DEBIAN_TEST_PACKAGES := postgresql chromium prometheus
 
 .PHONY: run test check lint format bench clean
 

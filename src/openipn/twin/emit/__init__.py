@@ -1,0 +1,1 @@
+"""Device-side interfaces of the twin: what real equipment presents on the wire."""

@@ -1,0 +1,1 @@
+"""Simulation of the twin: radio, mobility, traffic, latency, core signalling and faults."""
