@@ -21,11 +21,11 @@ from openipn.codecs.ts32435_pm import (
     PmFileError,
     Result,
     array_values,
-    decode,
     encode_meas_collec,
     full_dn,
     parse_result,
 )
+from openipn.codecs.ts32435_read import decode
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "samples"
 FIXTURES = Path(__file__).resolve().parent / "pm_fixtures"
