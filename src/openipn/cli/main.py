@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from openipn import __version__
-from openipn.cli import inventory, network, serve, sims, topology
+from openipn.cli import inventory, network, serve, sims, topology, twin
 from openipn.cli.context import CliContext
 from openipn.settings import Settings
 
@@ -69,6 +69,7 @@ for command in (
     network.versions,
     network.restore,
     serve.serve,
+    twin.twin,
 ):
     app.command()(command)
 app.add_typer(inventory.app, name="inventory")

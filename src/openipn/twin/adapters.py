@@ -1,0 +1,129 @@
+"""From the simulation's neutral outputs to the wire formats (PM XML, VES, Prometheus)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from openipn.codecs import ves
+from openipn.codecs.open5gs_metrics import MetricValue, families_for, specs_for
+from openipn.codecs.prom_text import MetricFamily
+from openipn.codecs.ts32432_names import pm_file_name
+from openipn.codecs.ts32435_pm import FileHeader, ManagedElement, MeasInfo, MeasValue, PmFile
+
+Value = int | float | None
+Measurement = tuple[str, str, dict[str, Value]]  # (measInfoId, measObjLdn, {counter: value})
+Series = list[tuple[dict[str, str], float]]
+
+
+class AlarmLike(Protocol):
+    """What the runner needs of a simulated alarm transition."""
+
+    source: str
+    object: str
+    alarm_condition: str
+    specific_problem: str
+    event_type: Any
+    probable_cause: str
+    time: dt.datetime
+    text: str
+
+    @property
+    def severity(self) -> Any:
+        """CRITICAL ... WARNING, or CLEARED."""
+
+
+def pm_file(
+    *,
+    element: str,
+    measurements: Sequence[Measurement],
+    begin: dt.datetime,
+    end: dt.datetime,
+    vendor: str,
+    sw_version: str | None,
+) -> PmFile:
+    """One element's measurements of one granularity period as a TS 32.435 file."""
+    groups: dict[str, dict[str, dict[str, Value]]] = {}
+    for info_id, ldn, counters in measurements:
+        groups.setdefault(info_id, {}).setdefault(ldn, {}).update(counters)
+    seconds = int((end - begin).total_seconds())
+    infos = tuple(_meas_info(info_id, rows, end, seconds) for info_id, rows in groups.items())
+    return PmFile(
+        header=FileHeader(
+            begin_time=begin,
+            vendor_name=vendor,
+            dn_prefix=None,
+            sender_local_dn=f"ManagedElement={element}",
+        ),
+        managed_element=ManagedElement(
+            local_dn=f"ManagedElement={element}", user_label=element, sw_version=sw_version
+        ),
+        meas_infos=infos,
+        end_time=end,
+    )
+
+
+def _meas_info(
+    info_id: str, rows: Mapping[str, Mapping[str, Value]], end: dt.datetime, seconds: int
+) -> MeasInfo:
+    types: list[str] = []
+    for counters in rows.values():
+        types.extend(name for name in counters if name not in types)
+    values = tuple(
+        MeasValue(ldn, tuple(counters.get(name) for name in types))
+        for ldn, counters in rows.items()
+    )
+    return MeasInfo(
+        gran_period_s=seconds,
+        end_time=end,
+        meas_types=tuple(types),
+        meas_values=values,
+        meas_info_id=info_id,
+    )
+
+
+def pm_name(element: str, begin: dt.datetime, end: dt.datetime) -> str:
+    """TS 32.432 type A file name for one element and period (times in UTC)."""
+    return pm_file_name(begin, end, element, dt.timedelta(0))
+
+
+def open5gs_families(nf_type: str, series: Mapping[str, Series]) -> list[MetricFamily]:
+    """The families an Open5GS function of this type shows, from the simulation's series."""
+    specs = {spec.name: spec for spec in specs_for(nf_type)}
+    values: dict[str, MetricValue] = {}
+    for name, points in series.items():
+        spec = specs.get(name)
+        if spec is None:
+            continue
+        if not spec.labels:
+            values[name] = sum(value for _, value in points)
+        else:
+            values[name] = {
+                tuple(labels.get(label, "") for label in spec.labels): value
+                for labels, value in points
+            }
+    return families_for(nf_type, values)
+
+
+ALARM_SEVERITY = {
+    "CRITICAL": ves.Severity.CRITICAL,
+    "MAJOR": ves.Severity.MAJOR,
+    "MINOR": ves.Severity.MINOR,
+    "WARNING": ves.Severity.WARNING,
+    "CLEARED": ves.Severity.NORMAL,
+}
+
+
+def fault_event(alarm: AlarmLike, source: ves.EventSource, sequence: int) -> dict[str, Any]:
+    """A VES fault event (raise or clear) for a simulated alarm transition."""
+    event_type = ves.AlarmEventType(str(getattr(alarm.event_type, "value", alarm.event_type)))
+    spec = ves.Alarm(
+        condition=alarm.alarm_condition,
+        specific_problem=alarm.specific_problem,
+        event_type=event_type,
+        probable_cause=alarm.probable_cause,
+        additional=(("objectInstance", alarm.object), ("additionalText", alarm.text)),
+    )
+    severity = ALARM_SEVERITY[str(getattr(alarm.severity, "value", alarm.severity))]
+    return ves.fault_event(source, spec, severity, at=alarm.time, sequence=sequence)

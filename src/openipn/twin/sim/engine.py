@@ -1,0 +1,389 @@
+"""The simulation engine: one causal step of the whole network, and what it emits.
+
+`Simulation.step(impairments)` advances the simulated clock by `step_s`; the physics reads only
+the `Impairments` value (what active faults impose) and the configuration. Counters accumulate
+until `collect_period(end)`; `core_metrics()` gives the core's Prometheus view at any time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import numpy.typing as npt
+
+from openipn.model.document import SiteDocument
+from openipn.model.site import Site
+from openipn.model.subscribers import Subscription
+from openipn.twin.sim.alarms import AlarmEvent, AlarmKind, AlarmTracker, Condition
+from openipn.twin.sim.clocks import Clocks
+from openipn.twin.sim.conditions import PhysicalState, conditions
+from openipn.twin.sim.config import Changes, ConfigChange, Configurator
+from openipn.twin.sim.core import CoreEvents, CoreState
+from openipn.twin.sim.counters import Accumulator
+from openipn.twin.sim.geometry import BoolArray, FloatArray
+from openipn.twin.sim.impairments import Impairments
+from openipn.twin.sim.metrics import CoreMetrics, Gauges, Series
+from openipn.twin.sim.mobility import Routes, advance, build_routes
+from openipn.twin.sim.naming import cell_du_ldn, function_ldn
+from openipn.twin.sim.network import Connectivity, Network, Outage
+from openipn.twin.sim.physics import CellFlags, RadioStep, Uplink, cell_flags, radio_step, uplink
+from openipn.twin.sim.radio import Tiles, build_tiles, prb_noise_dbm
+from openipn.twin.sim.report import PeriodReport, ReportContext, build_report
+from openipn.twin.sim.results import StepResult, TerminalView
+from openipn.twin.sim.sampling import (
+    StepFacts,
+    cell_sums,
+    core_gauges,
+    core_sums,
+    gnb_sums,
+    upf_link_sums,
+)
+from openipn.twin.sim.security import effects
+from openipn.twin.sim.service import Service, serve
+from openipn.twin.sim.signalling import Signalling, attach_terminals
+from openipn.twin.sim.traffic import Demand, TrafficModel, shift_activity
+from openipn.twin.sim.world import World, build_world
+
+__all__ = ["Simulation", "StepResult", "TerminalView"]
+
+EXFIL_PACKET_BYTES = 1400.0  # bulk uploads fill whole packets
+AGV_NIGHT_SHARE = 0.2  # AGVs keep a fifth of their motion outside the shifts
+UL_RISE_SMOOTHING_S = 120.0  # the interference measurement is averaged over minutes
+
+
+def _timezone(document: SiteDocument) -> dt.tzinfo:
+    site = document.singleton("site")
+    try:
+        return ZoneInfo(site.timezone) if isinstance(site, Site) else dt.UTC
+    except ZoneInfoNotFoundError:
+        return dt.UTC
+
+
+def _provisioned(document: SiteDocument) -> set[str]:
+    return {
+        s.supi
+        for s in document.objects("subscriptions")
+        if isinstance(s, Subscription) and s.has_secrets()
+    }
+
+
+class Simulation:
+    """A running twin of the network described by a site document."""
+
+    def __init__(
+        self,
+        document: SiteDocument,
+        *,
+        seed: int,
+        start: dt.datetime,
+        step_s: float = 10.0,
+        load_scale: float = 1.0,
+        provisioned: Iterable[str] | None = None,
+    ) -> None:
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware (UTC)")
+        self.rng = np.random.default_rng(seed)
+        self.world: World = build_world(document, self.rng)
+        self.routes: Routes = build_routes(self.world, self.rng)
+        self.traffic = TrafficModel(self.world, self.rng)
+        self.core = CoreState.initial(len(self.world.terminals), self.rng)
+        self.power_on_s = self.core.next_reg_s.copy()
+        self.tiles: Tiles = build_tiles(self.world)
+        self.network = Network(self.world)
+        self.config = Configurator(self.world)
+        self.metrics = CoreMetrics(self.world)
+        self.alarm_tracker = AlarmTracker()
+        self.acc = Accumulator()
+        self.start = self.time = self.period_start = start.astimezone(dt.UTC)
+        self.step_s, self.load_scale, self.elapsed_s = float(step_s), float(load_scale), 0.0
+        self.tz = _timezone(document)
+        self.provisioned: set[str] = (
+            set(provisioned) if provisioned is not None else _provisioned(document)
+        )
+        self._initial_state()
+
+    def _initial_state(self) -> None:
+        """Nobody attached yet, no load, every clock locked."""
+        n, n_cells = len(self.world.terminals), len(self.world.cells)
+        self.pos = self.world.terminals.pos.copy()
+        self.serving = np.full(n, -1, np.int64)
+        self.connected = np.zeros(n, bool)
+        self.ttt = np.zeros(n, np.int64)
+        self.ul_prbs = np.ones(n)
+        self.dl_util = np.zeros(n_cells)
+        self.upf_load = np.zeros(len(self.world.upfs))
+        self.clocks = Clocks(self.world)
+        self.ul_rise_db = np.zeros(n_cells)  # smoothed, for the interference threshold alarm
+        self.pci_applied: dict[int, tuple[int, int]] = {}
+        self.conn: Connectivity = self.network.state(Outage(frozenset(), frozenset(), frozenset()))
+        self.smf = -1
+        self.running = self._running(Impairments(), self.conn)
+        self._faulty: tuple[frozenset[str], BoolArray] = (frozenset(), np.zeros(n, bool))
+
+    # -- public API ------------------------------------------------------------------------
+
+    def step(self, impairments: Impairments) -> StepResult:
+        """Advance the simulated clock by one step under the given impairments."""
+        imp, world = impairments, self.world
+        self.elapsed_s += self.step_s
+        self.time = self.start + dt.timedelta(seconds=self.elapsed_s)
+        local = self.time.astimezone(self.tz)
+        changes = self._pci_overrides(imp)
+        if self.config.radio_changed:
+            self.tiles, self.config.radio_changed = build_tiles(world), False
+        conn = self.conn = self.network.state(self._outage(imp))
+        self.running = self._running(imp, conn)
+        unsynced = self.clocks.track(conn, imp, self.elapsed_s, self.step_s)
+        flags = cell_flags(world, imp, conn, self.dl_util)
+        advance(self.routes, self.pos, self.step_s * max(AGV_NIGHT_SHARE, shift_activity(local)))
+        sec = effects(world, imp.security)
+        radio = radio_step(world, self.tiles, self.pos, world.terminals.slice, flags, sec.rogues)
+        faulty = self._faulty_mask(imp)
+        attach = attach_terminals(self, radio, flags, faulty, self.step_s)
+        sig = Signalling(self, conn, flags, sec, radio, faulty).run(attach)
+        demand = self.traffic.demand(local, imp.load_factor, self.load_scale, self.rng)
+        demand.ul_bps = demand.ul_bps + sec.extra_ul_bps
+        demand.ul_pps = demand.ul_pps + sec.extra_ul_bps / (8.0 * EXFIL_PACKET_BYTES)
+        active = self.connected & self.core.session & ~faulty
+        svc, ul = self._carry(imp, conn, flags, radio, demand, active, unsynced)
+        facts = StepFacts(
+            self.step_s, flags, conn.gnb_up, *self.running, self.serving,
+            self.connected, attach, sig.rrc_att, sig.rrc_succ, sig.drb_att, sig.drb_succ,
+            sig.events, self.core, self.smf, demand, active, svc, ul, self.clocks.classes(unsynced),
+        )  # fmt: skip
+        self._accumulate(facts, sig.events)
+        alarms = self._alarms(imp, conn, flags, ul.interference_mw, svc.upf_load, unsynced)
+        reachable = {world.elements.names[i] for i in np.flatnonzero(conn.element_reachable)}
+        refused = {e for e in imp.certificates_expired if e in world.elements.index}
+        return StepResult(self.time, reachable, alarms, changes, refused, self._view(svc))
+
+    def collect_period(self, end: dt.datetime) -> PeriodReport:
+        """The counters accumulated since the last call, per managed element; then reset."""
+        ctx = ReportContext(
+            self.world,
+            self.acc,
+            self.conn.element_reachable,
+            *self.running,
+        )
+        report = build_report(ctx, self.period_start, end)
+        self.acc = Accumulator()
+        self.period_start = end
+        return report
+
+    def core_metrics(self) -> dict[str, dict[str, list[tuple[dict[str, str], float]]]]:
+        """Open5GS-style metrics of every running core function and UPF."""
+        world, conn = self.world, self.conn
+        registered, sessions = core_gauges(world, self.core, self.smf)
+        gnb_amf = np.where(conn.gnb_up, conn.gnb_amf, -1)
+        ue_amf = np.where(self.connected & self.core.registered, self.core.amf, -1)
+        upf_sessions = np.bincount(
+            world.terminals.upf[self.core.session & (world.terminals.upf >= 0)],
+            minlength=len(world.upfs),
+        )
+        gauges = Gauges(
+            registered=registered,
+            sessions=sessions.sum(axis=0),
+            ran_ue=np.bincount(ue_amf[ue_amf >= 0], minlength=len(world.core)).astype(np.float64),
+            gnbs=np.bincount(gnb_amf[gnb_amf >= 0], minlength=len(world.core)).astype(np.float64),
+            upf_sessions=upf_sessions.astype(np.float64),
+            upf_n4=conn.upf_n4,
+            core_up=self.running[0],
+            upf_up=self.running[1],
+        )
+        result: dict[str, dict[str, Series]] = self.metrics.export(gauges)
+        return result
+
+    def apply_config(self, element: str, changes: Changes) -> list[ConfigChange]:
+        """Apply configuration changes (NETCONF) to objects of an element; all or nothing.
+
+        `changes` is {object name: {attribute: value}} with model or TS 28.541 attribute names,
+        or NETCONF changes whose DN ends in the object's name.
+        """
+        return self.config.apply(element, changes)
+
+    @property
+    def now(self) -> dt.datetime:
+        """The simulated clock (UTC)."""
+        return self.time
+
+    def set_provisioned(self, supis: Iterable[str]) -> None:
+        """Replace the subscribers the core holds credentials for."""
+        self.provisioned = set(supis)
+
+    def active_alarms(self) -> list[Condition]:
+        """Alarms the elements have raised and not cleared (for alarm list resynchronisation)."""
+        return self.alarm_tracker.active()
+
+    # -- step parts --------------------------------------------------------------------------
+
+    def _carry(
+        self,
+        imp: Impairments,
+        conn: Connectivity,
+        flags: CellFlags,
+        radio: RadioStep,
+        demand: Demand,
+        active: BoolArray,
+        unsynced: dict[str, float],
+    ) -> tuple[Service, Uplink]:
+        """Uplink SINR, scheduling, transport and latency; keeps the load for the next step."""
+        world = self.world
+        rows = np.arange(len(self.serving))
+        serving_k = np.argmax(radio.rx.cand == self.serving[:, None], axis=1)
+        sinr_dl = np.where(self.connected, radio.sinr[rows, serving_k], -np.inf)
+        ul = uplink(world, radio, serving_k, self.connected, self.ul_prbs, flags)
+        gnb_unsynced = np.array([unsynced.get(g, 0.0) for g in world.gnbs.names])
+        svc = serve(
+            world, conn, imp, self.serving, active, demand, sinr_dl, ul.sinr_db, gnb_unsynced
+        )
+        self.ul_prbs = np.maximum(svc.ul.prbs, 1.0)
+        self.dl_util, self.upf_load = svc.dl.utilisation, svc.upf_load
+        return svc, ul
+
+    def _outage(self, imp: Impairments) -> Outage:
+        locked = {
+            name for i, name in enumerate(self.world.links.names) if self.world.links.locked[i]
+        }
+        return Outage(
+            frozenset(imp.nodes_down | self.config.locked_nodes),
+            frozenset(imp.links_down | locked),
+            frozenset(imp.ptp_lost),
+        )
+
+    def _running(
+        self, imp: Impairments, conn: Connectivity
+    ) -> tuple[BoolArray, BoolArray, BoolArray]:
+        """Core functions, UPFs and edge nodes whose process runs (locked ones still run)."""
+        world = self.world
+        failed = imp.nodes_down
+
+        def running(names: list[str], me: npt.NDArray[np.int64]) -> BoolArray:
+            alive = np.array([n not in failed for n in names], dtype=bool)
+            return alive & (me >= 0) & conn.element_alive[np.maximum(me, 0)] if len(me) else alive
+
+        return (
+            running(world.core.names, world.core.me),
+            running(world.upfs.names, world.upfs.me),
+            running(world.edges.names, world.edges.me),
+        )
+
+    def _faulty_mask(self, imp: Impairments) -> BoolArray:
+        key = frozenset(imp.terminals_faulty)
+        if key != self._faulty[0]:
+            mask = np.zeros(len(self.world.terminals), bool)
+            index = self.world.terminals.index
+            mask[[index[t] for t in key if t in index]] = True
+            self._faulty = (key, mask)
+        return self._faulty[1]
+
+    def _pci_overrides(self, imp: Impairments) -> list[ConfigChange]:
+        """A PCI pushed by a (faulty) configuration change, and its reversal when it ends."""
+        cells, changes = self.world.cells, []
+        for name, pci in sorted(imp.pci_override.items()):
+            c = cells.index.get(name)
+            if c is not None and c not in self.pci_applied:
+                self.pci_applied[c] = (int(cells.pci[c]), int(pci))
+                changes.append(self._set_pci(c, int(pci)))
+        for c, (original, pushed) in list(self.pci_applied.items()):
+            if cells.names[c] not in imp.pci_override:
+                del self.pci_applied[c]
+                if int(cells.pci[c]) == pushed:
+                    changes.append(self._set_pci(c, original))
+        return changes
+
+    def _set_pci(self, c: int, pci: int) -> ConfigChange:
+        cells = self.world.cells
+        element = self.world.elements.names[self.world.gnbs.me[cells.gnb[c]]]
+        change = ConfigChange(element, cells.names[c], "pci", int(cells.pci[c]), pci)
+        cells.pci[c] = pci
+        return change
+
+    def _accumulate(self, facts: StepFacts, events: CoreEvents) -> None:
+        world = self.world
+        sums = cell_sums(world, facts) | gnb_sums(world, facts) | upf_link_sums(world, facts)
+        core, core_max = core_sums(world, facts)
+        self.acc.add(
+            sums | core, {"cell.conn": sums["cell.conn"]} | core_max, {"gm.class": facts.gm_class}
+        )
+        svc = facts.service
+        to_bytes = self.step_s / 8.0
+        upf = {
+            "in_oct": svc.upf_in_bps.sum(axis=1) * to_bytes,
+            "out_oct": svc.upf_out_bps.sum(axis=1) * to_bytes,
+            "in_pkt": sums["upf.in_pkt"].sum(axis=1),
+            "out_pkt": sums["upf.out_pkt"].sum(axis=1),
+        }
+        pcf = next(
+            (i for i, k in enumerate(world.core.kind) if k == "PCF" and self.running[0][i]), -1
+        )
+        self.metrics.add(events, pcf, upf, self.running[0], self.running[1])
+
+    def _alarms(
+        self,
+        imp: Impairments,
+        conn: Connectivity,
+        flags: CellFlags,
+        ul_interference_mw: FloatArray,
+        upf_load: FloatArray,
+        unsynced: dict[str, float],
+    ) -> list[AlarmEvent]:
+        world = self.world
+        noise = 10.0 ** (prb_noise_dbm(world, np.arange(len(world.cells))) / 10.0)
+        rise = 10.0 * np.log10(np.maximum(ul_interference_mw / noise, 1e-12))
+        weight = min(1.0, self.step_s / UL_RISE_SMOOTHING_S)
+        self.ul_rise_db = self.ul_rise_db + weight * (rise - self.ul_rise_db)
+        functions = set(world.core.names) | set(world.upfs.names) | set(world.edges.names)
+        alarmed = {
+            c.object
+            for c in self.alarm_tracker.active()
+            if c.kind == AlarmKind.HIGH_UL_INTERFERENCE
+        }
+        state = PhysicalState(
+            conn=conn,
+            cells_out=flags.out,
+            radiating=flags.radiating,
+            ul_rise_db=self.ul_rise_db,
+            ul_alarmed=np.array(
+                [cell_du_ldn(world, c) in alarmed for c in range(len(world.cells))], bool
+            ),
+            upf_load=upf_load,
+            functions_failed=imp.nodes_down & functions,
+            unsynced_s=unsynced,
+            certificates_expired=set(imp.certificates_expired),
+        )
+        reachable = {world.elements.names[i] for i in np.flatnonzero(conn.element_reachable)}
+        return self.alarm_tracker.update(conditions(world, state), reachable, self.time)
+
+    def _view(self, svc: Service) -> TerminalView:
+        world = self.world
+        with np.errstate(invalid="ignore"):
+            worst = np.fmax(svc.latency_ul_ms, svc.latency_dl_ms)
+        return TerminalView(
+            names=world.terminals.names,
+            cell_names=world.cells.names,
+            cell=np.where(self.connected, self.serving, -1),
+            slice=world.terminals.slice,
+            x=self.pos[:, 0].copy(),
+            y=self.pos[:, 1].copy(),
+            connected=self.connected.copy(),
+            registered=self.core.registered.copy(),
+            session=self.core.session.copy(),
+            latency_ms=worst,
+            latency_ul_ms=svc.latency_ul_ms,
+            latency_dl_ms=svc.latency_dl_ms,
+            reliability=svc.reliability,
+            throughput_dl_bps=svc.served_dl_bps,
+            throughput_ul_bps=svc.served_ul_bps,
+        )
+
+    def function_ldn(self, name: str) -> str:
+        """LDN of a core function, UPF or edge node (for callers that need the alarm object)."""
+        world = self.world
+        for group in (world.core, world.upfs, world.edges):
+            if name in group.index:
+                i = group.index[name]
+                return function_ldn(world.elements.names[group.me[i]], group.kind[i], name)
+        raise KeyError(name)

@@ -1,0 +1,313 @@
+"""The fault catalogue: what each fault type does to the network, as `Impairments`.
+
+A fault names its type, a target (`kind:name`) and parameters. `impairments_at` combines all
+active faults into one `Impairments`; the engine propagates effects through the topology (a
+failed switch silences the gNBs behind it), so faults state only their immediate physical
+effect. docs/faults.md describes each type's symptoms and repair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from openipn.model.identifiers import luhn_digit
+from openipn.twin.sim.impairments import Impairments, SecurityEvent, SecurityEventType
+from openipn.twin.sim.targets import Target, TargetError, cells_of, element_of, resolve
+from openipn.twin.sim.world import World
+
+Param = float | str
+Params = dict[str, Param]
+
+
+class FaultError(ValueError):
+    """A fault that cannot be applied to this world (bad type, target or parameter)."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One active fault, as a scenario names it."""
+
+    id: str
+    type: str
+    target: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+
+class FaultLike(Protocol):
+    """Anything with a fault's id, type, target and params (a scenario's fault entry)."""
+
+    @property
+    def id(self) -> str:
+        """Stable id."""
+
+    @property
+    def type(self) -> str:
+        """Fault type id."""
+
+    @property
+    def target(self) -> str:
+        """`kind:name`."""
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """Parameters overriding the type's defaults."""
+
+
+Effect = Callable[[Target, Params, World, Impairments], None]
+
+
+@dataclass(frozen=True)
+class FaultType:
+    """A catalogue entry: accepted target kinds, default parameters and the effect."""
+
+    kinds: tuple[str, ...]
+    defaults: Mapping[str, Param]
+    effect: Effect
+    summary: str
+
+
+def _node_down(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    imp.nodes_down.add(t.name)
+
+
+def _cell_out(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    imp.cells_out.add(t.name)
+
+
+def _cell_sleep(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    imp.cells_sleeping.add(t.name)
+
+
+def _link_down(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    imp.links_down.add(t.name)
+
+
+def _congestion(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    imp.link_load[t.name] = imp.link_load.get(t.name, 0.0) + float(p["load"])
+
+
+def _interference(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    for c in cells_of(w, t).tolist():
+        name = w.cells.names[c]
+        imp.interference_db[name] = max(imp.interference_db.get(name, 0.0), float(p["level_db"]))
+
+
+def _upf_overload(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    imp.upf_load[t.name] = max(imp.upf_load.get(t.name, 0.0), float(p["load"]))
+
+
+def _ptp(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    imp.ptp_lost.add(t.name)
+
+
+def _pci_conflict(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    pci = p.get("pci", "")
+    imp.pci_override[t.name] = int(pci) if pci != "" else _neighbour_pci(w, w.cells.index[t.name])
+
+
+def _neighbour_pci(w: World, c: int) -> int:
+    """The PCI of the nearest other cell on the same carrier (the classic collision)."""
+    cells = w.cells
+    others = np.flatnonzero((cells.arfcn == cells.arfcn[c]) & (np.arange(len(cells)) != c))
+    if not others.size:
+        return int(cells.pci[c])
+    distance = np.hypot(*(cells.pos[others, :2] - cells.pos[c, :2]).T)
+    return int(cells.pci[others[np.argmin(distance)]])
+
+
+def _surge(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    key = "*" if t.kind == "site" else t.name
+    imp.load_factor[key] = imp.load_factor.get(key, 1.0) * float(p["factor"])
+
+
+def _certificate(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    imp.certificates_expired.add(element_of(w, t))
+
+
+def _terminal_fault(t: Target, p: Params, w: World, imp: Impairments) -> None:
+    imp.terminals_faulty.add(t.name)
+
+
+def _security(
+    kind: SecurityEventType, resolver: Callable[[Target, Params, World], Params]
+) -> Effect:
+    def effect(t: Target, p: Params, w: World, imp: Impairments) -> None:
+        resolved = resolver(t, p, w)
+        imp.security.append(SecurityEvent(kind, str(t), tuple(sorted(resolved.items()))))
+
+    return effect
+
+
+def _rogue_params(t: Target, p: Params, w: World) -> Params:
+    cells = cells_of(w, t)
+    if not len(cells):
+        raise TargetError(f"target {t} covers no cell")
+    if t.kind == "cell":
+        x, y = (w.cells.pos[cells[0], :2] + 6.0).tolist()
+    else:
+        x, y = w.areas.polygons[w.areas.index[t.name]].mean(axis=0).tolist()
+    arfcns, counts = np.unique(w.cells.arfcn[cells], return_counts=True)
+    unused = sorted(set(range(1008)) - set(w.cells.pci.tolist()))
+    return {
+        "x": float(p.get("x", x)),
+        "y": float(p.get("y", y)),
+        "z": float(p["z"]),
+        "power_dbm": float(p["power_dbm"]),
+        "arfcn": float(p.get("arfcn", int(arfcns[np.argmax(counts)]))),
+        "pci": float(p.get("pci", unused[-1] if unused else 1007)),
+        "synchronised": float(p["synchronised"]),
+    }
+
+
+def _clone_params(t: Target, p: Params, w: World) -> Params:
+    if "cell" in p:
+        if str(p["cell"]) not in w.cells.index:
+            raise TargetError(f"sim_clone: no cell named {p['cell']!r}")
+        return {"cell": str(p["cell"])}
+    where = w.terminals.pos[w.terminals.index[t.name], :2]
+    distance = np.hypot(*(w.cells.pos[:, :2] - where).T)
+    return {"cell": w.cells.names[int(np.argmax(distance))]}
+
+
+def _rate_params(key: str) -> Callable[[Target, Params, World], Params]:
+    def resolver(t: Target, p: Params, w: World) -> Params:
+        return {key: float(p[key])}
+
+    return resolver
+
+
+def _imei_params(t: Target, p: Params, w: World) -> Params:
+    if p.get("imei"):
+        return {"imei": str(p["imei"])}
+    own = w.terminals.imei[w.terminals.index[t.name]] or "86000000000000"
+    body = own[:8] + f"{(int(own[8:14]) + 424242) % 1_000_000:06d}"
+    return {"imei": body + luhn_digit(body)}
+
+
+CELL_OR_AREA = ("cell", "area")
+ANY_ELEMENT = (
+    "managed_element",
+    "gnb",
+    "cell",
+    "upf",
+    "amf",
+    "core_function",
+    "edge_node",
+    "transport_node",
+    "ptp_grandmaster",
+)
+
+CATALOGUE: dict[str, FaultType] = {
+    "gnb_down": FaultType(("gnb",), {}, _node_down, "the gNB fails (power, crash)"),
+    "cell_outage": FaultType(("cell",), {}, _cell_out, "a cell stops radiating; its gNB alarms"),
+    "cell_sleeping": FaultType(("cell",), {}, _cell_sleep, "a cell is up but serves nothing"),
+    "transport_link_down": FaultType(("link",), {}, _link_down, "a transport link fails"),
+    "switch_down": FaultType(("transport_node",), {}, _node_down, "a switch or bridge fails"),
+    "transport_congestion": FaultType(
+        ("link",), {"load": 1.1}, _congestion, "cross traffic fills a link"
+    ),
+    "interference": FaultType(
+        CELL_OR_AREA, {"level_db": 20.0}, _interference, "external interference"
+    ),
+    "upf_overload": FaultType(("upf",), {"load": 1.5}, _upf_overload, "the UPF is overloaded"),
+    "upf_down": FaultType(("upf",), {}, _node_down, "the UPF process fails"),
+    "amf_down": FaultType(("amf",), {}, _node_down, "the AMF process fails"),
+    "edge_node_down": FaultType(
+        ("edge_node",), {}, _node_down, "the edge application server fails"
+    ),
+    "ptp_sync_loss": FaultType(
+        ("ptp_grandmaster",), {}, _ptp, "the grandmaster stops delivering PTP"
+    ),
+    "pci_conflict": FaultType(
+        ("cell",), {"pci": ""}, _pci_conflict, "a change gives a cell a neighbour's PCI"
+    ),
+    "capacity_surge": FaultType(
+        ("area", "site"), {"factor": 3.0}, _surge, "traffic multiplies in an area"
+    ),
+    "certificate_expiry": FaultType(
+        ANY_ELEMENT, {}, _certificate, "an element's certificate expires"
+    ),
+    "terminal_fault": FaultType(("terminal",), {}, _terminal_fault, "a terminal's modem fails"),
+    "rogue_gnb": FaultType(
+        CELL_OR_AREA,
+        {"power_dbm": 23.0, "z": 2.0, "synchronised": 1.0},
+        _security(SecurityEventType.ROGUE_GNB, _rogue_params),
+        "a false base station transmits with an unknown PCI",
+    ),
+    "sim_clone": FaultType(
+        ("terminal",), {}, _security(SecurityEventType.SIM_CLONE, _clone_params), "a SIM is cloned"
+    ),
+    "registration_storm": FaultType(
+        ("cell", "area", "amf", "site"),
+        {"rate_per_s": 150.0},
+        _security(SecurityEventType.REGISTRATION_STORM, _rate_params("rate_per_s")),
+        "unknown devices flood the AMF with registrations",
+    ),
+    "data_exfiltration": FaultType(
+        ("terminal",),
+        {"rate_mbps": 100.0},
+        _security(SecurityEventType.DATA_EXFILTRATION, _rate_params("rate_mbps")),
+        "a terminal uploads unusual volumes",
+    ),
+    "imei_mismatch": FaultType(
+        ("terminal",),
+        {"imei": ""},
+        _security(SecurityEventType.IMEI_MISMATCH, _imei_params),
+        "a SIM appears in a device other than its bound one",
+    ),
+}
+
+
+def _params(fault: FaultLike, spec: FaultType) -> Params:
+    unknown = set(fault.params) - set(spec.defaults) - {"x", "y", "arfcn", "pci", "cell"}
+    if unknown:
+        raise FaultError(
+            f"fault {fault.id!r} ({fault.type}): unknown parameter(s) {sorted(unknown)}"
+        )
+    params: Params = dict(spec.defaults)
+    params.update(fault.params)
+    for key, default in spec.defaults.items():
+        if isinstance(default, float):
+            try:
+                params[key] = float(params[key])
+            except (TypeError, ValueError):
+                raise FaultError(
+                    f"fault {fault.id!r}: parameter {key!r} must be a number"
+                ) from None
+    return params
+
+
+def validate(fault: FaultLike, world: World) -> Target:
+    """The fault's resolved target; FaultError naming the fault when it does not fit."""
+    spec = CATALOGUE.get(fault.type)
+    if spec is None:
+        known = ", ".join(sorted(CATALOGUE))
+        raise FaultError(f"fault {fault.id!r}: unknown type {fault.type!r}; known types: {known}")
+    try:
+        target = resolve(world, fault.target)
+    except TargetError as exc:
+        raise FaultError(f"fault {fault.id!r} ({fault.type}): {exc}") from None
+    if target.kind not in spec.kinds:
+        raise FaultError(
+            f"fault {fault.id!r} ({fault.type}): target kind {target.kind!r} not accepted; "
+            f"use one of {', '.join(spec.kinds)}"
+        )
+    _params(fault, spec)
+    return target
+
+
+def impairments_at(active_faults: Iterable[FaultLike], world: World) -> Impairments:
+    """The combined physical effect of the active faults."""
+    imp = Impairments()
+    for fault in active_faults:
+        target = validate(fault, world)
+        spec = CATALOGUE[fault.type]
+        try:
+            spec.effect(target, _params(fault, spec), world, imp)
+        except (TargetError, ValueError) as exc:
+            raise FaultError(f"fault {fault.id!r} ({fault.type}): {exc}") from None
+    return imp

@@ -1,0 +1,121 @@
+"""Latency and reliability per terminal, built from the parts a packet crosses.
+
+One-way latency = air interface (slot alignment, transmission, HARQ retransmissions from the
+BLER) + scheduling queue under PRB load + transport hops gNB <-> UPF (link latency plus
+queueing under link load) + UPF processing (grows with its load) + edge processing, plus the
+time-error jitter that builds up while PTP is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from openipn.twin.sim.geometry import FloatArray, IntArray, bincount
+
+# Air interface, in slots: alignment + transmission + processing; UL adds SR -> grant.
+AIR_SLOTS = {"dl": 2.0, "ul": 4.0}
+# Delay-critical GBR flows (5QI 82..90, TS 23.501 Table 5.7.4-1) use mini-slots and configured
+# grants (TS 38.214 §6.1.2.3), so neither the alignment nor the SR/grant exchange applies.
+AIR_SLOTS_URLLC = {"dl": 1.0, "ul": 1.5}
+DELAY_CRITICAL_5QI = (82, 90)
+HARQ_RTT_SLOTS = 3.0
+MAX_TRANSMISSIONS = 4  # initial + 3 HARQ retransmissions
+RLC_QUEUE_CAP_MS = 50.0  # the RLC buffer bounds the scheduling queue
+
+BURST_BYTES = 64_000  # transport queueing uses bursts of this size (M/M/1 per link)
+SWITCH_BUFFER_MS = 2.0
+UPF_BASE_MS = 0.05
+UPF_QUEUE_CAP_MS = 20.0
+UPF_CAPACITY_BPS = 10e9  # user-plane throughput of one UPF before it saturates
+
+# PTP holdover: the local clock drifts, TSN gates and TDD timing slip, jitter grows linearly.
+PTP_JITTER_MS_PER_S = 0.002
+PTP_JITTER_CAP_MS = 5.0
+
+
+def slot_ms(scs_khz: FloatArray) -> FloatArray:
+    """Slot duration: 1 ms / 2^mu (TS 38.211 §4.3.2)."""
+    return 15.0 / scs_khz
+
+
+def harq(bler: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Expected retransmissions and residual loss after the last HARQ attempt."""
+    retx = np.zeros_like(bler)
+    for attempt in range(1, MAX_TRANSMISSIONS):
+        retx = retx + bler**attempt
+    return retx, bler**MAX_TRANSMISSIONS
+
+
+def air_ms(
+    slot: FloatArray, bler: FloatArray, direction: str, five_qi: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """Air-interface delay and residual loss for one direction."""
+    retx, residual = harq(bler)
+    low, high = DELAY_CRITICAL_5QI
+    urllc = (five_qi >= low) & (five_qi <= high)
+    base = np.where(urllc, AIR_SLOTS_URLLC[direction], AIR_SLOTS[direction])
+    return slot * (base + retx * HARQ_RTT_SLOTS), residual
+
+
+def queue_ms(utilisation: FloatArray, slot: FloatArray) -> FloatArray:
+    """Scheduling queue: M/M/1 waiting in slots, rho / (1 - rho), capped by the RLC buffer."""
+    rho = np.clip(utilisation, 0.0, 0.999)
+    wait = slot * rho / (1.0 - rho)
+    return np.where(utilisation >= 1.0, RLC_QUEUE_CAP_MS, np.minimum(wait, RLC_QUEUE_CAP_MS))
+
+
+def link_delay(utilisation: FloatArray, capacity_mbps: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Queueing delay (ms) and drop share of each transport link at its utilisation."""
+    service_ms = BURST_BYTES * 8.0 / (capacity_mbps * 1e6) * 1e3
+    rho = np.clip(utilisation, 0.0, 0.999)
+    wait = np.minimum(service_ms * rho / (1.0 - rho), SWITCH_BUFFER_MS)
+    over = utilisation >= 1.0
+    drop = np.where(over, 1.0 - 1.0 / np.maximum(utilisation, 1.0), 0.0)
+    return np.where(over, SWITCH_BUFFER_MS, wait), drop
+
+
+def upf_delay(load: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """UPF processing delay (ms) and drop share at a load factor (1 = saturated)."""
+    rho = np.clip(load, 0.0, 0.999)
+    wait = np.minimum(UPF_BASE_MS * (1.0 + rho / (1.0 - rho)), UPF_QUEUE_CAP_MS)
+    over = load >= 1.0
+    drop = np.where(over, 1.0 - 1.0 / np.maximum(load, 1.0), 0.0)
+    return np.where(over, UPF_QUEUE_CAP_MS, wait), drop
+
+
+def ptp_jitter_ms(seconds_unsynced: FloatArray) -> FloatArray:
+    """Extra latency from time error that grows while a node runs in holdover."""
+    return np.minimum(np.maximum(seconds_unsynced, 0.0) * PTP_JITTER_MS_PER_S, PTP_JITTER_CAP_MS)
+
+
+@dataclass
+class PathLoad:
+    """Per (gNB, UPF) pair: added queueing delay (ms) and survival share, per link: use."""
+
+    delay_ms: FloatArray
+    survive: FloatArray
+    link_util: FloatArray
+    link_drop: FloatArray
+    link_bps: FloatArray
+
+
+def path_load(
+    pair_bps: FloatArray,
+    path_pair: IntArray,
+    path_link: IntArray,
+    capacity_mbps: FloatArray,
+    extra_util: FloatArray,
+) -> PathLoad:
+    """Load each link with the traffic of the paths crossing it; queueing and drops per path."""
+    n_links = len(capacity_mbps)
+    link_bps = bincount(path_link, weights=pair_bps[path_pair], minlength=n_links)
+    util = link_bps / (capacity_mbps * 1e6) + extra_util
+    delay, drop = link_delay(util, capacity_mbps)
+    n_pairs = len(pair_bps)
+    pair_delay = bincount(path_pair, weights=delay[path_link], minlength=n_pairs)
+    keep = bincount(
+        path_pair, weights=np.log1p(-np.minimum(drop[path_link], 0.999999)), minlength=n_pairs
+    )
+    return PathLoad(pair_delay, np.exp(keep), util, drop, link_bps)

@@ -1,0 +1,382 @@
+"""Period reports: accumulated counters as TS 28.552 measurements per managed element.
+
+Units follow TS 28.552: throughput kbit/s, PDCP/RLC/air-interface delays in 0.1 ms, energy
+kWh [K]. Counters starting `VS.` are vendor-specific, named the way vendors name them. A value
+that is not known (no traffic to average over, a function that is down) is None, which the
+PM file writer turns into NIL; an element that cannot be reached at the end of the period
+produces no report at all (None).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from openipn.twin.sim.core import CAUSES
+from openipn.twin.sim.counters import Accumulator, mean
+from openipn.twin.sim.geometry import BoolArray, FloatArray
+from openipn.twin.sim.naming import (
+    cell_cu_ldn,
+    cell_du_ldn,
+    clock_ldn,
+    cuup_ldn,
+    element_ldn,
+    function_ldn,
+    n3_ldn,
+    port_ldn,
+)
+from openipn.twin.sim.world import World
+
+Value = int | float | None
+Measurement = tuple[str, str, dict[str, Value]]  # (measInfoId, measObjLdn, {name: value})
+TENTH_MS = 10.0  # ms -> units of 0.1 ms
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """What each managed element reports for one granularity period (None: no report)."""
+
+    begin: dt.datetime
+    end: dt.datetime
+    elements: dict[str, list[Measurement] | None]
+
+
+@dataclass
+class ReportContext:
+    """Everything the report needs besides the counters."""
+
+    world: World
+    acc: Accumulator
+    reachable: BoolArray  # per element, at the end of the period
+    core_up: BoolArray
+    upf_up: BoolArray
+    edge_up: BoolArray
+
+
+def _r(value: float | None) -> Value:
+    return None if value is None else round(float(value), 3)
+
+
+def _i(value: float) -> int:
+    return round(float(value))
+
+
+def _tenths(ms: float | None) -> Value:
+    """A delay in ms as TS 28.552 units of 0.1 ms."""
+    return None if ms is None else _r(ms * TENTH_MS)
+
+
+def _dbm(mw: float | None) -> Value:
+    return None if not mw else _r(10.0 * float(np.log10(mw)))
+
+
+def build_report(ctx: ReportContext, begin: dt.datetime, end: dt.datetime) -> PeriodReport:
+    """The period report of every managed element."""
+    world = ctx.world
+    per_element: dict[str, list[Measurement]] = {name: [] for name in world.elements.names}
+    for element, measurement in _all(ctx):
+        per_element[element].append(measurement)
+    elements: dict[str, list[Measurement] | None] = {
+        name: per_element[name] if ctx.reachable[i] else None
+        for i, name in enumerate(world.elements.names)
+    }
+    return PeriodReport(begin, end, elements)
+
+
+def _all(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
+    yield from _cells(ctx)
+    yield from _gnbs(ctx)
+    yield from _core(ctx)
+    yield from _upfs(ctx)
+    yield from _transport(ctx)
+    yield from _clocks_and_edges(ctx)
+
+
+def _slice_values(
+    ctx: ReportContext, base: str, row: np.ndarray, allowed: BoolArray
+) -> dict[str, Value]:
+    slices = ctx.world.slices
+    return {f"{base}.{slices.snssai[s]}": _i(row[s]) for s in np.flatnonzero(allowed).tolist()}
+
+
+CELL_KEYS = (
+    "conn", "rrc_att", "rrc_succ", "ho_intra_req", "ho_intra_succ", "ho_inter_req",
+    "ho_inter_succ", "prb_dl", "prb_ul", "prb_avail", "thp_dl", "thp_dl_n", "thp_ul", "thp_ul_n",
+    "air_dl", "air_ul", "rlc_dl", "delay_n", "delay_ul_n", "active_dl", "ul_intf_mw", "ul_sinr",
+    "ul_sinr_n",
+)  # fmt: skip
+CELL_SLICE_KEYS = ("drb_att", "drb_succ", "thp_dl_s", "thp_dl_s_n")
+
+
+@dataclass
+class CellStats:
+    """Per-cell period values, ready to be written per cell."""
+
+    sums: dict[str, FloatArray]
+    means: dict[str, list[float | None]]
+    conn_max: FloatArray
+    steps: FloatArray
+
+
+def _cell_stats(ctx: ReportContext) -> CellStats:
+    world, acc = ctx.world, ctx.acc
+    n, ns = len(world.cells), len(world.slices)
+    steps = acc.sum("cell.steps", (n,))
+    sums = {k: acc.sum(f"cell.{k}", (n,)) for k in CELL_KEYS}
+    sums |= {k: acc.sum(f"cell.{k}", (n, ns)) for k in CELL_SLICE_KEYS}
+    means = {
+        k: mean(sums[k], steps) for k in ("conn", "prb_dl", "prb_ul", "prb_avail", "active_dl")
+    }
+    means["ul_intf_mw"] = mean(sums["ul_intf_mw"], steps)
+    for key, count in (
+        ("thp_dl", "thp_dl_n"), ("thp_ul", "thp_ul_n"), ("air_dl", "delay_n"),
+        ("air_ul", "delay_ul_n"), ("rlc_dl", "delay_n"), ("ul_sinr", "ul_sinr_n"),
+    ):  # fmt: skip
+        means[key] = mean(sums[key], sums[count])
+    return CellStats(sums, means, acc.max("cell.conn", (n,)), steps)
+
+
+def _cells(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
+    world = ctx.world
+    stats = _cell_stats(ctx)
+    for c in range(len(world.cells)):
+        element = world.elements.names[world.gnbs.me[world.cells.gnb[c]]]
+        yield element, ("NRCellDU", cell_du_ldn(world, c), _cell_du(ctx, stats, c))
+        yield element, ("NRCellCU", cell_cu_ldn(world, c), _cell_cu(ctx, stats, c))
+
+
+def _cell_du(ctx: ReportContext, stats: CellStats, c: int) -> dict[str, Value]:
+    m, s = stats.means, stats.sums
+    avail = m["prb_avail"][c]
+    du: dict[str, Value] = {
+        "RRU.PrbUsedDl": _r(m["prb_dl"][c]),
+        "RRU.PrbUsedUl": _r(m["prb_ul"][c]),
+        "RRU.PrbAvailDl": _r(avail),
+        "RRU.PrbAvailUl": _r(avail),
+        "RRU.PrbTotDl": _pct(m["prb_dl"][c], avail),
+        "RRU.PrbTotUl": _pct(m["prb_ul"][c], avail),
+        "DRB.UEThpDl": _r(m["thp_dl"][c]),
+        "DRB.UEThpUl": _r(m["thp_ul"][c]),
+        "DRB.RlcSduDelayDl": _tenths(m["rlc_dl"][c]),
+        "DRB.AirIfDelayDl": _tenths(m["air_dl"][c]),
+        "DRB.AirIfDelayUl": _tenths(m["air_ul"][c]),
+        "DRB.MeanActiveUeDl": _r(m["active_dl"][c]),
+        "VS.UlInterferencePerPrbMean": _dbm(m["ul_intf_mw"][c]),
+        "VS.UlSinrMean": _r(m["ul_sinr"][c]),
+    }
+    world = ctx.world
+    for sl in np.flatnonzero(world.cells.slices[c]).tolist():
+        count = s["thp_dl_s_n"][c, sl]
+        value = s["thp_dl_s"][c, sl] / count if count > 0 else None
+        du[f"DRB.UEThpDl.{world.slices.snssai[sl]}"] = _r(value)
+    return du
+
+
+def _cell_cu(ctx: ReportContext, stats: CellStats, c: int) -> dict[str, Value]:
+    s, allowed = stats.sums, ctx.world.cells.slices[c]
+    return {
+        "RRC.ConnEstabAtt": _i(s["rrc_att"][c]),
+        "RRC.ConnEstabSucc": _i(s["rrc_succ"][c]),
+        "RRC.ConnMean": _r(stats.means["conn"][c]),
+        "RRC.ConnMax": _i(stats.conn_max[c]) if stats.steps[c] > 0 else None,
+        "DRB.EstabAtt": _i(s["drb_att"][c].sum()),
+        "DRB.EstabSucc": _i(s["drb_succ"][c].sum()),
+        **_slice_values(ctx, "DRB.EstabAtt", s["drb_att"][c], allowed),
+        **_slice_values(ctx, "DRB.EstabSucc", s["drb_succ"][c], allowed),
+        "MM.HoExeIntraReq": _i(s["ho_intra_req"][c]),
+        "MM.HoExeIntraSucc": _i(s["ho_intra_succ"][c]),
+        "MM.HoExeInterReq": _i(s["ho_inter_req"][c]),
+        "MM.HoExeInterSucc": _i(s["ho_inter_succ"][c]),
+    }
+
+
+def _pct(used: float | None, avail: float | None) -> Value:
+    """TS 28.552 RRU.PrbTot: integer percentage, floor(used / available * 100)."""
+    if used is None or not avail:
+        return None
+    return int(np.floor(used / avail * 100.0))
+
+
+def _gnbs(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
+    world, acc = ctx.world, ctx.acc
+    n, ns = len(world.gnbs), len(world.slices)
+    pdcp = acc.sum("gnb.pdcp_dl", (n, ns))
+    count = acc.sum("gnb.pdcp_n", (n, ns))
+    energy = acc.sum("gnb.energy_wh", (n,))
+    seconds = acc.sum("gnb.seconds", (n,))
+    per_element_energy: dict[int, list[float]] = {}
+    for g in range(n):
+        me = int(world.gnbs.me[g])
+        total = count[g].sum()
+        values: dict[str, Value] = {
+            "DRB.PdcpSduDelayDl": _r(pdcp[g].sum() / total * TENTH_MS) if total > 0 else None
+        }
+        for sl in range(ns):
+            values[f"DRB.PdcpSduDelayDl.{world.slices.snssai[sl]}"] = (
+                _r(pdcp[g, sl] / count[g, sl] * TENTH_MS) if count[g, sl] > 0 else None
+            )
+        yield world.elements.names[me], ("GNBCUUPFunction", cuup_ldn(world, g), values)
+        held = per_element_energy.setdefault(me, [0.0, 0.0])
+        held[0] += float(energy[g])
+        held[1] += float(seconds[g])
+    for me, (wh, secs) in per_element_energy.items():
+        values = {
+            "PEE.Energy": _r(wh / 1000.0),
+            "PEE.AvgPower": _r(wh * 3600.0 / secs) if secs > 0 else None,
+        }
+        yield world.elements.names[me], ("ManagedElement", element_ldn(world, me), values)
+
+
+def _core(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
+    world = ctx.world
+    steps = ctx.acc.sum("core.steps", (len(world.core),))
+    for f in world.amfs() + world.smfs():
+        if world.core.me[f] < 0:
+            continue
+        element = world.elements.names[world.core.me[f]]
+        amf = world.core.kind[f] == "AMF"
+        values = (
+            _amf_values(ctx, f, float(steps[f])) if amf else _smf_values(ctx, f, float(steps[f]))
+        )
+        if not (ctx.core_up[f] and steps[f] > 0):
+            values = dict.fromkeys(values)
+        ldn = function_ldn(element, world.core.kind[f], world.core.names[f])
+        yield element, ("AMFFunction" if amf else "SMFFunction", ldn, values)
+
+
+def _row(ctx: ReportContext, name: str, f: int) -> FloatArray:
+    table = ctx.acc.sum(f"core.{name}", (len(ctx.world.core), len(ctx.world.slices)))
+    return np.asarray(table[f], dtype=np.float64)
+
+
+def _gauges(ctx: ReportContext, f: int, steps: float, key: str, base: str) -> dict[str, Value]:
+    """`<base>Mean` and `<base>Max` in total and per S-NSSAI (TS 28.552 status inspection)."""
+    total = _row(ctx, key, f)
+    peak = ctx.acc.max(f"core.{key}", (len(ctx.world.core), len(ctx.world.slices)))[f]
+    values: dict[str, Value] = {
+        f"{base}Mean": _r(total.sum() / steps) if steps else None,
+        f"{base}Max": _i(peak.sum()),
+    }
+    for s, snssai in enumerate(ctx.world.slices.snssai):
+        values[f"{base}Mean.{snssai}"] = _r(total[s] / steps) if steps else None
+        values[f"{base}Max.{snssai}"] = _i(peak[s])
+    return values
+
+
+def _per_slice(ctx: ReportContext, f: int, pairs: tuple[tuple[str, str], ...]) -> dict[str, Value]:
+    everything = np.ones(len(ctx.world.slices), dtype=bool)
+    values: dict[str, Value] = {}
+    for base, key in pairs:
+        row = _row(ctx, key, f)
+        values[base] = _i(row.sum())
+        values.update(_slice_values(ctx, base, row, everything))
+    return values
+
+
+AMF_COUNTERS = (
+    ("RM.RegInitReq", "reg_init_req"), ("RM.RegInitSucc", "reg_init_succ"),
+    ("RM.RegMobReq", "reg_mob_req"), ("RM.RegMobSucc", "reg_mob_succ"),
+    ("RM.RegPeriodReq", "reg_period_req"), ("RM.RegPeriodSucc", "reg_period_succ"),
+)  # fmt: skip
+SMF_COUNTERS = (
+    ("SM.PduSessionCreationReq", "sess_req"), ("SM.PduSessionCreationSucc", "sess_succ"),
+)  # fmt: skip
+
+
+def _amf_values(ctx: ReportContext, f: int, steps: float) -> dict[str, Value]:
+    acc, n = ctx.acc, len(ctx.world.core)
+    values = _per_slice(ctx, f, AMF_COUNTERS)
+    fails = acc.sum("core.reg_fail", (n, len(CAUSES)))[f]
+    values["RM.RegInitFail"] = _i(fails.sum())
+    values.update({f"RM.RegInitFail.{int(c)}": _i(fails[i]) for i, c in enumerate(CAUSES)})
+    values["AMF.AuthReq"] = _i(acc.sum("core.auth_req", (n,))[f])
+    values["AMF.AuthFail"] = _i(acc.sum("core.auth_fail", (n, len(CAUSES)))[f].sum())
+    values.update(_gauges(ctx, f, steps, "registered", "RM.RegisteredSubNbr"))
+    return values
+
+
+def _smf_values(ctx: ReportContext, f: int, steps: float) -> dict[str, Value]:
+    values = _per_slice(ctx, f, SMF_COUNTERS)
+    values["SM.PduSessionCreationFail"] = _i(
+        ctx.acc.sum("core.sess_fail", (len(ctx.world.core),))[f]
+    )
+    values.update(_gauges(ctx, f, steps, "sessions", "SM.SessionNbr"))
+    return values
+
+
+def _upfs(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
+    world, acc = ctx.world, ctx.acc
+    n, ns = len(world.upfs), len(world.slices)
+    steps = acc.sum("upf.steps", (n,))
+    load = acc.sum("upf.load", (n,))
+    for u in range(n):
+        if world.upfs.me[u] < 0:
+            continue
+        element = world.elements.names[world.upfs.me[u]]
+        name = world.upfs.names[u]
+        values: dict[str, Value] = {}
+        for base, key in (
+            ("GTP.InDataOctN3UPF", "in_oct"), ("GTP.OutDataOctN3UPF", "out_oct"),
+            ("GTP.InDataPktN3UPF", "in_pkt"), ("GTP.OutDataPktN3UPF", "out_pkt"),
+        ):  # fmt: skip
+            row = acc.sum(f"upf.{key}", (n, ns))[u]
+            values[base] = _i(row.sum())
+            values.update(_slice_values(ctx, base, row, world.upf_slices[u]))
+        known = bool(ctx.upf_up[u]) and steps[u] > 0
+        if not known:
+            values = dict.fromkeys(values)
+        load_pct = _r(load[u] / steps[u] * 100.0) if known else None
+        yield element, ("EP_N3", n3_ldn(element, name), values)
+        yield (
+            element,
+            ("UPFFunction", function_ldn(element, "upf", name), {"VS.UpfLoadMean": load_pct}),
+        )
+
+
+def _transport(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
+    world, acc = ctx.world, ctx.acc
+    n = len(world.links)
+    ab, ba = acc.sum("link.ab_oct", (n,)), acc.sum("link.ba_oct", (n,))
+    util, drops = acc.sum("link.util", (n,)), acc.sum("link.drop_oct", (n,))
+    steps = max(acc.steps, 1)
+    for i, name in enumerate(world.links.names):
+        for end, out_oct, in_oct in (
+            (world.links.a[i], ab[i], ba[i]),
+            (world.links.b[i], ba[i], ab[i]),
+        ):
+            if end not in world.transport.index:
+                continue
+            me = int(world.transport.me[world.transport.index[end]])
+            if me < 0:
+                continue
+            element = world.elements.names[me]
+            values: dict[str, Value] = {
+                "VS.IfOutOctets": _i(out_oct),
+                "VS.IfInOctets": _i(in_oct),
+                "VS.IfUtilMean": _r(util[i] / steps * 100.0),
+                "VS.IfDiscardOctets": _i(drops[i]),
+            }
+            yield element, ("EP_RP", port_ldn(element, name), values)
+
+
+def _clocks_and_edges(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
+    world, acc = ctx.world, ctx.acc
+    clock_class = acc.latest("gm.class", (len(world.grandmasters),))
+    for g, name in enumerate(world.grandmasters.names):
+        if world.grandmasters.me[g] >= 0 and acc.steps:
+            element = world.elements.names[world.grandmasters.me[g]]
+            values: dict[str, Value] = {"VS.PtpClockClass": _i(clock_class[g])}
+            yield element, ("PtpClock", clock_ldn(element, name), values)
+    ues = acc.sum("edge.ues", (len(world.edges),))
+    for e, name in enumerate(world.edges.names):
+        if world.edges.me[e] >= 0:
+            element = world.elements.names[world.edges.me[e]]
+            known = bool(ctx.edge_up[e]) and acc.steps > 0
+            value = _r(ues[e] / acc.steps) if known else None
+            yield (
+                element,
+                ("EASFunction", function_ldn(element, "edge", name), {"VS.EasActiveUeMean": value}),
+            )

@@ -1,0 +1,211 @@
+"""What terminals get this step: scheduled throughput, transport and UPF load, latency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from openipn.twin.sim.geometry import BoolArray, FloatArray, IntArray, bincount
+from openipn.twin.sim.impairments import Impairments
+from openipn.twin.sim.latency import (
+    UPF_CAPACITY_BPS,
+    PathLoad,
+    air_ms,
+    path_load,
+    ptp_jitter_ms,
+    queue_ms,
+    slot_ms,
+    upf_delay,
+)
+from openipn.twin.sim.network import Connectivity
+from openipn.twin.sim.radio import link_adaptation
+from openipn.twin.sim.scheduler import Schedule, schedule
+from openipn.twin.sim.traffic import Demand
+from openipn.twin.sim.world import World
+
+PDCP_PROCESSING_MS = 0.1
+
+
+@dataclass
+class Service:
+    """Per terminal, per cell, per link and per UPF results of one step."""
+
+    dl: Schedule
+    ul: Schedule
+    served_dl_bps: FloatArray
+    served_ul_bps: FloatArray
+    air_dl_ms: FloatArray
+    air_ul_ms: FloatArray
+    rlc_dl_ms: FloatArray
+    pdcp_dl_ms: FloatArray
+    latency_dl_ms: FloatArray  # NaN without a working path
+    latency_ul_ms: FloatArray
+    reliability: FloatArray
+    links: PathLoad
+    link_ab_bps: FloatArray
+    link_ba_bps: FloatArray
+    upf_load: FloatArray
+    upf_drop: FloatArray
+    upf_in_bps: FloatArray  # (upf, slice) uplink arriving on N3
+    upf_out_bps: FloatArray  # (upf, slice) downlink sent on N3
+    carried: BoolArray  # has a working end-to-end path
+
+
+def _pair_traffic(
+    world: World, conn: Connectivity, serving: IntArray, active: BoolArray
+) -> tuple[IntArray, BoolArray]:
+    gnb = world.cells.gnb[np.maximum(serving, 0)]
+    upf = world.terminals.upf
+    n_upf = max(len(world.upfs), 1)
+    has = active & (serving >= 0) & (upf >= 0)
+    reach = np.zeros(len(serving), dtype=bool)
+    if len(world.upfs):
+        reach[has] = conn.gnb_upf[gnb[has], upf[has]]
+    return gnb * n_upf + np.maximum(upf, 0), reach
+
+
+def _transport(
+    world: World,
+    conn: Connectivity,
+    imp: Impairments,
+    pair: IntArray,
+    reach: BoolArray,
+    served: tuple[FloatArray, FloatArray],
+) -> tuple[PathLoad, FloatArray, FloatArray]:
+    """Load the gNB <-> UPF paths; per link the octets each way (a -> b, b -> a)."""
+    n_pairs = len(world.gnbs) * max(len(world.upfs), 1)
+    dl_pair = bincount(pair[reach], weights=served[0][reach], minlength=n_pairs)
+    ul_pair = bincount(pair[reach], weights=served[1][reach], minlength=n_pairs)
+    extra = np.zeros(len(world.links))
+    for name, load in imp.link_load.items():
+        if name in world.links.index:
+            extra[world.links.index[name]] += load
+    capacity = world.links.capacity_mbps
+    links = path_load(np.maximum(dl_pair, ul_pair), conn.path_pair, conn.path_link, capacity, extra)
+    forward = conn.path_dir > 0
+    ab = np.where(forward, dl_pair[conn.path_pair], ul_pair[conn.path_pair])
+    ba = np.where(forward, ul_pair[conn.path_pair], dl_pair[conn.path_pair])
+    n_links = len(world.links)
+    link_ab = bincount(conn.path_link, weights=ab, minlength=n_links)
+    return links, link_ab, bincount(conn.path_link, weights=ba, minlength=n_links)
+
+
+def serve(
+    world: World,
+    conn: Connectivity,
+    imp: Impairments,
+    serving: IntArray,
+    active: BoolArray,
+    demand: Demand,
+    sinr_dl: FloatArray,
+    sinr_ul: FloatArray,
+    unsynced_s: FloatArray,
+) -> Service:
+    """Schedule, carry through transport and UPF, and time every terminal's packets."""
+    se_dl, bler_dl = link_adaptation(sinr_dl)
+    se_ul, bler_ul = link_adaptation(sinr_ul)
+    dl = schedule(world, serving, active, demand.dl_bps, se_dl, bler_dl, "dl")
+    ul = schedule(world, serving, active, demand.ul_bps, se_ul, bler_ul, "ul")
+    served_dl, served_ul = demand.dl_bps * dl.served, demand.ul_bps * ul.served
+    pair, reach = _pair_traffic(world, conn, serving, active)
+    links, link_ab, link_ba = _transport(world, conn, imp, pair, reach, (served_dl, served_ul))
+    load, drop, upf_in, upf_out = _upfs(world, imp, reach, served_dl, served_ul, links, pair)
+    timing = _latency(
+        world, conn, serving, (dl, ul), (bler_dl, bler_ul), links, pair, load, unsynced_s
+    )
+    survive = links.survive[pair] * (1.0 - drop[np.maximum(world.terminals.upf, 0)])
+    edge = world.terminals.edge
+    edge_ok = (edge < 0) | (conn.edge_up[np.maximum(edge, 0)] if len(world.edges) else True)
+    carried = reach & edge_ok
+    loss = (1.0 - timing["res_dl"]) * (1.0 - timing["res_ul"])
+    share = np.minimum(
+        np.where(demand.dl_bps > 0, dl.served, 1.0), np.where(demand.ul_bps > 0, ul.served, 1.0)
+    )
+    return Service(
+        dl=dl,
+        ul=ul,
+        served_dl_bps=served_dl,
+        served_ul_bps=served_ul,
+        air_dl_ms=timing["air_dl"],
+        air_ul_ms=timing["air_ul"],
+        rlc_dl_ms=timing["rlc_dl"],
+        pdcp_dl_ms=timing["rlc_dl"] + PDCP_PROCESSING_MS,
+        latency_dl_ms=np.where(carried, timing["dl"], np.nan),
+        latency_ul_ms=np.where(carried, timing["ul"], np.nan),
+        reliability=np.where(carried, loss * share * survive, 0.0),
+        links=links,
+        link_ab_bps=link_ab,
+        link_ba_bps=link_ba,
+        upf_load=load,
+        upf_drop=drop,
+        upf_in_bps=upf_in,
+        upf_out_bps=upf_out,
+        carried=carried,
+    )
+
+
+def _upfs(
+    world: World,
+    imp: Impairments,
+    reach: BoolArray,
+    served_dl: FloatArray,
+    served_ul: FloatArray,
+    links: PathLoad,
+    pair: IntArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    n_upf, n_slices = len(world.upfs), len(world.slices)
+    upf = np.maximum(world.terminals.upf, 0)
+    traffic = bincount(upf[reach], weights=(served_dl + served_ul)[reach], minlength=n_upf)
+    imposed = np.array([imp.upf_load.get(name, 0.0) for name in world.upfs.names])
+    load = np.maximum(traffic / UPF_CAPACITY_BPS, imposed) if n_upf else np.zeros(0)
+    _, drop = upf_delay(load)
+    cell = upf[reach] * n_slices + world.terminals.slice[reach]
+    arriving = served_ul[reach] * links.survive[pair[reach]]
+    upf_in = bincount(cell, weights=arriving, minlength=n_upf * n_slices).reshape(n_upf, n_slices)
+    sent = served_dl[reach] * (1.0 - drop[upf[reach]])
+    upf_out = bincount(cell, weights=sent, minlength=n_upf * n_slices).reshape(n_upf, n_slices)
+    return load, drop, upf_in, upf_out
+
+
+def _latency(
+    world: World,
+    conn: Connectivity,
+    serving: IntArray,
+    schedules: tuple[Schedule, Schedule],
+    blers: tuple[FloatArray, FloatArray],
+    links: PathLoad,
+    pair: IntArray,
+    upf_load: FloatArray,
+    unsynced_s: FloatArray,
+) -> dict[str, FloatArray]:
+    (dl, ul), (bler_dl, bler_ul) = schedules, blers
+    cell = np.maximum(serving, 0)
+    slot = slot_ms(world.cells.scs_khz[cell])
+    five_qi = world.terminals.five_qi
+    air_dl, res_dl = air_ms(slot, bler_dl, "dl", five_qi)
+    air_ul, res_ul = air_ms(slot, bler_ul, "ul", five_qi)
+    q_dl = queue_ms(dl.utilisation[cell], slot)
+    q_ul = queue_ms(ul.utilisation[cell], slot)
+    gnb = world.cells.gnb[cell]
+    upf = np.maximum(world.terminals.upf, 0)
+    transport = np.zeros(len(serving))
+    upf_ms = np.zeros(len(serving))
+    if len(world.upfs):
+        transport = conn.path_ms[gnb, upf] + links.delay_ms[pair]
+        upf_ms = upf_delay(upf_load)[0][upf]
+    edge = world.terminals.edge
+    edge_ms = np.where(
+        edge >= 0, world.edge_ms[np.maximum(edge, 0)] if len(world.edges) else 0.0, 0.0
+    )
+    jitter = ptp_jitter_ms(unsynced_s[gnb]) if len(unsynced_s) else np.zeros(len(serving))
+    common = transport + upf_ms + edge_ms + jitter
+    return {
+        "air_dl": air_dl,
+        "air_ul": air_ul,
+        "res_dl": res_dl,
+        "res_ul": res_ul,
+        "rlc_dl": air_dl + q_dl,
+        "dl": air_dl + q_dl + common,
+        "ul": air_ul + q_ul + common,
+    }

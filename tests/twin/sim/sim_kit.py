@@ -1,0 +1,117 @@
+"""Helpers for the simulation tests: the example sites, a warmed-up plant, report lookups."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openipn.model.document import SiteDocument
+from openipn.sitefile import parse_site_text
+from openipn.twin.sim.alarms import AlarmEvent
+from openipn.twin.sim.engine import Simulation, StepResult
+from openipn.twin.sim.faults import Fault, impairments_at
+from openipn.twin.sim.impairments import Impairments
+from openipn.twin.sim.report import PeriodReport, Value
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+START = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai: a shift is running
+WARM_STEPS = 18  # three minutes: every terminal powers on, registers and gets a session
+Metrics = dict[str, dict[str, list[tuple[dict[str, str], float]]]]
+
+
+@functools.cache
+def document(name: str = "plant") -> SiteDocument:
+    """An example site, parsed once per test session (the simulation never mutates it)."""
+    return parse_site_text((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _warm(name: str, seed: int) -> Simulation:
+    sim = Simulation(document(name), seed=seed, start=START)
+    for _ in range(WARM_STEPS):
+        sim.step(Impairments())
+    sim.collect_period(sim.time)
+    return sim
+
+
+def warm_plant(name: str = "plant", seed: int = 5) -> Simulation:
+    """A fresh copy of a simulation that has run healthy for three minutes."""
+    return copy.deepcopy(_warm(name, seed))
+
+
+@dataclass
+class Run:
+    """What a stretch of steps emitted."""
+
+    sim: Simulation
+    report: PeriodReport
+    metrics: Metrics
+    alarms: list[AlarmEvent] = field(default_factory=list)
+    results: list[StepResult] = field(default_factory=list)
+
+    @property
+    def last(self) -> StepResult:
+        """The last step's result."""
+        return self.results[-1]
+
+    def raised(self, condition: str) -> list[AlarmEvent]:
+        """Raise events of one alarm condition."""
+        return [a for a in self.alarms if a.alarm_condition == condition and not a.cleared]
+
+
+def run(sim: Simulation, steps: int, faults: list[Fault] | None = None) -> Run:
+    """Step under the given faults, then collect the period and the core metrics."""
+    imp = impairments_at(faults or [], sim.world)
+    results = [sim.step(imp) for _ in range(steps)]
+    alarms = [a for r in results for a in r.alarms]
+    return Run(sim, sim.collect_period(sim.time), sim.core_metrics(), alarms, results)
+
+
+def baseline_and_fault(fault: Fault, steps: int = 18, name: str = "plant") -> tuple[Run, Run]:
+    """The same warmed-up network run healthy and with the fault, from the same state."""
+    return run(warm_plant(name), steps), run(warm_plant(name), steps, [fault])
+
+
+def counters(report: PeriodReport, element: str, ldn_suffix: str) -> dict[str, Value]:
+    """The counters of the object whose LDN ends with `ldn_suffix` in an element's report."""
+    measurements = report.elements[element]
+    assert measurements is not None, f"{element} produced no report"
+    for _, ldn, values in measurements:
+        if ldn.endswith(ldn_suffix):
+            return values
+    raise KeyError(f"{element} reported nothing for ...{ldn_suffix}")
+
+
+def cell_counters(sim: Simulation, report: PeriodReport, cell: str, cls: str) -> dict[str, Value]:
+    """NRCellDU or NRCellCU counters of a cell, by cell name."""
+    world = sim.world
+    c = world.cells.index[cell]
+    element = world.elements.names[world.gnbs.me[world.cells.gnb[c]]]
+    return counters(report, element, f",{cls}={world.cells.local_id[c]}") if cls else {}
+
+
+def amf(report: PeriodReport) -> dict[str, Value]:
+    """The AMF's counters in the plant."""
+    return counters(report, "me-core-1", "AMFFunction=amf-1")
+
+
+def smf(report: PeriodReport) -> dict[str, Value]:
+    """The SMF's counters in the plant."""
+    return counters(report, "me-core-1", "SMFFunction=smf-1")
+
+
+def gauge(metrics: Metrics, nf: str, name: str, **labels: str) -> float:
+    """One series' value from core_metrics()."""
+    for found, value in metrics[nf][name]:
+        if all(found.get(k) == v for k, v in labels.items()):
+            return value
+    raise KeyError(f"{nf} {name} {labels}")
+
+
+def number(value: Value) -> float:
+    """A counter that must be known."""
+    assert value is not None, "expected a value, got NIL"
+    return float(value)
