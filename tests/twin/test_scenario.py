@@ -114,3 +114,27 @@ def test_truth_records_actual_start_and_end(tmp_path: Path) -> None:
             "params": {"db": 12},
         },
     ]
+
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_shipped_scenarios_are_runnable(path: Path, tmp_path: Path) -> None:
+    from openipn.sitefile import check_site_text
+    from openipn.twin.runner import Twin, TwinOptions
+
+    scenario = load_scenario(path)
+    assert scenario.site is not None and scenario.faults
+    document, issues = check_site_text(scenario.site.read_text(encoding="utf-8"))
+    assert issues == []
+    Twin(document, scenario, TwinOptions(pm_dir=tmp_path))  # checks every fault's target
+
+
+def test_all_fault_types_have_a_shipped_example() -> None:
+    from openipn.twin.sim.faults import CATALOGUE
+
+    every = load_scenario(
+        Path(__file__).resolve().parents[2] / "scenarios" / "all-faults-small.yaml"
+    )
+    assert {fault.type for fault in every.faults} == set(CATALOGUE)

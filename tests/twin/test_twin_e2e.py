@@ -208,3 +208,18 @@ def test_netconf_read_and_change(live_twin: dict[str, Any], collector: Collector
         time.sleep(0.2)
     assert changes, "no VES notification of the configuration change"
     assert "administrativeState" in json.dumps(changes[0])
+
+
+def test_bad_faults_are_all_reported_before_the_run(tmp_path: Path) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(
+        f"site: {SMALL}\nduration: 10m\nfaults:\n"
+        '  - {id: f1, type: transport_link_down, target: "link:nope", at: 1m}\n'
+        '  - {id: f2, type: gnb_melt, target: "gnb:gnb-ws1-01", at: 1m}\n',
+        encoding="utf-8",
+    )
+    done = run_twin(["--scenario", str(scenario), "--pm-dir", str(tmp_path / "pm")], 60)
+    assert done.returncode == 1
+    assert "fault 'f1'" in done.stderr and "no link named 'nope'" in done.stderr
+    assert "unknown type 'gnb_melt'" in done.stderr
+    assert not (tmp_path / "pm").exists()

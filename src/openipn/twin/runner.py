@@ -40,6 +40,7 @@ from openipn.twin.netconf.server import NetconfSite
 from openipn.twin.scenario import Scenario, active_faults
 from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.faults import impairments_at
+from openipn.twin.sim.faults import validate as validate_fault
 from openipn.twin.truth import TruthWriter
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,18 @@ class RunSummary:
     endpoints: dict[str, Any] = field(default_factory=dict)
 
 
+def _check_faults(scenario: Scenario, sim: Simulation) -> None:
+    """Every fault's type and target, all problems reported at once."""
+    problems = []
+    for fault in scenario.faults:
+        try:
+            validate_fault(fault, sim.world)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
 class Twin:
     """The running twin: simulation plus its device-side servers."""
 
@@ -95,6 +108,7 @@ class Twin:
             step_s=options.step_s,
             load_scale=scenario.load.scale,
         )
+        _check_faults(scenario, self.sim)  # a bad fault fails now, not mid-run
         self.elements = {
             e.name: e for e in document.objects("managed_elements") if isinstance(e, ManagedElement)
         }

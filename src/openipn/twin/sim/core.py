@@ -46,6 +46,7 @@ class CoreState:
     reg_backoff_s: FloatArray
     next_sess_s: FloatArray
     sess_backoff_s: FloatArray
+    last_gnb: IntArray  # the gNB that last carried the terminal (-1: none yet)
 
     @classmethod
     def initial(cls, n: int, rng: np.random.Generator) -> CoreState:
@@ -61,6 +62,7 @@ class CoreState:
             reg_backoff_s=np.full(n, RETRY_FIRST_S),
             next_sess_s=np.zeros(n),
             sess_backoff_s=np.full(n, RETRY_FIRST_S),
+            last_gnb=np.full(n, -1, np.int64),
         )
 
 
@@ -82,6 +84,7 @@ class CoreInputs:
     upf_accept: FloatArray  # probability the anchor UPF accepts a new session
     forced_off: BoolArray  # deregistered by the network this step (context replaced ...)
     interrupted: BoolArray  # a registration started now is cut off (no answer, no cause)
+    gnb_lost: BoolArray  # the AMF lost the NG association of the terminal's last gNB
 
 
 @dataclass
@@ -128,7 +131,7 @@ def release(
     now = inputs.now_s
     state.last_seen_s = np.where(inputs.connected, now, state.last_seen_s)
     amf_gone = state.registered & ((state.amf < 0) | ~core_up[np.maximum(state.amf, 0)])
-    n2_gone = state.registered & inputs.connected & (inputs.amf < 0)
+    n2_gone = state.registered & ((inputs.connected & (inputs.amf < 0)) | inputs.gnb_lost)
     silent = state.registered & (now - state.last_seen_s > IMPLICIT_DEREG_S)
     gone = amf_gone | n2_gone | silent | inputs.forced_off
     state.registered &= ~gone

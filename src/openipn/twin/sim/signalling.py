@@ -100,6 +100,8 @@ class Signalling:
         storm = sim.rng.poisson(self.sec.storm_per_s * sim.step_s).astype(np.float64)
         inputs = self._inputs(storm)
         release(sim.core, inputs, self.conn.core_up, self._anchors_holding(inputs.upf_accept))
+        gnb = world.cells.gnb[np.maximum(sim.serving, 0)]
+        sim.core.last_gnb = np.where(sim.connected, gnb, sim.core.last_gnb)
         register(sim.core, inputs, sim.rng, events)
         establish_sessions(sim.core, inputs, sim.rng, events)
         self._clones(events, rrc_att, rrc_succ)
@@ -159,7 +161,17 @@ class Signalling:
             upf_accept=accept,
             forced_off=self.sec.forced_off | self.radio.captured | self.faulty,
             interrupted=self.radio.captured,
+            gnb_lost=self._gnb_lost(),
         )
+
+    def _gnb_lost(self) -> BoolArray:
+        """Terminals whose last gNB has no NG-C association: the AMF releases them (TS 23.502
+        §4.2.6, AN release), and the twin deregisters them."""
+        last = self.sim.core.last_gnb
+        if not len(self.sim.world.gnbs):
+            return np.zeros(len(last), bool)
+        gone = (self.conn.gnb_amf[np.maximum(last, 0)] < 0) | ~self.conn.gnb_up[np.maximum(last, 0)]
+        return (last >= 0) & gone
 
     def _clones(self, events: CoreEvents, rrc_att: FloatArray, rrc_succ: FloatArray) -> None:
         """A cloned SIM registers from its own cell; the AMF sees the SQN out of sync."""
