@@ -48,6 +48,10 @@ VENDOR = "OpenIPN twin"
 METRICS_NF_TYPES = {"AMF", "SMF", "PCF", "UPF"}
 
 
+class NfDownError(RuntimeError):
+    """A scrape of a core function that is down."""
+
+
 @dataclass(frozen=True)
 class TwinOptions:
     """Where the twin sends and serves things."""
@@ -114,10 +118,19 @@ class Twin:
         }
         self.sequence = 0
         self.summary = RunSummary()
-        self.poster = VesPoster(options.ves_url, auth=options.ves_auth) if options.ves_url else None
+        self.poster = (
+            VesPoster(
+                options.ves_url,
+                auth=options.ves_auth,
+                batch_size=100,
+                max_buffer=100_000,
+                linger_s=0.05,
+            )
+            if options.ves_url
+            else None
+        )
         self.store = SubscriberStore(on_change=self._provisioned)
         self._servers: list[Callable[[], None]] = []
-        self._metrics_snapshot: dict[str, list[MetricFamily]] = {}
 
     # --- servers -------------------------------------------------------------------
 
@@ -174,20 +187,16 @@ class Twin:
         return nfs
 
     def _metrics_callback(self, name: str) -> Callable[[], list[MetricFamily]]:
+        nf_type = self._metrics_nfs()[name]
+
         def families() -> list[MetricFamily]:
-            with self.lock:
-                return list(self._metrics_snapshot.get(name, []))
+            with self.lock:  # computed on scrape, from the simulation's state at this step
+                series = self.sim.core_metrics()
+            if name not in series:  # the function is down: its endpoint answers no metrics
+                raise NfDownError(f"{name} is not running")
+            return adapters.open5gs_families(nf_type, series[name])
 
         return families
-
-    def _refresh_metrics(self) -> None:
-        series = self.sim.core_metrics()
-        nfs = self._metrics_nfs()
-        self._metrics_snapshot = {
-            name: adapters.open5gs_families(nf_type, series.get(name, {}))
-            for name, nf_type in nfs.items()
-            if name in series
-        }
 
     def _provision_from_site(self) -> None:
         snpn = self.document.singleton("snpn")
@@ -228,6 +237,7 @@ class Twin:
                     truth.observe(active, self.sim.now)
                     result = self.sim.step(impairments_at(active, self.sim.world))
                     self._emit_alarms(result.alarms)
+                    self._emit_fault_changes(result.config_changes, result.time)
                     if result.time >= next_heartbeat:
                         self._heartbeats(result.reachable, result.time)
                         next_heartbeat += dt.timedelta(seconds=self.options.heartbeat_s)
@@ -235,7 +245,6 @@ class Twin:
                         period_end = period_start + self.scenario.granularity
                         self._write_period(period_start, period_end)
                         period_start = period_end
-                    self._refresh_metrics()
                 self.summary.steps += 1
                 self._pace(began)
         finally:
@@ -284,6 +293,19 @@ class Twin:
         for alarm in alarms:
             self.summary.alarms += 1
             self._emit(adapters.fault_event(alarm, self._source(alarm.source), self._next()))
+
+    def _emit_fault_changes(self, changes: list[Any], at: dt.datetime) -> None:
+        """Configuration a fault pushed (e.g. a bad PCI) is notified like any other change."""
+        by_element: dict[str, dict[str, str]] = {}
+        for change in changes:
+            path = f"{change.object}/attributes/{change.attribute}"
+            by_element.setdefault(change.element, {})[path] = str(change.new)
+        for element, paths in by_element.items():
+            self._emit(
+                ves.config_change_event(
+                    self._source(element), at=at, sequence=self._next(), changes=paths
+                )
+            )
 
     def _heartbeats(self, reachable: set[str], at: dt.datetime) -> None:
         for element in sorted(reachable):

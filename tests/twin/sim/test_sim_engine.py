@@ -165,3 +165,25 @@ def test_locking_a_upf_fails_its_sessions_without_an_alarm() -> None:
     sessions = result.last.terminals.session
     anchored = sim.world.terminals.upf == sim.world.upfs.index["upf-edge"]
     assert not sessions[anchored].any() and sessions[~anchored].all()
+
+
+def test_only_provisioned_subscribers_register() -> None:
+    sim = Simulation(document("small"), seed=2, start=START, provisioned=set())
+    nobody = run(sim, 9)
+    assert not nobody.last.terminals.registered.any()
+    amf_values = counters(nobody.report, "me-core-1", "AMFFunction=amf-1")
+    assert number(amf_values["RM.RegInitFail.7"]) >= 20 and amf_values["RM.RegInitSucc"] == 0
+    sim.set_provisioned({"imsi-999990009000001"})
+    later = run(sim, 36)  # the back-off of earlier failures delays the next attempt
+    registered = later.last.terminals.registered
+    assert registered.sum() == 1 and registered[sim.world.terminals.index["agv-ws1-001"]]
+
+
+def test_locking_an_access_link_cuts_off_its_gnb_without_a_link_alarm() -> None:
+    sim = warm_plant()
+    sim.apply_config("me-tsn-ws1", {"acc-gnb-ws1-01": {"administrativeState": "LOCKED"}})
+    result = run(sim, 3)
+    assert "me-gnb-ws1-01" not in result.last.reachable
+    assert result.raised("LINK_DOWN") == []
+    sim.apply_config("me-tsn-ws1", {"acc-gnb-ws1-01": {"administrativeState": "UNLOCKED"}})
+    assert "me-gnb-ws1-01" in run(sim, 1).last.reachable

@@ -72,6 +72,8 @@ def test_switch_down_takes_down_the_gnbs_behind_it() -> None:
     assert gauge(hit.metrics, "amf-1", "gnb") == 8
     assert {a.source for a in hit.raised("LINK_DOWN")} == {"me-tsn-ws2", "me-tsn-ws3"}
     assert not lost & {a.source for a in hit.alarms}
+    # the AMF released the UEs of the lost gNBs; those that found another cell register again
+    assert amf(base.report)["RM.RegInitReq"] == 0 < number(amf(hit.report)["RM.RegInitReq"])
 
 
 def test_cell_outage_raises_and_clears_cell_unavailable() -> None:
@@ -290,6 +292,12 @@ def test_registration_storm_spikes_initial_registrations() -> None:
         cell_counters(hit.sim, hit.report, "gnb-ws2-01-c1", "NRCellCU")["RRC.ConnEstabAtt"]
     )
     assert ws2 > 100
+
+
+def test_a_registration_storm_beyond_amf_capacity_fails_legitimate_registrations() -> None:
+    base, hit = baseline_and_fault(fault("registration_storm", "area:WS2"), steps=12)
+    assert amf(base.report)["RM.RegMobSucc"] == amf(base.report)["RM.RegMobReq"]
+    assert number(amf(hit.report)["RM.RegMobSucc"]) < number(amf(hit.report)["RM.RegMobReq"])
 
 
 def test_data_exfiltration_shows_as_uplink_volume_at_the_upf() -> None:

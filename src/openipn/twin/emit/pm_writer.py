@@ -1,13 +1,13 @@
 """PM files land in the PM directory atomically: written to a hidden temp file, then renamed.
 
 A collector watching the directory therefore never sees a half-written file (rename is atomic
-within one file system, POSIX rename(2)).
+within one file system, POSIX rename(2)). There is no fsync: readers need atomic visibility,
+not durability across a power cut, and an fsync per file would dominate the twin's run time.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -17,14 +17,11 @@ def write_atomically(directory: Path, name: str, data: bytes) -> Path:
         raise ValueError(f"{name!r} is not a plain file name")
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / name
-    descriptor, temp_name = tempfile.mkstemp(prefix=".", suffix=".part", dir=directory)
+    temp = directory / f".{name}.{os.getpid()}.part"  # one writer per name and process
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temp_name).replace(final)
+        temp.write_bytes(data)
+        temp.replace(final)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
     return final

@@ -108,6 +108,7 @@ class VesPoster:
         max_buffer: int = 10_000,
         timeout: float = 5.0,
         backoff: Backoff | None = None,
+        linger_s: float = 0.0,
     ) -> None:
         if batch_size < 1 or max_buffer <= batch_size:
             raise ValueError("need batch_size >= 1 and max_buffer > batch_size")
@@ -117,6 +118,7 @@ class VesPoster:
         self._max_buffer = max_buffer
         self._timeout = timeout
         self._backoff = backoff or Backoff()
+        self._linger_s = linger_s  # wait this long for a fuller batch (fewer HTTP requests)
         self._pending: deque[tuple[tuple[str, str], Event]] = deque()
         self._inflight = 0
         self._counts = {"sent": 0, "retried": 0, "dropped": 0, "rejected": 0}
@@ -204,6 +206,11 @@ class VesPoster:
         """The longest run (≤ batch_size) of same-domain events at the head, or None to stop."""
         with self._cond:
             self._cond.wait_for(lambda: self._pending or self._stopping)
+            if self._linger_s > 0 and len(self._pending) < self._batch_size:
+                self._cond.wait_for(
+                    lambda: len(self._pending) >= self._batch_size or self._stopping,
+                    timeout=self._linger_s,
+                )
             if self._stopping:
                 return None
             key = self._pending[0][0]

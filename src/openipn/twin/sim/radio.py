@@ -80,7 +80,6 @@ BLER_SLOPE_PER_DB = 1.2
 OVERHEAD = {"dl": 0.14, "ul": 0.08}  # FR1
 LAYERS = {"dl": 2, "ul": 2}  # 2x2 MIMO both ways (industrial CPE-class modules)
 TDD_SHARE = {"dl": 0.35, "ul": 0.6}  # an uplink-heavy industrial frame (DSUUU-like)
-SLOTS_PER_MS_15KHZ = 1.0
 
 TILE_M = 10.0  # shadow-fading decorrelation distance for InF (TR 38.901 Table 7.5-6)
 CANDIDATES = 8
@@ -296,7 +295,8 @@ def link_adaptation(sinr_db: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 def rate_per_prb(world: World, cell: IntArray, se: FloatArray, direction: str) -> FloatArray:
     """Bit/s one PRB carries at this spectral efficiency (TS 38.306 §4.1.2 structure)."""
-    res_per_s = 12 * 14 * 1000.0 * (world.cells.scs_khz[cell] / 15.0) * SLOTS_PER_MS_15KHZ
+    slots_per_s = 1000.0 * world.cells.scs_khz[cell] / 15.0  # 2^mu slots per ms (TS 38.211 §4.3)
+    res_per_s = 12 * 14 * slots_per_s
     share = TDD_SHARE[direction] * LAYERS[direction] * (1.0 - OVERHEAD[direction])
     return res_per_s * se * share
 
