@@ -418,3 +418,14 @@ def test_site_serves_each_element_on_its_own_port(site_tree: Any) -> None:
         with connect(ports["me-upf-1"]) as session:
             tree = xml_to_config(session.get_config(source="running").data_ele)
     assert list(tree["ManagedElement"]) == ["me-upf-1"]
+
+
+def test_an_element_refusing_sessions_rejects_even_good_credentials(
+    server: NetconfServer,
+) -> None:
+    server.accepting = False  # what an expired certificate does (NetconfSite.refuse_sessions)
+    with pytest.raises(AuthenticationError):
+        connect(server.port)
+    server.accepting = True
+    with connect(server.port) as session:
+        assert session.connected

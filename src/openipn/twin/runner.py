@@ -131,6 +131,7 @@ class Twin:
         )
         self.store = SubscriberStore(on_change=self._provisioned)
         self._servers: list[Callable[[], None]] = []
+        self._netconf: NetconfSite | None = None
 
     # --- servers -------------------------------------------------------------------
 
@@ -158,6 +159,7 @@ class Twin:
         )
         ports = site.start()
         self._servers.append(site.stop)
+        self._netconf = site
         return ports
 
     def _start_metrics(self) -> dict[str, int]:
@@ -238,6 +240,8 @@ class Twin:
                     result = self.sim.step(impairments_at(active, self.sim.world))
                     self._emit_alarms(result.alarms)
                     self._emit_fault_changes(result.config_changes, result.time)
+                    if self._netconf is not None:
+                        self._netconf.refuse_sessions(result.sessions_refused)
                     if result.time >= next_heartbeat:
                         self._heartbeats(result.reachable, result.time)
                         next_heartbeat += dt.timedelta(seconds=self.options.heartbeat_s)

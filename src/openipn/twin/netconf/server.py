@@ -51,7 +51,7 @@ class _SshServer(paramiko.ServerInterface):  # type: ignore[misc]
     def check_auth_password(self, username: str, password: str) -> int:
         user_ok = hmac.compare_digest(username.encode(), self._server.username.encode())
         password_ok = hmac.compare_digest(password.encode(), self._server.password.encode())
-        if user_ok and password_ok:
+        if user_ok and password_ok and self._server.accepting:
             return int(paramiko.AUTH_SUCCESSFUL)
         return int(paramiko.AUTH_FAILED)
 
@@ -92,6 +92,7 @@ class NetconfServer:
         self._transports: list[paramiko.Transport] = []
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self.accepting = True  # False while the element refuses sessions (expired certificate)
 
     @property
     def port(self) -> int:
@@ -190,6 +191,11 @@ class NetconfSite:
             )
             for element in datastore.get(MANAGED_ELEMENT.name, {})
         }
+
+    def refuse_sessions(self, elements: set[str]) -> None:
+        """Elements in `elements` refuse new sessions (e.g. their certificate expired)."""
+        for element, server in self.servers.items():
+            server.accepting = element not in elements
 
     @classmethod
     def from_site(cls, document: SiteDocument, **options: Any) -> NetconfSite:
