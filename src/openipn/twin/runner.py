@@ -46,6 +46,7 @@ from openipn.twin.truth import TruthWriter
 log = logging.getLogger(__name__)
 VENDOR = "OpenIPN twin"
 METRICS_NF_TYPES = {"AMF", "SMF", "PCF", "UPF"}
+SIM_TO_YANG_LEAF = {"pci": "nRPCI", "tac": "nRTAC", "tx_power_dbm": "txPower"}
 
 
 class NfDownError(RuntimeError):
@@ -302,6 +303,9 @@ class Twin:
         """Configuration a fault pushed (e.g. a bad PCI) is notified like any other change."""
         by_element: dict[str, dict[str, str]] = {}
         for change in changes:
+            leaf = SIM_TO_YANG_LEAF.get(change.attribute)
+            if self._netconf is not None and leaf is not None:
+                self._netconf.set_local(change.element, "NRCellDU", change.object, leaf, change.new)
             path = f"{change.object}/attributes/{change.attribute}"
             by_element.setdefault(change.element, {})[path] = str(change.new)
         for element, paths in by_element.items():

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from lxml import etree
 
@@ -70,6 +71,21 @@ class Datastores:
             if not test_only:
                 self._candidate = new
             return changes
+
+    def set_local(self, cls: str, object_id: str, leaf: str, value: Any) -> bool:
+        """A change made on the element itself (not over NETCONF): running and candidate follow.
+
+        Returns False when no such object exists here. No commit hook runs: the simulation
+        made this change and only the datastores have to show it.
+        """
+        with self._guard:
+            found = False
+            for tree in (self._running, self._candidate):
+                for entry in _entries(tree, cls):
+                    if object_id in entry:
+                        entry[object_id].setdefault("attributes", {})[leaf] = value
+                        found = True
+            return found
 
     def discard(self, session_id: int) -> None:
         """discard-changes: the candidate becomes a copy of running (RFC 6241 §8.3.4.2)."""
@@ -246,3 +262,18 @@ def _lock_denied(message: str, holder: int) -> RpcError:
     return RpcError(
         ErrorTag.LOCK_DENIED, message, error_type="protocol", info={"session-id": str(holder)}
     )
+
+
+def _entries(tree: Tree, cls: str) -> list[dict[str, Any]]:
+    """Every keyed list named `cls` anywhere in a datastore tree."""
+    found: list[dict[str, Any]] = []
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        for key, child in node.items():
+            if key == cls and isinstance(child, dict):
+                found.append(child)
+            stack.append(child)
+    return found
