@@ -24,7 +24,7 @@ from openipn.codecs.prom_text import MetricFamily
 from openipn.codecs.ts32435_pm import encode_meas_collec
 from openipn.model.core import CoreFunction, Upf
 from openipn.model.document import SiteDocument
-from openipn.model.radio import ManagedElement
+from openipn.model.radio import Cell, ManagedElement
 from openipn.twin import adapters
 from openipn.twin.emit.http_thread import ServerThread
 from openipn.twin.emit.metrics_server import MetricsServers
@@ -41,12 +41,20 @@ from openipn.twin.scenario import Scenario, active_faults
 from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.faults import impairments_at
 from openipn.twin.sim.faults import validate as validate_fault
+from openipn.twin.sim.impairments import Impairments
 from openipn.twin.truth import TruthWriter
 
 log = logging.getLogger(__name__)
 VENDOR = "OpenIPN twin"
 METRICS_NF_TYPES = {"AMF", "SMF", "PCF", "UPF"}
 SIM_TO_YANG_LEAF = {"pci": "nRPCI", "tac": "nRTAC", "tx_power_dbm": "txPower"}
+# YANG class -> the objects of that class a fault has taken down (operationalState DISABLED)
+FAILED_BY_CLASS: dict[str, Callable[[Impairments], set[str]]] = {
+    "NRCellDU": lambda imp: imp.cells_out,
+    "UPFFunction": lambda imp: imp.nodes_down,
+    "EdgeNode": lambda imp: imp.nodes_down,
+    "TransportLink": lambda imp: imp.links_down,
+}
 
 
 class NfDownError(RuntimeError):
@@ -133,6 +141,8 @@ class Twin:
         self.store = SubscriberStore(on_change=self._provisioned)
         self._servers: list[Callable[[], None]] = []
         self._netconf: NetconfSite | None = None
+        self._impairments = Impairments()
+        self._cell_gnb = {c.name: c.gnb for c in document.objects("cells") if isinstance(c, Cell)}
 
     # --- servers -------------------------------------------------------------------
 
@@ -151,7 +161,7 @@ class Twin:
         return endpoints
 
     def _start_netconf(self) -> dict[str, int]:
-        hooks = ElementHooks(on_commit=self._on_commit)
+        hooks = ElementHooks(on_commit=self._on_commit, state=self._operational_state)
         site = NetconfSite.from_site(
             self.document,
             username=self.options.netconf_user,
@@ -213,6 +223,13 @@ class Twin:
         with self.lock:
             self.sim.set_provisioned(supis)
 
+    def _operational_state(self, element: str, cls: str, object_id: str) -> str | None:
+        """X.731 operationalState for NETCONF `get`: DISABLED while a fault takes it down."""
+        failed = FAILED_BY_CLASS.get(cls)
+        if failed is not None and object_id in failed(self._impairments):
+            return "DISABLED"
+        return None  # follows the administrative state
+
     def _on_commit(self, element: str, changes: list[Change]) -> None:
         with self.lock:
             self.sim.apply_config(element, changes)
@@ -238,7 +255,8 @@ class Twin:
                 with self.lock:
                     active = active_faults(self.scenario, self.sim.now)
                     truth.observe(active, self.sim.now)
-                    result = self.sim.step(impairments_at(active, self.sim.world))
+                    self._impairments = impairments_at(active, self.sim.world)
+                    result = self.sim.step(self._impairments)
                     self._emit_alarms(result.alarms)
                     self._emit_fault_changes(result.config_changes, result.time)
                     if self._netconf is not None:
@@ -303,11 +321,15 @@ class Twin:
         """Configuration a fault pushed (e.g. a bad PCI) is notified like any other change."""
         by_element: dict[str, dict[str, str]] = {}
         for change in changes:
-            leaf = SIM_TO_YANG_LEAF.get(change.attribute)
-            if self._netconf is not None and leaf is not None:
+            leaf = SIM_TO_YANG_LEAF.get(change.attribute, change.attribute)
+            if self._netconf is not None:
                 self._netconf.set_local(change.element, "NRCellDU", change.object, leaf, change.new)
-            path = f"{change.object}/attributes/{change.attribute}"
-            by_element.setdefault(change.element, {})[path] = str(change.new)
+            dn = (
+                f"ManagedElement={change.element},"
+                f"GNBDUFunction={self._cell_gnb.get(change.object, '')},"
+                f"NRCellDU={change.object}"
+            )
+            by_element.setdefault(change.element, {})[f"{dn}/attributes/{leaf}"] = str(change.new)
         for element, paths in by_element.items():
             self._emit(
                 ves.config_change_event(

@@ -38,6 +38,7 @@ from openipn.twin.sim.sampling import (
     cell_sums,
     core_gauges,
     core_sums,
+    delay_maxima,
     gnb_sums,
     upf_link_sums,
 )
@@ -153,6 +154,7 @@ class Simulation:
             self.step_s, flags, conn.gnb_up, *self.running, self.serving,
             self.connected, attach, sig.rrc_att, sig.rrc_succ, sig.drb_att, sig.drb_succ,
             sig.events, self.core, self.smf, demand, active, svc, ul, self.clocks.classes(unsynced),
+            unsynced,
         )  # fmt: skip
         self._accumulate(facts, sig.events)
         alarms = self._alarms(imp, conn, flags, ul.interference_mw, svc.upf_load, unsynced)
@@ -305,9 +307,8 @@ class Simulation:
         world = self.world
         sums = cell_sums(world, facts) | gnb_sums(world, facts) | upf_link_sums(world, facts)
         core, core_max = core_sums(world, facts)
-        self.acc.add(
-            sums | core, {"cell.conn": sums["cell.conn"]} | core_max, {"gm.class": facts.gm_class}
-        )
+        maxima = {"cell.conn": sums["cell.conn"]} | core_max | delay_maxima(world, facts)
+        self.acc.add(sums | core, maxima, {"gm.class": facts.gm_class})
         svc = facts.service
         to_bytes = self.step_s / 8.0
         upf = {
@@ -334,7 +335,10 @@ class Simulation:
         noise = 10.0 ** (prb_noise_dbm(world, np.arange(len(world.cells))) / 10.0)
         rise = 10.0 * np.log10(np.maximum(ul_interference_mw / noise, 1e-12))
         weight = min(1.0, self.step_s / UL_RISE_SMOOTHING_S)
-        self.ul_rise_db = self.ul_rise_db + weight * (rise - self.ul_rise_db)
+        smoothed = self.ul_rise_db + weight * (rise - self.ul_rise_db)
+        # A cell that does not radiate (gNB down, radio failed or locked) has no receiver
+        # running: its filter restarts from nothing instead of averaging what it cannot hear.
+        self.ul_rise_db = np.where(flags.radiating, smoothed, 0.0)
         functions = set(world.core.names) | set(world.upfs.names) | set(world.edges.names)
         alarmed = {
             c.object

@@ -90,6 +90,11 @@ def ptp_jitter_ms(seconds_unsynced: FloatArray) -> FloatArray:
     return np.minimum(np.maximum(seconds_unsynced, 0.0) * PTP_JITTER_MS_PER_S, PTP_JITTER_CAP_MS)
 
 
+def ptp_time_error_ns(seconds_unsynced: FloatArray) -> FloatArray:
+    """Time error of a node's clock after running in holdover so long (the jitter's cause)."""
+    return ptp_jitter_ms(seconds_unsynced) * 1e6
+
+
 @dataclass
 class PathLoad:
     """Per (gNB, UPF) pair: added queueing delay (ms) and survival share, per link: use."""
@@ -99,6 +104,7 @@ class PathLoad:
     link_util: FloatArray
     link_drop: FloatArray
     link_bps: FloatArray
+    link_delay_ms: FloatArray  # egress queueing delay on each link
 
 
 def path_load(
@@ -118,4 +124,4 @@ def path_load(
     keep = bincount(
         path_pair, weights=np.log1p(-np.minimum(drop[path_link], 0.999999)), minlength=n_pairs
     )
-    return PathLoad(pair_delay, np.exp(keep), util, drop, link_bps)
+    return PathLoad(pair_delay, np.exp(keep), util, drop, link_bps, delay)

@@ -16,23 +16,30 @@ from dataclasses import dataclass
 import numpy as np
 
 from openipn.twin.sim.core import CAUSES
-from openipn.twin.sim.counters import Accumulator, mean
+from openipn.twin.sim.counters import mean
 from openipn.twin.sim.geometry import BoolArray, FloatArray
 from openipn.twin.sim.naming import (
     cell_cu_ldn,
     cell_du_ldn,
-    clock_ldn,
     cuup_ldn,
     element_ldn,
     function_ldn,
     n3_ldn,
-    port_ldn,
 )
-from openipn.twin.sim.world import World
+from openipn.twin.sim.report_base import (
+    MICROSECONDS,
+    TENTH_MS,
+    Measurement,
+    ReportContext,
+    Value,
+)
+from openipn.twin.sim.report_base import dbm as _dbm
+from openipn.twin.sim.report_base import rounded as _r
+from openipn.twin.sim.report_base import tenths as _tenths
+from openipn.twin.sim.report_base import whole as _i
+from openipn.twin.sim.report_infra import clocks, edges, transport
 
-Value = int | float | None
-Measurement = tuple[str, str, dict[str, Value]]  # (measInfoId, measObjLdn, {name: value})
-TENTH_MS = 10.0  # ms -> units of 0.1 ms
+__all__ = ["Measurement", "PeriodReport", "ReportContext", "Value", "build_report"]
 
 
 @dataclass(frozen=True)
@@ -42,35 +49,6 @@ class PeriodReport:
     begin: dt.datetime
     end: dt.datetime
     elements: dict[str, list[Measurement] | None]
-
-
-@dataclass
-class ReportContext:
-    """Everything the report needs besides the counters."""
-
-    world: World
-    acc: Accumulator
-    reachable: BoolArray  # per element, at the end of the period
-    core_up: BoolArray
-    upf_up: BoolArray
-    edge_up: BoolArray
-
-
-def _r(value: float | None) -> Value:
-    return None if value is None else round(float(value), 3)
-
-
-def _i(value: float) -> int:
-    return round(float(value))
-
-
-def _tenths(ms: float | None) -> Value:
-    """A delay in ms as TS 28.552 units of 0.1 ms."""
-    return None if ms is None else _r(ms * TENTH_MS)
-
-
-def _dbm(mw: float | None) -> Value:
-    return None if not mw else _r(10.0 * float(np.log10(mw)))
 
 
 def build_report(ctx: ReportContext, begin: dt.datetime, end: dt.datetime) -> PeriodReport:
@@ -91,8 +69,9 @@ def _all(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
     yield from _gnbs(ctx)
     yield from _core(ctx)
     yield from _upfs(ctx)
-    yield from _transport(ctx)
-    yield from _clocks_and_edges(ctx)
+    yield from transport(ctx)
+    yield from clocks(ctx)
+    yield from edges(ctx)
 
 
 def _slice_values(
@@ -311,7 +290,7 @@ def _upfs(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
     world, acc = ctx.world, ctx.acc
     n, ns = len(world.upfs), len(world.slices)
     steps = acc.sum("upf.steps", (n,))
-    load = acc.sum("upf.load", (n,))
+    load, delay = acc.sum("upf.load", (n,)), acc.sum("upf.delay", (n,))
     for u in range(n):
         if world.upfs.me[u] < 0:
             continue
@@ -328,55 +307,9 @@ def _upfs(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
         known = bool(ctx.upf_up[u]) and steps[u] > 0
         if not known:
             values = dict.fromkeys(values)
-        load_pct = _r(load[u] / steps[u] * 100.0) if known else None
+        function: dict[str, Value] = {
+            "VS.UpfLoadMean": _r(load[u] / steps[u] * 100.0) if known else None,
+            "VS.UpfProcDelayMean": _r(delay[u] / steps[u] * MICROSECONDS) if known else None,
+        }
         yield element, ("EP_N3", n3_ldn(element, name), values)
-        yield (
-            element,
-            ("UPFFunction", function_ldn(element, "upf", name), {"VS.UpfLoadMean": load_pct}),
-        )
-
-
-def _transport(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
-    world, acc = ctx.world, ctx.acc
-    n = len(world.links)
-    ab, ba = acc.sum("link.ab_oct", (n,)), acc.sum("link.ba_oct", (n,))
-    util, drops = acc.sum("link.util", (n,)), acc.sum("link.drop_oct", (n,))
-    steps = max(acc.steps, 1)
-    for i, name in enumerate(world.links.names):
-        for end, out_oct, in_oct in (
-            (world.links.a[i], ab[i], ba[i]),
-            (world.links.b[i], ba[i], ab[i]),
-        ):
-            if end not in world.transport.index:
-                continue
-            me = int(world.transport.me[world.transport.index[end]])
-            if me < 0:
-                continue
-            element = world.elements.names[me]
-            values: dict[str, Value] = {
-                "VS.IfOutOctets": _i(out_oct),
-                "VS.IfInOctets": _i(in_oct),
-                "VS.IfUtilMean": _r(util[i] / steps * 100.0),
-                "VS.IfDiscardOctets": _i(drops[i]),
-            }
-            yield element, ("EP_RP", port_ldn(element, name), values)
-
-
-def _clocks_and_edges(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
-    world, acc = ctx.world, ctx.acc
-    clock_class = acc.latest("gm.class", (len(world.grandmasters),))
-    for g, name in enumerate(world.grandmasters.names):
-        if world.grandmasters.me[g] >= 0 and acc.steps:
-            element = world.elements.names[world.grandmasters.me[g]]
-            values: dict[str, Value] = {"VS.PtpClockClass": _i(clock_class[g])}
-            yield element, ("PtpClock", clock_ldn(element, name), values)
-    ues = acc.sum("edge.ues", (len(world.edges),))
-    for e, name in enumerate(world.edges.names):
-        if world.edges.me[e] >= 0:
-            element = world.elements.names[world.edges.me[e]]
-            known = bool(ctx.edge_up[e]) and acc.steps > 0
-            value = _r(ues[e] / acc.steps) if known else None
-            yield (
-                element,
-                ("EASFunction", function_ldn(element, "edge", name), {"VS.EasActiveUeMean": value}),
-            )
+        yield element, ("UPFFunction", function_ldn(element, "upf", name), function)

@@ -8,6 +8,7 @@ import numpy as np
 
 from openipn.twin.sim.core import CoreEvents, CoreState
 from openipn.twin.sim.geometry import BoolArray, FloatArray, IntArray
+from openipn.twin.sim.latency import ptp_time_error_ns, upf_delay
 from openipn.twin.sim.mobility import Attach
 from openipn.twin.sim.physics import CellFlags, Uplink
 from openipn.twin.sim.service import Service
@@ -47,6 +48,7 @@ class StepFacts:
     service: Service
     uplink: Uplink
     gm_class: FloatArray
+    unsynced: dict[str, float]  # seconds each clock has run without a PTP reference
 
 
 def _bincount(index: IntArray, weights: FloatArray | None, size: int) -> FloatArray:
@@ -170,9 +172,11 @@ def upf_link_sums(world: World, f: StepFacts) -> dict[str, FloatArray]:
     svc = f.service
     to_bytes = f.step_s / 8.0
     upf = np.maximum(world.terminals.upf, 0)
-    slot = (upf * ns + world.terminals.slice)[svc.carried]
-    ul_pkt = (f.demand.ul_pps * svc.ul.served)[svc.carried] * f.step_s
-    dl_pkt = (f.demand.dl_pps * svc.dl.served)[svc.carried] * f.step_s
+    # Packets follow the octets: the share of each terminal's served traffic crossing N3.
+    has = world.terminals.upf >= 0
+    slot = (upf * ns + world.terminals.slice)[has]
+    ul_pkt = (f.demand.ul_pps * svc.ul.served * svc.n3_ul)[has] * f.step_s
+    dl_pkt = (f.demand.dl_pps * svc.dl.served * svc.n3_dl)[has] * f.step_s
     links = svc.links
     return {
         "upf.in_oct": svc.upf_in_bps * to_bytes,
@@ -181,6 +185,8 @@ def upf_link_sums(world: World, f: StepFacts) -> dict[str, FloatArray]:
         "upf.out_pkt": _bincount(slot, dl_pkt, n_upf * ns).reshape(n_upf, ns),
         "upf.load": svc.upf_load * f.upf_up,
         "upf.steps": f.upf_up.astype(np.float64),
+        "upf.delay": upf_delay(svc.upf_load)[0] * f.upf_up if len(svc.upf_load) else svc.upf_load,
+        "link.delay": links.link_delay_ms,
         "link.ab_oct": svc.link_ab_bps * to_bytes,
         "link.ba_oct": svc.link_ba_bps * to_bytes,
         "link.util": np.minimum(links.link_util, 1.0),
@@ -192,3 +198,14 @@ def upf_link_sums(world: World, f: StepFacts) -> dict[str, FloatArray]:
         )
         * f.edge_up,
     }
+
+
+def clock_nodes(world: World) -> list[str]:
+    """Every node with a PTP clock: gNBs, transport nodes, grandmasters (in that order)."""
+    return [*world.gnbs.names, *world.transport.names, *world.grandmasters.names]
+
+
+def delay_maxima(world: World, f: StepFacts) -> dict[str, FloatArray]:
+    """Per-step values whose period maximum is reported: port delay, clock time error."""
+    seconds = np.array([f.unsynced.get(n, 0.0) for n in clock_nodes(world)], dtype=np.float64)
+    return {"link.delay": f.service.links.link_delay_ms, "clock.te_ns": ptp_time_error_ns(seconds)}

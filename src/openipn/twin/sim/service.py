@@ -49,6 +49,8 @@ class Service:
     upf_drop: FloatArray
     upf_in_bps: FloatArray  # (upf, slice) uplink arriving on N3
     upf_out_bps: FloatArray  # (upf, slice) downlink sent on N3
+    n3_ul: FloatArray  # per terminal, share of its served uplink that arrives on N3
+    n3_dl: FloatArray  # per terminal, share of its served downlink the UPF sends on N3
     carried: BoolArray  # has a working end-to-end path
 
 
@@ -105,18 +107,26 @@ def serve(
     """Schedule, carry through transport and UPF, and time every terminal's packets."""
     se_dl, bler_dl = link_adaptation(sinr_dl)
     se_ul, bler_ul = link_adaptation(sinr_ul)
-    dl = schedule(world, serving, active, demand.dl_bps, se_dl, bler_dl, "dl")
+    edge = world.terminals.edge
+    edge_ok = (edge < 0) | (conn.edge_up[np.maximum(edge, 0)] if len(world.edges) else True)
+    # A dead edge application server sends nothing, so its terminals get no downlink; their
+    # uplink still crosses the radio and N3 and is lost beyond the UPF (N6).
+    dl_demand = np.where(edge_ok, demand.dl_bps, 0.0)
+    dl = schedule(world, serving, active, dl_demand, se_dl, bler_dl, "dl")
     ul = schedule(world, serving, active, demand.ul_bps, se_ul, bler_ul, "ul")
-    served_dl, served_ul = demand.dl_bps * dl.served, demand.ul_bps * ul.served
+    served_dl, served_ul = dl_demand * dl.served, demand.ul_bps * ul.served
     pair, reach = _pair_traffic(world, conn, serving, active)
     links, link_ab, link_ba = _transport(world, conn, imp, pair, reach, (served_dl, served_ul))
-    load, drop, upf_in, upf_out = _upfs(world, imp, reach, served_dl, served_ul, links, pair)
+    load, drop = _upf_load(world, imp, reach, served_dl, served_ul)
+    upf = np.maximum(world.terminals.upf, 0)
+    n3_ul = np.where(reach, links.survive[pair], 0.0)
+    n3_dl = np.where(reach & edge_ok, 1.0 - drop[upf], 0.0) if len(world.upfs) else n3_ul * 0.0
+    upf_in = _per_upf_slice(world, served_ul * n3_ul)
+    upf_out = _per_upf_slice(world, served_dl * n3_dl)
     timing = _latency(
         world, conn, serving, (dl, ul), (bler_dl, bler_ul), links, pair, load, unsynced_s
     )
-    survive = links.survive[pair] * (1.0 - drop[np.maximum(world.terminals.upf, 0)])
-    edge = world.terminals.edge
-    edge_ok = (edge < 0) | (conn.edge_up[np.maximum(edge, 0)] if len(world.edges) else True)
+    survive = links.survive[pair] * (1.0 - drop[upf])
     carried = reach & edge_ok
     loss = (1.0 - timing["res_dl"]) * (1.0 - timing["res_ul"])
     share = np.minimum(
@@ -141,31 +151,37 @@ def serve(
         upf_drop=drop,
         upf_in_bps=upf_in,
         upf_out_bps=upf_out,
+        n3_ul=n3_ul,
+        n3_dl=n3_dl,
         carried=carried,
     )
 
 
-def _upfs(
+def _upf_load(
     world: World,
     imp: Impairments,
     reach: BoolArray,
     served_dl: FloatArray,
     served_ul: FloatArray,
-    links: PathLoad,
-    pair: IntArray,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    n_upf, n_slices = len(world.upfs), len(world.slices)
+) -> tuple[FloatArray, FloatArray]:
+    """Load factor and drop share of each UPF (traffic or an imposed load, the larger)."""
+    n_upf = len(world.upfs)
     upf = np.maximum(world.terminals.upf, 0)
     traffic = bincount(upf[reach], weights=(served_dl + served_ul)[reach], minlength=n_upf)
     imposed = np.array([imp.upf_load.get(name, 0.0) for name in world.upfs.names])
     load = np.maximum(traffic / UPF_CAPACITY_BPS, imposed) if n_upf else np.zeros(0)
     _, drop = upf_delay(load)
-    cell = upf[reach] * n_slices + world.terminals.slice[reach]
-    arriving = served_ul[reach] * links.survive[pair[reach]]
-    upf_in = bincount(cell, weights=arriving, minlength=n_upf * n_slices).reshape(n_upf, n_slices)
-    sent = served_dl[reach] * (1.0 - drop[upf[reach]])
-    upf_out = bincount(cell, weights=sent, minlength=n_upf * n_slices).reshape(n_upf, n_slices)
-    return load, drop, upf_in, upf_out
+    return load, drop
+
+
+def _per_upf_slice(world: World, bps: FloatArray) -> FloatArray:
+    """Per-terminal rates summed per (anchor UPF, slice); terminals without a UPF add zero."""
+    n_upf, n_slices = len(world.upfs), len(world.slices)
+    upf = world.terminals.upf
+    has = upf >= 0
+    cell = upf[has] * n_slices + world.terminals.slice[has]
+    total = bincount(cell, weights=bps[has], minlength=n_upf * n_slices)
+    return total.reshape(n_upf, n_slices)
 
 
 def _latency(
@@ -198,8 +214,10 @@ def _latency(
     edge_ms = np.where(
         edge >= 0, world.edge_ms[np.maximum(edge, 0)] if len(world.edges) else 0.0, 0.0
     )
+    # Holdover time error misaligns the gNB's slots and TDD pattern: the air interface carries it.
     jitter = ptp_jitter_ms(unsynced_s[gnb]) if len(unsynced_s) else np.zeros(len(serving))
-    common = transport + upf_ms + edge_ms + jitter
+    air_dl, air_ul = air_dl + jitter, air_ul + jitter
+    common = transport + upf_ms + edge_ms
     return {
         "air_dl": air_dl,
         "air_ul": air_ul,
