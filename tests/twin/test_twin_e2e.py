@@ -114,13 +114,21 @@ def test_two_hours_of_the_plant_on_the_wire(tmp_path: Path, collector: Collector
     assert len(collector.of_domain("heartbeat")) >= 24 * 120  # each element, every minute
 
 
+@pytest.fixture(params=["open5gs"])
+def metric_names(request: pytest.FixtureRequest) -> str:
+    """How the live twin names its counters (overridden by parametrizing tests)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def live_twin(tmp_path: Path, collector: Collector) -> Iterator[dict[str, Any]]:
+def live_twin(tmp_path: Path, collector: Collector, metric_names: str) -> Iterator[dict[str, Any]]:
     endpoints = tmp_path / "endpoints.json"
     process = subprocess.Popen(
         [
             OPENIPN,
             "twin",
+            "--metric-names",
+            metric_names,
             "--site",
             str(SMALL),
             "--duration",
@@ -167,6 +175,22 @@ def test_metrics_parse_under_promtool(live_twin: dict[str, Any]) -> None:
         assert all('should have "_total" suffix' in line for line in remarks), remarks
     amf = httpx.get(f"http://127.0.0.1:{live_twin['metrics']['amf-1']}/metrics").text
     assert "fivegs_amffunction_rm_reginitreq" in amf and "\nran_ue " in amf
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("metric_names", ["prometheus"], indirect=True)
+def test_metrics_with_total_suffix_pass_promtool_cleanly(live_twin: dict[str, Any]) -> None:
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool missing: `make test` installs Debian's prometheus package"
+    time.sleep(1.0)
+    for nf, port in live_twin["metrics"].items():
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        check = subprocess.run(
+            [promtool, "check", "metrics"], input=text, text=True, capture_output=True, check=False
+        )
+        assert (check.returncode, check.stdout + check.stderr) == (0, ""), nf
+    amf = httpx.get(f"http://127.0.0.1:{live_twin['metrics']['amf-1']}/metrics").text
+    assert "fivegs_amffunction_rm_reginitreq_total" in amf
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ import typer
 from openipn.cli.output import console, errors, fail, handle_errors
 from openipn.model.document import SiteFileError
 from openipn.sitefile import check_site_text
+from openipn.twin.adapters import MetricNames
 from openipn.twin.emit.ves_poster import BasicAuth, BearerToken
 from openipn.twin.runner import Twin, TwinOptions
 from openipn.twin.scenario import Scenario, ScenarioError, load_scenario
@@ -51,6 +52,9 @@ def twin(
     speed: Annotated[str | None, typer.Option(help="Simulated s per real s, or 'max'")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed")] = None,
     endpoints: Annotated[Path | None, typer.Option(help="Write the servers' ports here")] = None,
+    metric_names: Annotated[
+        MetricNames, typer.Option(help="Counter names on /metrics: as Open5GS, or with _total")
+    ] = MetricNames.OPEN5GS,
 ) -> None:
     """Run the twin: VES events, PM files, /metrics, NETCONF and provisioning."""
     plan = _scenario(scenario, site)
@@ -67,6 +71,7 @@ def twin(
         ves_url=ves_url,
         truth=truth,
         ves_auth=_auth(ves_user, ves_password, ves_token),
+        metric_names=metric_names,
     )
     runner = Twin(document, plan, options)
     stop = threading.Event()

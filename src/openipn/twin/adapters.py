@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from enum import StrEnum
 from typing import Any, Protocol
 
 from openipn.codecs import ves
 from openipn.codecs.open5gs_metrics import MetricValue, families_for, specs_for
-from openipn.codecs.prom_text import MetricFamily
+from openipn.codecs.prom_text import MetricFamily, MetricType
 from openipn.codecs.ts32432_names import pm_file_name
 from openipn.codecs.ts32435_pm import FileHeader, ManagedElement, MeasInfo, MeasValue, PmFile
 
@@ -88,7 +90,29 @@ def pm_name(element: str, begin: dt.datetime, end: dt.datetime) -> str:
     return pm_file_name(begin, end, element, dt.timedelta(0))
 
 
-def open5gs_families(nf_type: str, series: Mapping[str, Series]) -> list[MetricFamily]:
+class MetricNames(StrEnum):
+    """How counters are named on /metrics."""
+
+    OPEN5GS = "open5gs"  # verbatim, as Open5GS exposes them (promtool lints the missing _total)
+    PROMETHEUS = "prometheus"  # counters get the `_total` suffix Prometheus conventions ask for
+
+
+def with_total_suffix(families: list[MetricFamily]) -> list[MetricFamily]:
+    """Counters renamed `<name>_total` (samples too); other families unchanged."""
+    renamed = []
+    for family in families:
+        if family.type is not MetricType.COUNTER or family.name.endswith("_total"):
+            renamed.append(family)
+            continue
+        name = f"{family.name}_total"
+        samples = [replace(sample, name=name) for sample in family.samples]
+        renamed.append(replace(family, name=name, samples=samples))
+    return renamed
+
+
+def open5gs_families(
+    nf_type: str, series: Mapping[str, Series], names: MetricNames = MetricNames.OPEN5GS
+) -> list[MetricFamily]:
     """The families an Open5GS function of this type shows, from the simulation's series."""
     specs = {spec.name: spec for spec in specs_for(nf_type)}
     values: dict[str, MetricValue] = {}
@@ -103,7 +127,8 @@ def open5gs_families(nf_type: str, series: Mapping[str, Series]) -> list[MetricF
                 tuple(labels.get(label, "") for label in spec.labels): value
                 for labels, value in points
             }
-    return families_for(nf_type, values)
+    families = families_for(nf_type, values)
+    return with_total_suffix(families) if names is MetricNames.PROMETHEUS else families
 
 
 ALARM_SEVERITY = {

@@ -79,6 +79,7 @@ class TwinOptions:
     provisioning_user: str = "admin"
     provisioning_password: str = "free5gc"
     provision_from_site: bool = True
+    metric_names: adapters.MetricNames = adapters.MetricNames.OPEN5GS
 
 
 @dataclass
@@ -207,7 +208,7 @@ class Twin:
                 series = self.sim.core_metrics()
             if name not in series:  # the function is down: its endpoint answers no metrics
                 raise NfDownError(f"{name} is not running")
-            return adapters.open5gs_families(nf_type, series[name])
+            return adapters.open5gs_families(nf_type, series[name], self.options.metric_names)
 
         return families
 
