@@ -15,7 +15,6 @@ from openipn.model.document import SiteFileError
 from openipn.sitefile import check_site_text
 from openipn.twin.adapters import MetricNames
 from openipn.twin.emit.ves_poster import BasicAuth, BearerToken
-from openipn.twin.runner import Twin, TwinOptions
 from openipn.twin.scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -57,6 +56,8 @@ def twin(
     ] = MetricNames.OPEN5GS,
 ) -> None:
     """Run the twin: VES events, PM files, /metrics, NETCONF and provisioning."""
+    from openipn.twin.runner import Twin, TwinOptions  # heavy (NumPy, SSH): only when run
+
     plan = _scenario(scenario, site)
     overrides = {"duration": duration, "speed": speed, "seed": seed}
     plan = Scenario.model_validate(
