@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
-import subprocess
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,25 +19,7 @@ from openipn.codecs.prom_text import (
     format_value,
     histogram_samples,
 )
-
-
-def promtool_check(text: str) -> tuple[int, list[str]]:
-    """Exit code and complaint lines of `promtool check metrics` on the text."""
-    exe = shutil.which("promtool")
-    if exe is None:
-        pytest.fail(
-            "promtool not found: `make test` installs the Debian package `prometheus` "
-            "that provides /usr/bin/promtool"
-        )
-    done = subprocess.run(
-        [exe, "check", "metrics"],
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return done.returncode, (done.stdout + done.stderr).splitlines()
+from promtool_kit import promtool_check
 
 
 def conventional_families() -> list[MetricFamily]:

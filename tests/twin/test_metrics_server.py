@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import shutil
 import socket
-import subprocess
 from collections.abc import Iterator, Sequence
 
 import httpx
@@ -36,28 +34,10 @@ from openipn.codecs.prom_text import (
 )
 from openipn.model.identifiers import PlmnId, Snssai
 from openipn.twin.emit.metrics_server import MetricsServers
+from promtool_kit import promtool_check
 
 TOTAL_COMPLAINT = re.compile(r'(\S+) counter metrics should have "_total" suffix')
 SLICE = ("00101", "1-000001")
-
-
-def promtool_check(text: str) -> tuple[int, list[str]]:
-    """Exit code and complaint lines of `promtool check metrics` on the text."""
-    exe = shutil.which("promtool")
-    if exe is None:
-        pytest.fail(
-            "promtool not found: `make test` installs the Debian package `prometheus` "
-            "that provides /usr/bin/promtool"
-        )
-    done = subprocess.run(
-        [exe, "check", "metrics"],
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return done.returncode, (done.stdout + done.stderr).splitlines()
 
 
 def port_is_open(port: int) -> bool:
