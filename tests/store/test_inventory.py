@@ -192,3 +192,21 @@ def test_init_refuses_to_orphan_sealed_secrets(services: Services, minimal_site_
         initialise(other)
     key_file.write_bytes(original)
     assert "database schema is up to date" in initialise(settings)
+
+
+def test_must_exist_refuses_missing_keys_inside_the_write(
+    services: Services, minimal_site_text: str
+) -> None:
+    from openipn.store.inventory import MissingError
+
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    before = row_counts(services)
+    with pytest.raises(MissingError) as caught:
+        services.inventory.edit(
+            deletes={"cells": ["C9"]},
+            must_exist={"cells": ["C9"]},
+            author="a",
+            reason="gone meanwhile",
+        )
+    assert [str(i) for i in caught.value.issues] == ["cells[C9]: no cell named 'C9'"]
+    assert row_counts(services) == before

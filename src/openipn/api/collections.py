@@ -209,7 +209,11 @@ def add_replace_route(router: APIRouter, spec: KindSpec) -> None:
         stored(services, spec, name)
         check_key(spec, body, name)
         return edit(
-            services, options, f"replace {spec.kind} {name}", upserts={spec.section: [body]}
+            services,
+            options,
+            f"replace {spec.kind} {name}",
+            upserts={spec.section: [body]},
+            must_exist={spec.section: [name]},
         )
 
 
@@ -235,7 +239,13 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
         if obj is None:
             raise SiteFileError(issues)
         check_key(spec, obj, name)
-        return edit(services, options, f"patch {spec.kind} {name}", upserts={spec.section: [obj]})
+        return edit(
+            services,
+            options,
+            f"patch {spec.kind} {name}",
+            upserts={spec.section: [obj]},
+            must_exist={spec.section: [name]},
+        )
 
     @router.delete(
         "/{name:path}",
@@ -247,7 +257,13 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
     def delete_object(name: str, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
         """Delete an object (refused while others refer to it)."""
         stored(services, spec, name)
-        return edit(services, options, f"delete {spec.kind} {name}", deletes={spec.section: [name]})
+        return edit(
+            services,
+            options,
+            f"delete {spec.kind} {name}",
+            deletes={spec.section: [name]},
+            must_exist={spec.section: [name]},
+        )
 
 
 def add_singleton_routes(router: APIRouter, spec: KindSpec) -> None:

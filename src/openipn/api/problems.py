@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openipn.model.document import Issue, SiteFileError, format_loc
 from openipn.model.kinds import BY_SECTION, KINDS
-from openipn.store.inventory import ConflictError
+from openipn.store.inventory import ConflictError, MissingError
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,9 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _on_site_file_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SiteFileError)
     detail = f"{len(exc.issues)} error(s); nothing was changed"
-    status = 409 if isinstance(exc, ConflictError) else 422
+    status = (
+        409 if isinstance(exc, ConflictError) else 404 if isinstance(exc, MissingError) else 422
+    )
     return problem_response(request, ProblemError(status, detail, errors=exc.issues))
 
 

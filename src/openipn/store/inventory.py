@@ -122,15 +122,18 @@ class Inventory:
         dry_run: bool = False,
         source: str = "api",
         create_only: Mapping[str, Collection[str]] | None = None,
+        must_exist: Mapping[str, Collection[str]] | None = None,
     ) -> ApplyResult:
         """Create/replace or delete individual objects, validated against the whole network.
 
-        Keys in `create_only` must not exist yet; that is checked inside the write transaction,
-        so a concurrent writer cannot slip in between a caller's own check and this write.
+        Keys in `create_only` must not exist yet and keys in `must_exist` must; both are checked
+        inside the write transaction, so a concurrent writer cannot slip in between a caller's
+        own check and this write.
         """
         with Session(self.engine) as session, session.begin():
             current = load_state(session)
             _check_absent(current, create_only or {})
+            _check_present(current, must_exist or {})
             desired = state_to_document(current)
             desired.managed = set()
             for section, objects in (upserts or {}).items():
@@ -257,6 +260,21 @@ def _check_absent(current: State, create_only: Mapping[str, Collection[str]]) ->
     ]
     if issues:
         raise ConflictError(issues)
+
+
+class MissingError(SiteFileError):
+    """Objects that were to be changed do not exist (any more); nothing was changed."""
+
+
+def _check_present(current: State, must_exist: Mapping[str, Collection[str]]) -> None:
+    issues = [
+        Issue(f"{section}[{name}]", f"no {BY_SECTION[section].kind} named {name!r}")
+        for section, names in must_exist.items()
+        for name in names
+        if (BY_SECTION[section].kind, name) not in current
+    ]
+    if issues:
+        raise MissingError(issues)
 
 
 def _upsert(document: SiteDocument, section: str, objects: Sequence[BaseModel]) -> None:
