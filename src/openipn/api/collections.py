@@ -206,7 +206,6 @@ def add_replace_route(router: APIRouter, spec: KindSpec) -> None:
         options: WriteDep,
     ) -> dict[str, Any]:
         """Replace an object; its name in the body must match the URL."""
-        stored(services, spec, name)
         check_key(spec, body, name)
         return edit(
             services,
@@ -256,7 +255,6 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
     )
     def delete_object(name: str, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
         """Delete an object (refused while others refer to it)."""
-        stored(services, spec, name)
         return edit(
             services,
             options,

@@ -128,9 +128,9 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _on_site_file_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SiteFileError)
     detail = f"{len(exc.issues)} error(s); nothing was changed"
-    status = (
-        409 if isinstance(exc, ConflictError) else 404 if isinstance(exc, MissingError) else 422
-    )
+    status = 409 if isinstance(exc, ConflictError) else 422
+    if isinstance(exc, MissingError):
+        status, detail = 404, "; ".join(issue.message for issue in exc.issues)
     return problem_response(request, ProblemError(status, detail, errors=exc.issues))
 
 

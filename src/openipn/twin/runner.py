@@ -215,10 +215,11 @@ class Twin:
     def _provision_from_site(self) -> None:
         snpn = self.document.singleton("snpn")
         plmn = f"{snpn.plmn.mcc}{snpn.plmn.mnc}" if snpn is not None else "99999"  # type: ignore[attr-defined]
-        for sub in self.document.objects("subscriptions"):
-            body = subscriber_from_site(sub, plmn_id=plmn, snssais=[])  # type: ignore[arg-type]
-            if body is not None:
-                self.store.put(body)
+        bodies = [
+            subscriber_from_site(sub, plmn_id=plmn, snssais=[])  # type: ignore[arg-type]
+            for sub in self.document.objects("subscriptions")
+        ]
+        self.store.put_many([body for body in bodies if body is not None])
 
     def _provisioned(self, supis: set[str]) -> None:
         with self.lock:

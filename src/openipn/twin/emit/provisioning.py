@@ -93,16 +93,23 @@ class SubscriberStore:
 
     def put(self, body: SubscriberBody) -> Subscriber:
         """Create or replace a subscriber."""
-        sub = Subscriber(
-            body.ueId,
-            body.plmnID,
-            _credentials_ok(body.AuthenticationSubscription),
-            body.model_dump(mode="json"),
-        )
+        return self.put_many([body])[0]
+
+    def put_many(self, bodies: list[SubscriberBody]) -> list[Subscriber]:
+        """Create or replace many subscribers, telling the simulation once."""
+        subs = [
+            Subscriber(
+                b.ueId,
+                b.plmnID,
+                _credentials_ok(b.AuthenticationSubscription),
+                b.model_dump(mode="json"),
+            )
+            for b in bodies
+        ]
         with self._lock:
-            self._subs[sub.supi] = sub
+            self._subs.update((sub.supi, sub) for sub in subs)
         self._notify()
-        return sub
+        return subs
 
     def delete(self, supi: str) -> bool:
         """Remove a subscriber; False when it was not there."""
