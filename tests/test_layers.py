@@ -16,6 +16,8 @@ ALLOWED: dict[str, set[str]] = {
     "secure": set(),
     "store": {"model", "secure"},
     "twin": {"model", "codecs"},
+    "collect": {"model", "codecs", "store", "secure"},
+    "assure": {"model", "codecs", "store"},
 }
 
 

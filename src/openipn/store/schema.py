@@ -5,7 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -73,3 +85,60 @@ class AuditRow(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class AlarmRow(Base):
+    """An alarm raised by equipment (VES fault) or by the platform (e.g. heartbeat lost).
+
+    One row per alarm instance: identified by (source, object, condition) while active; a clear
+    closes it (`cleared_at`), a new raise afterwards opens a new row. Times are event times (UTC).
+    """
+
+    __tablename__ = "alarms"
+    __table_args__ = (
+        Index("ix_alarms_active", "source", "object", "condition", "cleared_at"),
+        Index("ix_alarms_raised_at", "raised_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(200))  # VES sourceName / managed element
+    object: Mapped[str] = mapped_column(String(500))  # alarmed object's DN
+    condition: Mapped[str] = mapped_column(String(200))  # alarmCondition, e.g. heartbeatLost
+    specific_problem: Mapped[str] = mapped_column(String(500))
+    event_type: Mapped[str | None] = mapped_column(String(64), nullable=True)  # X.733 type
+    probable_cause: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    severity: Mapped[str] = mapped_column(String(16))  # CRITICAL … WARNING
+    origin: Mapped[str] = mapped_column(String(16))  # "ves" (equipment) or "platform"
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    event_id: Mapped[str | None] = mapped_column(String(200), nullable=True)  # raising event
+
+
+class TerminalStatusRow(Base):
+    """The latest known state of one terminal, from its most recent telemetry report."""
+
+    __tablename__ = "terminal_status"
+
+    terminal: Mapped[str] = mapped_column(String(200), primary_key=True)  # terminal name
+    supi: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    registered: Mapped[bool] = mapped_column(Boolean)
+    connected: Mapped[bool] = mapped_column(Boolean)
+    cell: Mapped[str | None] = mapped_column(String(200), nullable=True)  # cell name
+    slice: Mapped[str | None] = mapped_column(String(64), nullable=True)  # S-NSSAI text
+    latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    x_m: Mapped[float | None] = mapped_column(Float, nullable=True)  # site-local metres
+    y_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonType)  # further reported fields
+    reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # event time
+
+
+class CollectorCheckpointRow(Base):
+    """How far a consumer of the VES journal has processed (journal position)."""
+
+    __tablename__ = "collector_checkpoints"
+
+    consumer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
