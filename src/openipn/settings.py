@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +33,24 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     author: str = _default_author()
+    # PM file intake (collect/pm_watch.py); dirs default to <data_dir>/pm/{inbox,quarantine}
+    pm_inbox_dir: Path | None = None
+    pm_quarantine_dir: Path | None = None
+    pm_poll_s: float = 5.0
+    pm_workers: int = 2  # parser processes; 0 or 1 parses in the calling process
+    scrape_config: Path | None = None  # OPENIPN_SCRAPE_CONFIG: Prometheus targets (YAML/JSON)
+    # VES collector (collect/ves_collector.py). Auth: basic (user+password) and/or bearer token;
+    # with neither, a generated token in <data_dir>/ves/collector.token; "none" = open collector.
+    ves_enabled: bool = True
+    ves_auth: Literal["required", "none"] = "required"
+    ves_user: str | None = None
+    ves_password: str | None = Field(default=None, repr=False)
+    ves_token: str | None = Field(default=None, repr=False)
+    ves_max_backlog_events: int = 2_000_000  # unconsumed journal events before 503
+    ves_max_backlog_bytes: int = 2 * 1024**3  # journal bytes on disk before 503
+    ves_max_queue_bytes: int = 64 * 1024**2  # bodies waiting for the journal writer before 503
+    ves_heartbeat_misses: int = 3  # heartbeatLost after this many missed intervals
+    ves_heartbeat_wall_clock: bool = True  # also judge silence by the wall clock
 
     @property
     def resolved_database_url(self) -> str:
@@ -38,6 +58,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'openipn.db').resolve()}"
+
+    @property
+    def telemetry_dir(self) -> Path:
+        """Root of the time-series store (counters from PM files, scrapes, terminal reports)."""
+        return self.data_dir / "telemetry"
 
     @property
     def resolved_key_file(self) -> Path:

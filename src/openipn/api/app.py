@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
 from openipn import __version__
+from openipn.api.alarms import alarms_router
 from openipn.api.collections import collection_router
 from openipn.api.deps import ServicesDep
 from openipn.api.docs import install_docs
 from openipn.api.network import network_router
 from openipn.api.problems import ProblemError, install_problem_handlers
 from openipn.api.schemas import HealthOut
-from openipn.app import Services
+from openipn.api.ves import ves_router
+from openipn.app import Runtime, Services
 from openipn.model.kinds import KINDS
 
 DESCRIPTION = (
@@ -29,6 +33,8 @@ def _tags() -> list[dict[str, Any]]:
     for spec in KINDS:
         doc = (spec.model.__doc__ or spec.kind).strip().splitlines()[0]
         tags.append({"name": spec.section, "description": doc})
+    tags.append({"name": "ves", "description": "VES 7 event listener (ONAP-compatible)."})
+    tags.append({"name": "alarms", "description": "Equipment and platform alarms."})
     tags.append({"name": "health", "description": "Liveness of the server and its database."})
     return tags
 
@@ -55,9 +61,26 @@ def health_router() -> APIRouter:
     return router
 
 
-def create_app(services: Services) -> FastAPI:
-    """Build the API around already-built services (the CLI's `serve` calls this)."""
+def _lifespan(runtime: Runtime | None) -> Any:
+    """Start the runtime's workers when the server starts and stop them when it stops."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            runtime.start()
+        try:
+            yield
+        finally:
+            if runtime is not None:
+                runtime.stop()
+
+    return lifespan
+
+
+def create_app(services: Services, runtime: Runtime | None = None) -> FastAPI:
+    """Build the API around built services; `runtime` holds the workers `serve` runs."""
     app = FastAPI(
+        lifespan=_lifespan(runtime),
         title="OpenIPN",
         version=__version__,
         description=DESCRIPTION,
@@ -67,10 +90,13 @@ def create_app(services: Services) -> FastAPI:
         openapi_tags=_tags(),
     )
     app.state.services = services
+    app.state.runtime = runtime
     install_problem_handlers(app)
     install_docs(app)
     app.include_router(health_router())
     app.include_router(network_router())
+    app.include_router(ves_router())
+    app.include_router(alarms_router())
     for spec in KINDS:
         app.include_router(collection_router(spec))
     return app

@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from openipn.api import create_app
+from openipn.app import build_runtime
 from openipn.cli.context import cli_context
 from openipn.cli.output import console, handle_errors
 
@@ -24,4 +25,7 @@ def serve(
     host = host or context.settings.host
     port = port or context.settings.port
     console.print(f"OpenIPN API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+    runtime = build_runtime(services)
+    if runtime.ves is not None:
+        console.print(f"VES collector on http://{host}:{port}/eventListener/v7")
+    uvicorn.run(create_app(services, runtime), host=host, port=port, log_level="info")

@@ -24,6 +24,7 @@ LISTENER_VERSION = "7.2.1"  # vesEventListenerVersion of schema 30.2.1
 FAULT_FIELDS_VERSION = "4.0"
 HEARTBEAT_FIELDS_VERSION = "3.0"
 NOTIFICATION_FIELDS_VERSION = "2.0"
+MEASUREMENT_FIELDS_VERSION = "4.0"
 # ONAP datafile collector FileReady form (standards.md §1.3).
 FILE_READY_CHANGE_IDENTIFIER = "PM_MEAS_FILES"
 FILE_READY_CHANGE_TYPE = "FileReady"
@@ -31,6 +32,11 @@ PM_FILE_FORMAT_TYPE = "org.3GPP.32.435#measCollec"
 PM_FILE_FORMAT_VERSION = "V10"
 CONFIG_CHANGE_IDENTIFIER = "CONFIG_CHANGE"
 CONFIG_CHANGE_TYPE = "ConfigurationChanged"
+# Terminal reports (OpenIPN's own vocabulary, not a 3GPP one): a measurement event whose
+# additionalFields reportType is TERMINAL_REPORT carries one additionalMeasurements item per
+# terminal, named by the terminal, with the TerminalKey values of one sample at the event time.
+TERMINAL_REPORT = "TerminalReport"
+REPORT_TYPE_KEY = "reportType"
 # X.733 event type and probable cause travel in alarmAdditionalInformation (O-RAN O1 style).
 EVENT_TYPE_KEY = "eventType"
 PROBABLE_CAUSE_KEY = "probableCause"
@@ -108,6 +114,41 @@ class Compression(StrEnum):
     NONE = "none"
 
 
+class TerminalKey(StrEnum):
+    """hashMap keys of one terminal in a terminal report (values are strings; unknown: absent)."""
+
+    SUPI = "supi"
+    CELL = "cell"  # serving cell name; absent when not connected
+    SNSSAI = "snssai"  # S-NSSAI hex, e.g. 01000002
+    REGISTERED = "registered"  # "true" / "false"
+    CONNECTED = "connected"
+    SESSION = "session"
+    LATENCY_MS = "latencyMs"  # one-way, the worse direction
+    LATENCY_UL_MS = "latencyUlMs"
+    LATENCY_DL_MS = "latencyDlMs"
+    RELIABILITY = "reliability"  # share of packets delivered within the budget, 0..1
+    DL_BPS = "dlBps"  # served bit rate
+    UL_BPS = "ulBps"
+    X_M = "xM"  # site-local metres
+    Y_M = "yM"
+
+
+# Numeric terminal values as time series. "VS." marks vendor-specific names: none of these is
+# a TS 28.552 counter. Booleans are stored as 0/1.
+TERMINAL_SERIES: dict[TerminalKey, str] = {
+    TerminalKey.LATENCY_MS: "VS.UeLatencyMs",
+    TerminalKey.LATENCY_UL_MS: "VS.UeLatencyUlMs",
+    TerminalKey.LATENCY_DL_MS: "VS.UeLatencyDlMs",
+    TerminalKey.RELIABILITY: "VS.UeReliability",
+    TerminalKey.DL_BPS: "VS.UeThpDlBps",
+    TerminalKey.UL_BPS: "VS.UeThpUlBps",
+    TerminalKey.X_M: "VS.UePosXM",
+    TerminalKey.Y_M: "VS.UePosYM",
+    TerminalKey.REGISTERED: "VS.UeRegistered",
+    TerminalKey.CONNECTED: "VS.UeConnected",
+}
+
+
 # Default processing priority of a fault by severity (overridable per event).
 FAULT_PRIORITY: dict[Severity, Priority] = {
     Severity.CRITICAL: Priority.HIGH,
@@ -168,6 +209,23 @@ class NotificationInfo:
 
 
 @dataclass(frozen=True)
+class NamedHashMap:
+    """One ``{name, hashMap}`` item of an arrayOfNamedHashMap (values are strings)."""
+
+    name: str
+    values: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class MeasurementInfo:
+    """The measurementFields of a parsed measurement event (the parts this codec reads)."""
+
+    interval_s: float  # measurementInterval
+    additional: Mapping[str, str] = field(default_factory=dict)  # additionalFields
+    named: tuple[NamedHashMap, ...] = ()  # additionalMeasurements
+
+
+@dataclass(frozen=True)
 class VesEvent:
     """A typed view of one VES event (header plus the domain block this codec knows)."""
 
@@ -186,6 +244,7 @@ class VesEvent:
     severity: Severity | None = None  # faults only
     heartbeat_interval: int | None = None
     notification: NotificationInfo | None = None
+    measurement: MeasurementInfo | None = None
 
     @property
     def is_clear(self) -> bool:
@@ -359,6 +418,35 @@ def config_change_event(
     if user is not None:
         block["changeContact"] = user
     return _finish(header, "notificationFields", block)
+
+
+def measurement_event(
+    source: EventSource,
+    *,
+    at: datetime,
+    sequence: int,
+    interval_s: float,
+    measurements: Sequence[NamedHashMap],
+    additional: Mapping[str, str] | None = None,
+    name_suffix: str = "",
+    priority: Priority = Priority.NORMAL,
+) -> Event:
+    """A measurement event over [at - interval_s, at]: additionalMeasurements per named object."""
+    if interval_s <= 0:
+        raise ValueError("measurement interval must be positive")
+    name = f"Measurement_{source.nf_type}" + (f"_{name_suffix}" if name_suffix else "")
+    begin = at - timedelta(seconds=interval_s)
+    header = _header(Domain.MEASUREMENT, source, name, at, begin, sequence, priority)
+    block: Event = {
+        "measurementFieldsVersion": MEASUREMENT_FIELDS_VERSION,
+        "measurementInterval": interval_s,
+        "additionalMeasurements": [
+            {"name": m.name, "hashMap": dict(m.values)} for m in measurements
+        ],
+    }
+    if additional:
+        block["additionalFields"] = dict(additional)
+    return _finish(header, "measurementFields", block)
 
 
 def batch_key(event: Mapping[str, Any]) -> tuple[str, str]:

@@ -20,6 +20,8 @@ from openipn.codecs.ves import (
     AlarmEventType,
     Compression,
     Domain,
+    MeasurementInfo,
+    NamedHashMap,
     NotificationInfo,
     PmFile,
     Priority,
@@ -112,9 +114,35 @@ def _parse_notification(block: Mapping[str, Any]) -> NotificationInfo:
     )
 
 
+def _parse_named(item: Any, where: str) -> NamedHashMap:
+    if not isinstance(item, Mapping):
+        raise VesFormatError(f"{where} must be an object")
+    name = _get(item, "name", str, where)
+    return NamedHashMap(name, _str_map(item.get("hashMap"), f"{where}[{name}].hashMap"))
+
+
+def _parse_measurement(block: Mapping[str, Any]) -> MeasurementInfo:
+    where = "measurementFields"
+    named = block.get("additionalMeasurements") or []
+    if not isinstance(named, list):
+        raise VesFormatError(f"{where}.additionalMeasurements must be a list")
+    interval = _get(block, "measurementInterval", (int, float), where)
+    if interval <= 0:
+        raise VesFormatError(f"{where}.measurementInterval must be positive, got {interval}")
+    return MeasurementInfo(
+        interval_s=float(interval),
+        additional=_str_map(block.get("additionalFields"), f"{where}.additionalFields"),
+        named=tuple(_parse_named(i, f"{where}.additionalMeasurements[]") for i in named),
+    )
+
+
 def _parse_block(domain: Domain, event: Mapping[str, Any]) -> dict[str, Any]:
     """The typed domain-block fields of VesEvent for the domains this codec knows."""
     block = event.get(f"{domain}Fields")
+    if domain is Domain.MEASUREMENT and block is not None:  # without the block: header only
+        if not isinstance(block, Mapping):
+            raise VesFormatError("measurementFields must be an object")
+        return {"measurement": _parse_measurement(block)}
     if domain in (Domain.FAULT, Domain.HEARTBEAT, Domain.NOTIFICATION):
         if not isinstance(block, Mapping):
             raise VesFormatError(f"a {domain} event needs {domain}Fields")

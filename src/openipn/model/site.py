@@ -27,6 +27,14 @@ class GeoAnchor(Strict):
     bearing_deg: FloatRange(0, 360) = 0.0  # type: ignore[valid-type]
 
 
+class TelemetryRetention(Strict):
+    """How many days the telemetry store keeps each resolution tier (raw, hourly, daily)."""
+
+    raw_days: int = Field(default=35, ge=1)
+    hourly_days: int = Field(default=400, ge=1)
+    daily_days: int = Field(default=3650, ge=1)
+
+
 class Site(Strict):
     """The plant: one site file describes one site."""
 
@@ -34,6 +42,7 @@ class Site(Strict):
     description: str = ""
     timezone: str = "Asia/Shanghai"
     anchor: GeoAnchor
+    telemetry: TelemetryRetention | None = None  # None: the store's defaults
 
 
 class Snpn(Strict):

@@ -27,13 +27,14 @@ from openipn.model.document import SiteDocument
 from openipn.model.radio import Cell, ManagedElement
 from openipn.twin import adapters
 from openipn.twin.emit.http_thread import ServerThread
-from openipn.twin.emit.metrics_server import MetricsServers
+from openipn.twin.emit.metrics_server import MetricsServers, stamped
 from openipn.twin.emit.pm_writer import write_atomically
 from openipn.twin.emit.provisioning import (
     SubscriberStore,
     create_provisioning_app,
     subscriber_from_site,
 )
+from openipn.twin.emit.terminal_reports import TerminalReporter, reporter_for
 from openipn.twin.emit.ves_poster import BasicAuth, BearerToken, VesPoster
 from openipn.twin.netconf.rpc import ElementHooks
 from openipn.twin.netconf.server import NetconfSite
@@ -80,6 +81,8 @@ class TwinOptions:
     provisioning_password: str = "free5gc"
     provision_from_site: bool = True
     metric_names: adapters.MetricNames = adapters.MetricNames.OPEN5GS
+    terminal_report_s: float | None = 60.0  # simulated seconds; None: no terminal reports
+    terminal_report_source: str = "terminal-monitor"
 
 
 @dataclass
@@ -144,6 +147,9 @@ class Twin:
         self._netconf: NetconfSite | None = None
         self._impairments = Impairments()
         self._cell_gnb = {c.name: c.gnb for c in document.objects("cells") if isinstance(c, Cell)}
+        self.terminal_reports: TerminalReporter | None = reporter_for(
+            self.sim, options.terminal_report_s, options.terminal_report_source, VENDOR
+        )
 
     # --- servers -------------------------------------------------------------------
 
@@ -206,9 +212,11 @@ class Twin:
         def families() -> list[MetricFamily]:
             with self.lock:  # computed on scrape, from the simulation's state at this step
                 series = self.sim.core_metrics()
+                now_ms = int(self.sim.now.timestamp() * 1000)  # simulated time, not wall time
             if name not in series:  # the function is down: its endpoint answers no metrics
                 raise NfDownError(f"{name} is not running")
-            return adapters.open5gs_families(nf_type, series[name], self.options.metric_names)
+            families = adapters.open5gs_families(nf_type, series[name], self.options.metric_names)
+            return stamped(families, now_ms)
 
         return families
 
@@ -261,6 +269,11 @@ class Twin:
                     result = self.sim.step(self._impairments)
                     self._emit_alarms(result.alarms)
                     self._emit_fault_changes(result.config_changes, result.time)
+                    if self.terminal_reports is not None:
+                        for event in self.terminal_reports.events(
+                            result.terminals, result.time, self._next
+                        ):
+                            self._emit(event)
                     if self._netconf is not None:
                         self._netconf.refuse_sessions(result.sessions_refused)
                     if result.time >= next_heartbeat:

@@ -12,7 +12,7 @@ import logging
 import socketserver
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -37,6 +37,18 @@ class _Reply:
 _BAD_METHOD = _Reply(HTTPStatus.BAD_REQUEST, "Invalid HTTP Method\n")
 _BAD_PATH = _Reply(HTTPStatus.BAD_REQUEST, "Bad Request\n")
 _HEALTHY = _Reply(HTTPStatus.OK, "OK\n")
+
+
+def stamped(families: Sequence[MetricFamily], timestamp_ms: int) -> list[MetricFamily]:
+    """The families with every sample carrying this timestamp (text format 0.0.4 allows one).
+
+    The twin runs on a simulated, often accelerated clock: the timestamp tells a scraper the
+    simulated time the values belong to, so it can use event time rather than arrival time.
+    """
+    return [
+        replace(family, samples=[replace(s, timestamp_ms=timestamp_ms) for s in family.samples])
+        for family in families
+    ]
 
 
 def _metrics_reply(nf: str, callback: MetricsCallback) -> _Reply:

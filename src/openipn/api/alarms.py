@@ -1,0 +1,70 @@
+"""GET /api/v1/alarms: the alarm list (equipment faults and platform alarms), newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from openipn.api.deps import ServicesDep
+from openipn.codecs.ves import Severity
+from openipn.collect.alarms import AlarmBook
+
+
+class AlarmOut(BaseModel):
+    """One alarm: identity (source, object, condition), state and times (event time, UTC)."""
+
+    id: int
+    source: str
+    object: str
+    condition: str
+    specific_problem: str
+    severity: str
+    event_type: str | None
+    probable_cause: str | None
+    origin: str
+    active: bool
+    raised_at: dt.datetime
+    updated_at: dt.datetime
+    cleared_at: dt.datetime | None
+    text: str
+    event_id: str | None
+
+
+class AlarmPageOut(BaseModel):
+    """A page of alarms."""
+
+    items: list[AlarmOut]
+    total: int
+    page: int
+    page_size: int
+
+
+def alarms_router() -> APIRouter:
+    """The alarm list."""
+    router = APIRouter(prefix="/api/v1", tags=["alarms"])
+
+    @router.get("/alarms", summary="List alarms", response_model=AlarmPageOut)
+    def list_alarms(
+        services: ServicesDep,
+        active: Annotated[
+            bool | None, Query(description="true: only active; false: only cleared")
+        ] = None,
+        source: Annotated[str | None, Query(description="Only this source (sourceName)")] = None,
+        severity: Annotated[Severity | None, Query(description="Only this severity")] = None,
+        page: Annotated[int, Query(ge=1)] = 1,
+        page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
+        """Alarms matching the filters, the most recently raised first."""
+        found = AlarmBook(services.engine).page(
+            active=active,
+            source=source,
+            severity=str(severity) if severity else None,
+            page=page,
+            page_size=page_size,
+        )
+        return {"items": found.items, "total": found.total, "page": page, "page_size": page_size}
+
+    return router

@@ -1,0 +1,121 @@
+"""POST /api/v1/pm-files: upload one TS 32.435 / TS 28.532 PM file and ingest it now."""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+from pathlib import PurePath
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from openipn.api.deps import ServicesDep
+from openipn.api.problems import ProblemError
+from openipn.collect.pm_intake import MAX_FILE_BYTES, IngestResult, Outcome, PmIntake, file_key
+from openipn.collect.pm_watch import PmDirs
+from openipn.model.document import Issue
+from openipn.store.telemetry.api import TelemetryStore
+
+STORE_STATE = "telemetry_store"  # app.state attribute holding the TelemetryStore
+NAME_HEADER = "X-OpenIPN-File-Name"
+RAW_TYPES = ("application/xml", "text/xml", "application/gzip", "application/octet-stream", "")
+
+
+def get_telemetry_store(request: Request) -> TelemetryStore:
+    """The time-series store the app was built with (`app.state.telemetry_store`)."""
+    store = getattr(request.app.state, STORE_STATE, None)
+    if store is None:
+        raise ProblemError(503, "the time-series store is not configured on this server")
+    return cast(TelemetryStore, store)
+
+
+TelemetryStoreDep = Annotated[TelemetryStore, Depends(get_telemetry_store)]
+
+
+def _multipart_file(body: bytes, content_type: str) -> tuple[bytes, str | None]:
+    """The first file part of a multipart/form-data body and its filename."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    for part in message.iter_parts() if message.is_multipart() else ():
+        if part.get_content_disposition() == "form-data" and part.get_filename():
+            payload = part.get_payload(decode=True)
+            return (payload if isinstance(payload, bytes) else b""), part.get_filename()
+    raise ProblemError(400, "the multipart body has no file part (form field with a filename)")
+
+
+async def _upload(request: Request, name: str | None) -> tuple[bytes, str]:
+    body = await request.body()
+    if len(body) > MAX_FILE_BYTES:
+        raise ProblemError(413, f"a PM file upload is limited to {MAX_FILE_BYTES} bytes")
+    media_type = request.headers.get("content-type", "")
+    if media_type.split(";")[0].strip().lower() == "multipart/form-data":
+        body, filename = _multipart_file(body, media_type)
+        name = name or filename
+    elif media_type.split(";")[0].strip().lower() not in RAW_TYPES:
+        raise ProblemError(
+            415, f"send the PM file as application/xml or multipart, not {media_type}"
+        )
+    if not body:
+        raise ProblemError(400, "the request body is empty; send a PM file")
+    safe = PurePath(name or "").name  # never a path: quarantine writes under this name
+    return body, safe or f"upload-{file_key(body)[:16]}.xml"
+
+
+def _answer(result: IngestResult) -> JSONResponse:
+    body: dict[str, Any] = {
+        "name": result.name,
+        "outcome": str(result.outcome),
+        "rows": result.rows,
+        "sha256": result.key,
+    }
+    if result.outcome is Outcome.QUARANTINED:
+        where = f"line {result.line}" if result.line else result.name
+        raise ProblemError(
+            422,
+            f"{result.name} is not a usable PM file: {result.reason}; it was quarantined",
+            errors=[Issue(where, result.reason or "malformed")],
+        )
+    return JSONResponse(body, status_code=201 if result.outcome is Outcome.STORED else 200)
+
+
+def pm_router() -> APIRouter:
+    """The PM-file upload route; needs `app.state.telemetry_store` and the services."""
+    router = APIRouter(prefix="/api/v1", tags=["pm-files"])
+
+    @router.post(
+        "/pm-files",
+        summary="Ingest one PM file",
+        status_code=201,
+        response_model=None,
+        responses={200: {"description": "duplicate: already stored"}, 422: {}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": "A TS 32.435 measCollecFile or TS 28.532 measDataFile (or .gz).",
+                "content": {
+                    "application/xml": {"schema": {"type": "string"}},
+                    "multipart/form-data": {
+                        "schema": {"type": "object", "properties": {"file": {"type": "string"}}}
+                    },
+                },
+            }
+        },
+    )
+    async def upload_pm_file(
+        request: Request,
+        services: ServicesDep,
+        store: TelemetryStoreDep,
+        name: Annotated[str | None, Query(description="File name (else header/filename)")] = None,
+        header_name: Annotated[str | None, Header(alias=NAME_HEADER)] = None,
+    ) -> JSONResponse:
+        """Parse, map and store the file; 201 stored, 200 duplicate, 422 quarantined."""
+        data, file_name = await _upload(request, name or header_name)
+        settings = services.settings
+        dirs = PmDirs.under(settings.data_dir, settings.pm_inbox_dir, settings.pm_quarantine_dir)
+        intake = PmIntake(store, dirs.quarantine)
+        result = await run_in_threadpool(intake.ingest_bytes, data, file_name)
+        return _answer(result)
+
+    return router

@@ -1,0 +1,227 @@
+"""The live terminal view: latest status, history and a filtered list of terminal status.
+
+Mount this router before the collection routers: `/terminals/{name:path}` of the model's
+collection would otherwise take `/terminals/<name>/status` as a terminal named `<name>/status`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from openipn.api.deps import ServicesDep
+from openipn.api.problems import ProblemError
+from openipn.api.schemas import PROBLEM_RESPONSES
+from openipn.assure.sla import WindowTooLargeError, load_reports
+from openipn.codecs.ves import TERMINAL_SERIES, TerminalKey
+from openipn.model.services import Slice
+from openipn.store import queries
+from openipn.store.schema import TerminalStatusRow
+from openipn.store.telemetry.api import TelemetryStore
+
+API = "/api/v1"
+DEFAULT_WINDOW = dt.timedelta(hours=1)
+# History columns: measurement name -> field of a history item.
+HISTORY_FIELDS = {
+    TERMINAL_SERIES[TerminalKey.LATENCY_MS]: "latency_ms",
+    TERMINAL_SERIES[TerminalKey.LATENCY_UL_MS]: "latency_ul_ms",
+    TERMINAL_SERIES[TerminalKey.LATENCY_DL_MS]: "latency_dl_ms",
+    TERMINAL_SERIES[TerminalKey.RELIABILITY]: "reliability",
+    TERMINAL_SERIES[TerminalKey.DL_BPS]: "dl_bps",
+    TERMINAL_SERIES[TerminalKey.UL_BPS]: "ul_bps",
+    TERMINAL_SERIES[TerminalKey.X_M]: "x_m",
+    TERMINAL_SERIES[TerminalKey.Y_M]: "y_m",
+    TERMINAL_SERIES[TerminalKey.REGISTERED]: "registered",
+    TERMINAL_SERIES[TerminalKey.CONNECTED]: "connected",
+}
+_FLAGS = {"registered", "connected"}
+FromQuery = Annotated[
+    dt.datetime | None, Query(alias="from", description="Window start (event time, UTC).")
+]
+ToQuery = Annotated[dt.datetime | None, Query(description="Window end, exclusive (UTC).")]
+
+
+def telemetry_store(request: Request) -> TelemetryStore:
+    """The app's telemetry store, or a 503 problem when none is configured."""
+    store = getattr(request.app.state, "telemetry", None)
+    if store is None:
+        raise ProblemError(503, "the telemetry store is not configured on this server")
+    return cast(TelemetryStore, store)
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """A query time in UTC (a time without an offset is taken as UTC)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def newest_report(engine: Engine, terminal: str | None = None) -> dt.datetime | None:
+    """The event time of the newest terminal report (of one terminal, or of any)."""
+    query = select(func.max(TerminalStatusRow.reported_at))
+    if terminal is not None:
+        query = query.where(TerminalStatusRow.terminal == terminal)
+    with Session(engine) as session:
+        newest = session.scalar(query)
+    return None if newest is None else utc(newest)
+
+
+def window(
+    engine: Engine, start: dt.datetime | None, end: dt.datetime | None, terminal: str | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """[from, to): given, or the hour up to the newest report (event time, never wall time)."""
+    if end is None:
+        anchor = newest_report(engine, terminal)
+        end = anchor if anchor is not None else (utc(start) + DEFAULT_WINDOW if start else None)
+    if end is None:
+        end = dt.datetime.now(dt.UTC)  # nothing reported yet: any window is empty
+    end = utc(end)
+    begin = utc(start) if start is not None else end - DEFAULT_WINDOW
+    if end <= begin:
+        raise ProblemError(
+            422, f"'to' ({end.isoformat()}) must be after 'from' ({begin.isoformat()})"
+        )
+    return begin, end
+
+
+def status_out(row: TerminalStatusRow) -> dict[str, Any]:
+    """A status row as the API shows it."""
+    has_position = row.x_m is not None and row.y_m is not None
+    return {
+        "terminal": row.terminal,
+        "telemetry": "reporting",
+        "reported_at": utc(row.reported_at).isoformat(),
+        "supi": row.supi,
+        "registered": row.registered,
+        "connected": row.connected,
+        "cell": row.cell,
+        "slice": row.slice,
+        "latency_ms": row.latency_ms,
+        "position": {"x_m": row.x_m, "y_m": row.y_m} if has_position else None,
+        "detail": row.detail,
+    }
+
+
+def _no_telemetry(name: str) -> dict[str, Any]:
+    return {"terminal": name, "telemetry": "none", "reported_at": None, "in_model": True}
+
+
+def terminal_status(engine: Engine, name: str) -> dict[str, Any]:
+    """The latest status of a terminal; 404 when it is neither in the model nor reported."""
+    with Session(engine) as session:
+        row = session.get(TerminalStatusRow, name)
+        out = None if row is None else status_out(row)
+    in_model = queries.get_object(engine, "terminal", name) is not None
+    if out is None:
+        if not in_model:
+            raise ProblemError(404, f"no terminal named {name!r}")
+        return _no_telemetry(name)
+    return out | {"in_model": in_model}
+
+
+def history(
+    store: TelemetryStore, name: str, start: dt.datetime, end: dt.datetime
+) -> list[dict[str, Any]]:
+    """One item per report of the terminal in [start, end), oldest first."""
+    try:
+        table = load_reports(store, list(HISTORY_FIELDS), start, end, [name])
+    except WindowTooLargeError as exc:
+        raise ProblemError(422, str(exc)) from None
+    order = sorted(range(len(table)), key=lambda i: int(table.start[i]))
+    items = []
+    for i in order:
+        item: dict[str, Any] = {
+            "start": dt.datetime.fromtimestamp(int(table.start[i]), dt.UTC).isoformat(),
+            "seconds": int(table.seconds[i]),
+        }
+        for measurement, label in HISTORY_FIELDS.items():
+            value = float(table.column(measurement)[i])
+            known = not math.isnan(value)  # NaN: not reported
+            item[label] = (value >= 0.5 if label in _FLAGS else value) if known else None
+        items.append(item)
+    return items
+
+
+def snssai(engine: Engine, value: str | None) -> str | None:
+    """A slice filter as S-NSSAI hex: a slice's name is translated, anything else kept."""
+    if value is None:
+        return None
+    data = queries.get_object(engine, "slice", value)
+    return Slice.model_validate(data).snssai if data is not None else value.lower()
+
+
+def _status_page(
+    engine: Engine, filters: dict[str, Any], page: int, page_size: int
+) -> dict[str, Any]:
+    conditions = [getattr(TerminalStatusRow, k) == v for k, v in filters.items() if v is not None]
+    query = select(TerminalStatusRow).where(*conditions).order_by(TerminalStatusRow.terminal)
+    count = select(func.count()).select_from(TerminalStatusRow).where(*conditions)
+    with Session(engine) as session:
+        total = int(session.scalar(count) or 0)
+        rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+        items = [status_out(row) for row in rows]
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+
+def terminals_router() -> APIRouter:
+    """GET terminal status, history and the status list."""
+    router = APIRouter(prefix=API, tags=["terminal status"], responses=PROBLEM_RESPONSES)
+    _add_terminal_routes(router)
+    _add_list_route(router)
+    return router
+
+
+def _add_terminal_routes(router: APIRouter) -> None:
+    """GET one terminal's status and history."""
+
+    @router.get("/terminals/{name:path}/status", summary="Latest status of a terminal")
+    def get_status(name: str, services: ServicesDep) -> dict[str, Any]:
+        """The newest report of a terminal, or `telemetry: none` if it never reported."""
+        return terminal_status(services.engine, name)
+
+    @router.get("/terminals/{name:path}/history", summary="Reports of a terminal over time")
+    def get_history(
+        name: str,
+        request: Request,
+        services: ServicesDep,
+        start: FromQuery = None,
+        end: ToQuery = None,
+    ) -> dict[str, Any]:
+        """The terminal's reports in [from, to); default: the hour up to its newest report."""
+        status = terminal_status(services.engine, name)  # 404 for an unknown terminal
+        begin, until = window(services.engine, start, end, name)
+        items = history(telemetry_store(request), name, begin, until)
+        return {
+            "terminal": status["terminal"],
+            "from": begin.isoformat(),
+            "to": until.isoformat(),
+            "items": items,
+        }
+
+
+def _add_list_route(router: APIRouter) -> None:
+    """GET the status list."""
+
+    @router.get("/terminal-status", summary="List terminal status")
+    def list_status(
+        services: ServicesDep,
+        cell: Annotated[str | None, Query(description="Serving cell name")] = None,
+        slice_: Annotated[
+            str | None, Query(alias="slice", description="Slice name or S-NSSAI hex")
+        ] = None,
+        registered: bool | None = None,
+        connected: bool | None = None,
+        page: Annotated[int, Query(ge=1)] = 1,
+        page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
+        """A page of terminal status ordered by terminal name, filtered by equality."""
+        filters = {
+            "cell": cell,
+            "slice": snssai(services.engine, slice_),
+            "registered": registered,
+            "connected": connected,
+        }
+        return _status_page(services.engine, filters, page, page_size)

@@ -1,0 +1,104 @@
+"""`openipn ingest pm FILE…`: load PM files into the time-series store, each file once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from openipn.cli.context import CliContext
+from openipn.cli.output import console, errors, fail
+from openipn.collect.pm_intake import Outcome, PmIntake
+from openipn.collect.pm_watch import PmDirs, is_candidate
+from openipn.settings import Settings
+from openipn.store.telemetry.parquet_store import open_telemetry_store
+
+app = typer.Typer(help="Load collected data into the time-series store.", no_args_is_help=True)
+
+
+@app.callback()
+def ingest() -> None:
+    """Load collected data (PM files) into the time-series store."""
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    """The root command's settings; the environment's when this app runs on its own."""
+    obj = ctx.find_root().obj
+    return obj.settings if isinstance(obj, CliContext) else Settings()
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the finished PM files of each directory (sorted, not recursive)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.iterdir()) if p.is_file() and is_candidate(p.name))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise fail(f"{path}: no such file or directory")
+    return found
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    )
+
+
+@app.command("pm")
+def pm_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="PM files (.xml, .gz) or directories")],
+    workers: Annotated[
+        int | None, typer.Option(help="Parser processes [default: OPENIPN_PM_WORKERS]")
+    ] = None,
+    quarantine: Annotated[
+        Path | None, typer.Option(help="Where bad files are moved [default: <data>/pm/quarantine]")
+    ] = None,
+) -> None:
+    """Ingest TS 32.435 / TS 28.532 PM files; bad ones are copied to quarantine with a reason."""
+    settings = _settings(ctx)
+    paths = expand(files)
+    store = open_telemetry_store(settings.telemetry_dir)
+    intake = PmIntake(
+        store,
+        quarantine or PmDirs.under(settings.data_dir, None, settings.pm_quarantine_dir).quarantine,
+        workers=settings.pm_workers if workers is None else workers,
+        opener=partial(open_telemetry_store, settings.telemetry_dir),
+    )
+    counts = dict.fromkeys(Outcome, 0)
+    rows = 0
+    try:
+        with _progress() as progress:
+            task = progress.add_task("ingesting PM files", total=len(paths))
+            for result in intake.ingest_files(paths, move_bad=False):
+                counts[result.outcome] += 1
+                rows += result.rows
+                progress.advance(task)
+                if result.outcome is Outcome.STORED:
+                    console.print(f"{result.name}: stored {result.rows} values", markup=False)
+                elif result.outcome is Outcome.DUPLICATE:
+                    console.print(f"{result.name}: duplicate (already stored)", markup=False)
+                else:
+                    errors.print(
+                        f"{result.name}: quarantined as {result.quarantined_as}: {result.reason}",
+                        markup=False,
+                        soft_wrap=True,
+                    )
+    finally:
+        intake.close()
+        store.close()
+    summary = ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
+    console.print(f"{len(paths)} file(s): {summary}; {rows} values stored", markup=False)
+    if counts[Outcome.QUARANTINED]:
+        raise typer.Exit(code=1)

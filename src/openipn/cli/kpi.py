@@ -1,0 +1,102 @@
+"""`openipn kpi`: the TS 28.554 KPI catalogue and KPI series from the telemetry store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Column, Table
+
+from openipn.api.kpis import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
+from openipn.assure.kpi_catalog import KPIS
+from openipn.assure.kpis import Granularity, KpiError, compute, kpi_by_name, utc
+from openipn.assure.scopes import load_scope_document, resolve
+from openipn.cli.context import cli_context
+from openipn.cli.output import as_cell, console, fail, handle_errors
+from openipn.model.document import SiteDocument
+from openipn.sitefile import check_site_text
+from openipn.store.telemetry.parquet_store import open_telemetry_store
+
+app = typer.Typer(help="TS 28.554 KPIs computed from stored counters.", no_args_is_help=True)
+
+OPTION_OF = {"name": "NAME", "object": "--object", "from": "--from", "to": "--to"}
+
+
+@app.command("catalog")
+@handle_errors
+def catalog(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
+) -> None:
+    """List the KPIs: formula, unit, objects, clause and tag ([V] checked, [K] from memory)."""
+    if as_json:
+        for kpi in KPIS:
+            typer.echo(json.dumps(kpi_entry(kpi), sort_keys=True))
+        return
+    table = Table(
+        Column("name", no_wrap=True), "title", "unit", "objects", "tag", "clause", "formula"
+    )
+    for kpi in KPIS:
+        entry = kpi_entry(kpi)
+        table.add_row(*(as_cell(entry[c]) for c in ("name", "title", "unit", "objects", "tag")),
+                      kpi.clause, kpi.formula)  # fmt: skip
+    console.print(table)
+
+
+def _when(text: str | None, option: str) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        return utc(dt.datetime.fromisoformat(text))
+    except ValueError:
+        raise fail(f"{option}: {text!r} is not an ISO 8601 time (e.g. 2026-03-02T10:00Z)") from None
+
+
+def _site(ctx: typer.Context, site: Path | None) -> SiteDocument:
+    if site is not None:
+        document, _ = check_site_text(site.read_text(encoding="utf-8"), source=str(site))
+        return document
+    return load_scope_document(cli_context(ctx).services().engine)
+
+
+@app.command("show")
+@handle_errors
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="KPI name (see 'openipn kpi catalog')")],
+    obj: Annotated[str, typer.Option("--object", help=OBJECT_HELP)] = "site",
+    start: Annotated[
+        str | None, typer.Option("--from", help="Start, ISO 8601 [default: to − 24 h]")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="End (exclusive) [default: now]")] = None,
+    granularity: Annotated[Granularity, typer.Option(help="Bucket size")] = Granularity.HOUR,
+    site: Annotated[
+        Path | None, typer.Option(help="Resolve objects in this site file, not the store")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+) -> None:
+    """A KPI per time bucket for an object, with the counter totals behind each value."""
+    hi = _when(end, "--to") or dt.datetime.now(dt.UTC)
+    lo = _when(start, "--from") or hi - DEFAULT_SPAN
+    root = cli_context(ctx).settings.telemetry_dir
+    if not root.is_dir():
+        raise fail(f"no telemetry store at {root}; nothing has been collected yet")
+    store = open_telemetry_store(root)
+    try:
+        kpi = kpi_by_name(name)
+        result = compute(store, kpi, resolve(_site(ctx, site), obj), lo, hi, granularity)
+    except KpiError as exc:
+        raise fail(f"{OPTION_OF.get(exc.parameter, exc.parameter)}: {exc}") from None
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(result_body(result), indent=2))
+        return
+    table = Table("bucket start (UTC)", f"{kpi.name} [{kpi.unit.value}]", "inputs",
+                  title=f"{kpi.title}, {result.object}")  # fmt: skip
+    for row in result.rows:
+        value = "—" if row.value is None else f"{row.value:.6g}"
+        table.add_row(row.bucket_start.strftime("%Y-%m-%d %H:%M"), value, as_cell(row.inputs))
+    console.print(table)

@@ -1,0 +1,240 @@
+"""Alarms from VES fault events and from the platform: raise, update, clear (table ``alarms``).
+
+An alarm is identified while active by (source, object, condition): source = sourceName, object
+= ``alarmAdditionalInformation.objectInstance`` when sent (O-RAN O1 style) else the sourceName,
+condition = alarmCondition. A fault with severity NORMAL clears it (≙ X.733 CLEARED,
+standards.md §5). Times are the events' times. Applying a report is idempotent, so redelivered
+events change nothing: a raise whose event already opened a row, or that is not newer than the
+last clear of its key, is ignored; an update or clear older than the active row is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy.orm import Session
+
+from openipn.codecs.ves import Domain, Severity, VesEvent
+from openipn.collect.events import StoredEvent
+from openipn.store.schema import AlarmRow
+
+OBJECT_KEY = "objectInstance"  # alarmAdditionalInformation key naming the alarmed object
+TEXT_KEY = "additionalText"
+
+
+class AlarmOrigin(StrEnum):
+    """Who raised an alarm."""
+
+    VES = "ves"  # the equipment, by a VES fault event
+    PLATFORM = "platform"  # OpenIPN itself (e.g. heartbeat supervision)
+
+
+@dataclass(frozen=True)
+class AlarmReport:
+    """One raise (any severity but NORMAL), update or clear (NORMAL) of an alarm."""
+
+    source: str
+    object: str
+    condition: str
+    specific_problem: str
+    severity: Severity
+    at: dt.datetime  # event time, UTC
+    origin: AlarmOrigin = AlarmOrigin.VES
+    event_type: str | None = None
+    probable_cause: str | None = None
+    text: str = ""
+    event_id: str | None = None
+
+    @property
+    def is_clear(self) -> bool:
+        """True when this report clears the alarm."""
+        return self.severity is Severity.NORMAL
+
+
+def report_from_event(event: VesEvent) -> AlarmReport:
+    """The alarm report a fault event makes."""
+    alarm, severity = event.alarm, event.severity
+    if alarm is None or severity is None:
+        raise ValueError(f"event {event.event_id} is not a fault event")
+    extra = dict(alarm.additional)
+    return AlarmReport(
+        source=event.source_name,
+        object=extra.get(OBJECT_KEY) or event.source_name,
+        condition=alarm.condition,
+        specific_problem=alarm.specific_problem,
+        severity=severity,
+        at=event.last,
+        event_type=str(alarm.event_type) if alarm.event_type else None,
+        probable_cause=alarm.probable_cause,
+        text=extra.get(TEXT_KEY, ""),
+        event_id=event.event_id,
+    )
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes; the store writes UTC only."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class AlarmPage:
+    """One page of alarms (newest first) and how many match in all."""
+
+    items: list[dict[str, Any]]
+    total: int
+
+
+class AlarmBook:
+    """The alarm list in the model store."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def apply(self, reports: Sequence[AlarmReport]) -> None:
+        """Apply reports in order, in one transaction."""
+        with Session(self._engine) as session, session.begin():
+            for report in reports:
+                _apply_one(session, report)
+
+    def active_since(self, condition: str, origin: AlarmOrigin) -> dict[str, dt.datetime]:
+        """Source -> raise time of the active alarms with this condition and origin."""
+        query = select(AlarmRow.source, AlarmRow.raised_at).where(
+            AlarmRow.condition == condition,
+            AlarmRow.origin == str(origin),
+            AlarmRow.cleared_at.is_(None),
+        )
+        with self._engine.connect() as connection:
+            return {row.source: _aware(row.raised_at) for row in connection.execute(query)}
+
+    def page(
+        self,
+        *,
+        active: bool | None = None,
+        source: str | None = None,
+        severity: str | None = None,
+        page: int = 1,
+        page_size: int = 100,
+    ) -> AlarmPage:
+        """Alarms matching the filters, newest raise first."""
+        conditions: list[ColumnElement[bool]] = []
+        if active is not None:
+            column = AlarmRow.cleared_at
+            conditions.append(column.is_(None) if active else column.is_not(None))
+        if source is not None:
+            conditions.append(AlarmRow.source == source)
+        if severity is not None:
+            conditions.append(AlarmRow.severity == severity)
+        query = select(AlarmRow).where(*conditions)
+        ordered = query.order_by(AlarmRow.raised_at.desc(), AlarmRow.id.desc())
+        with Session(self._engine) as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(ordered.limit(page_size).offset((page - 1) * page_size))
+            return AlarmPage([_present(row) for row in rows], total)
+
+
+def _present(row: AlarmRow) -> dict[str, Any]:
+    times = {
+        "raised_at": _aware(row.raised_at),
+        "updated_at": _aware(row.updated_at),
+        "cleared_at": _aware(row.cleared_at) if row.cleared_at else None,
+    }
+    return {
+        "id": row.id,
+        "source": row.source,
+        "object": row.object,
+        "condition": row.condition,
+        "specific_problem": row.specific_problem,
+        "severity": row.severity,
+        "event_type": row.event_type,
+        "probable_cause": row.probable_cause,
+        "origin": row.origin,
+        "active": row.cleared_at is None,
+        **times,
+        "text": row.text,
+        "event_id": row.event_id,
+    }
+
+
+def _key(report: AlarmReport) -> tuple[Any, ...]:
+    return (
+        AlarmRow.source == report.source,
+        AlarmRow.object == report.object,
+        AlarmRow.condition == report.condition,
+    )
+
+
+def _apply_one(session: Session, report: AlarmReport) -> None:
+    """Raise, update or clear one alarm; stale or repeated reports change nothing."""
+    active = session.scalars(
+        select(AlarmRow).where(*_key(report), AlarmRow.cleared_at.is_(None))
+    ).first()
+    if report.is_clear:
+        if active is not None and report.at >= _aware(active.raised_at):
+            active.cleared_at = report.at
+            active.updated_at = report.at
+        return
+    if active is not None:
+        if report.at >= _aware(active.updated_at):
+            _update(active, report)
+        return
+    if _already_seen(session, report):
+        return
+    session.add(
+        AlarmRow(
+            source=report.source,
+            object=report.object,
+            condition=report.condition,
+            origin=str(report.origin),
+            raised_at=report.at,
+            updated_at=report.at,
+            event_id=report.event_id,
+            **_changeable(report),
+        )
+    )
+
+
+def _changeable(report: AlarmReport) -> dict[str, Any]:
+    return {
+        "specific_problem": report.specific_problem,
+        "severity": str(report.severity),
+        "event_type": report.event_type,
+        "probable_cause": report.probable_cause,
+        "text": report.text,
+    }
+
+
+def _update(row: AlarmRow, report: AlarmReport) -> None:
+    for name, value in _changeable(report).items():
+        setattr(row, name, value)
+    row.updated_at = report.at
+
+
+def _already_seen(session: Session, report: AlarmReport) -> bool:
+    """The raise opened a row before, or a later clear already closed this key."""
+    if report.event_id is not None:
+        found = session.scalar(
+            select(AlarmRow.id).where(*_key(report), AlarmRow.event_id == report.event_id)
+        )
+        if found is not None:
+            return True
+    last_clear = session.scalar(select(func.max(AlarmRow.cleared_at)).where(*_key(report)))
+    return last_clear is not None and _aware(last_clear) >= report.at
+
+
+class AlarmHandler:
+    """The EventHandler that turns VES fault events into alarms."""
+
+    name = "alarms"
+    domains = frozenset({Domain.FAULT})
+
+    def __init__(self, book: AlarmBook) -> None:
+        self._book = book
+
+    def handle(self, events: Sequence[StoredEvent]) -> None:
+        """Apply the batch's faults in journal order (idempotent on redelivery)."""
+        self._book.apply([report_from_event(e.event) for e in events])
