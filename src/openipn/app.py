@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import Engine
 
-from openipn.collect.events import EventHandler
-from openipn.collect.heartbeats import HeartbeatPolicy
-from openipn.collect.ves_collector import (
-    VesAuthMode,
-    VesCollector,
-    VesConfig,
-    VesLimits,
-    build_ves_collector,
-    load_credentials,
-)
 from openipn.secure.secrets import SecretBox, create_key_file
 from openipn.settings import Settings
 from openipn.store.db import is_initialised, make_engine, migrate
 from openipn.store.inventory import Inventory
 from openipn.store.queries import sealing_key_ids
-
-log = logging.getLogger(__name__)
 
 
 class NotInitialisedError(RuntimeError):
@@ -98,81 +84,3 @@ def build_services(settings: Settings) -> Services:
     migrate(engine)
     box = SecretBox.from_key_file(key_file)
     return Services(settings, engine, box, Inventory(engine=engine, box=box))
-
-
-class Worker(Protocol):
-    """A background activity of `openipn serve`: started after start-up, stopped at shutdown."""
-
-    def start(self) -> None:
-        """Begin working (threads, timers)."""
-        ...
-
-    def stop(self) -> None:
-        """Finish cleanly: flush, save positions, join threads."""
-        ...
-
-
-@dataclass
-class Runtime:
-    """The background workers of `openipn serve`, and those the API reaches directly."""
-
-    ves: VesCollector | None = None
-    workers: list[Worker] = field(default_factory=list)
-
-    def start(self) -> None:
-        """Start every worker in order; if one fails, stop those already started."""
-        started: list[Worker] = []
-        try:
-            for worker in self.workers:
-                worker.start()
-                started.append(worker)
-        except BaseException:
-            self._stop(started)
-            raise
-
-    def stop(self) -> None:
-        """Stop the workers in reverse order (each one even if another fails)."""
-        self._stop(self.workers)
-
-    @staticmethod
-    def _stop(workers: list[Worker]) -> None:
-        for worker in reversed(workers):
-            try:
-                worker.stop()
-            except Exception:
-                log.exception("stopping %r failed", worker)
-
-
-def ves_config(settings: Settings) -> VesConfig:
-    """The VES collector's configuration from the settings."""
-    credentials = load_credentials(
-        VesAuthMode(settings.ves_auth),
-        settings.data_dir,
-        user=settings.ves_user,
-        password=settings.ves_password,
-        token=settings.ves_token,
-    )
-    limits = VesLimits(
-        max_backlog_events=settings.ves_max_backlog_events,
-        max_backlog_bytes=settings.ves_max_backlog_bytes,
-        max_queue_bytes=settings.ves_max_queue_bytes,
-    )
-    heartbeats = HeartbeatPolicy(
-        misses=settings.ves_heartbeat_misses, wall_clock=settings.ves_heartbeat_wall_clock
-    )
-    return VesConfig(settings.data_dir, credentials, limits, heartbeats)
-
-
-def event_handlers(services: Services) -> list[EventHandler]:
-    """Consumers of the VES journal besides alarms and heartbeats: one line per handler."""
-    return []
-
-
-def build_runtime(services: Services) -> Runtime:
-    """The workers of `openipn serve`, built (not started); one line per worker."""
-    runtime = Runtime()
-    if services.settings.ves_enabled:
-        config = ves_config(services.settings)
-        runtime.ves = build_ves_collector(config, services.engine, event_handlers(services))
-        runtime.workers.append(runtime.ves)
-    return runtime

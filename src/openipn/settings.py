@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     pm_quarantine_dir: Path | None = None
     pm_poll_s: float = 5.0
     pm_workers: int = 2  # parser processes; 0 or 1 parses in the calling process
+    pm_file_ready_dirs: list[Path] = Field(default_factory=list)  # file:// FileReady allowed
+    telemetry_upkeep_s: float = 300.0  # roll-up / compaction / retention round every so often
     scrape_config: Path | None = None  # OPENIPN_SCRAPE_CONFIG: Prometheus targets (YAML/JSON)
     # VES collector (collect/ves_collector.py). Auth: basic (user+password) and/or bearer token;
     # with neither, a generated token in <data_dir>/ves/collector.token; "none" = open collector.

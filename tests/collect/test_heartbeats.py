@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from ves_kit import BEARER, T0, fault, heartbeat, make_services, running, wait_until
 
-from openipn.app import Services, build_runtime
+from openipn.app import Services
 from openipn.codecs.ves import Event, batch_body
 from openipn.codecs.ves_parse import parse_event
 from openipn.collect.alarms import AlarmBook
 from openipn.collect.events import StoredEvent
 from openipn.collect.heartbeats import CONDITION, HeartbeatPolicy, HeartbeatSupervisor
+from openipn.runtime import build_runtime
 
 S = dt.timedelta(seconds=1)
 WALL = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # the wall clock of these tests

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from openipn.api import create_app
-from openipn.api.pm import NAME_HEADER, STORE_STATE, pm_router
+from openipn.api.deps import TELEMETRY_STATE
+from openipn.api.pm import NAME_HEADER, pm_router
 from openipn.app import build_services, initialise
 from openipn.settings import Settings
 from openipn.store.telemetry.parquet_store import open_telemetry_store
@@ -27,7 +28,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     services = build_services(settings)
     store = open_telemetry_store(settings.telemetry_dir, durable=False)
     app = create_app(services)
-    setattr(app.state, STORE_STATE, store)
+    setattr(app.state, TELEMETRY_STATE, store)
     app.include_router(pm_router())
     with TestClient(app) as test_client:
         yield test_client

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from ves_kit import BEARER, T0, heartbeat, make_services, running, wait_until
 
-from openipn.app import Runtime, ves_config
 from openipn.codecs.ves import Domain, batch_body
 from openipn.collect.events import StoredEvent
 from openipn.collect.ves_collector import build_ves_collector
+from openipn.runtime import Runtime, ves_config
 
 BATCH = "/eventListener/v7/eventBatch"
 

@@ -12,10 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from ves_kit import BEARER, SAMPLES, T0, TOKEN, basic, fault, heartbeat, make_services, running
 
-from openipn.app import Services, build_runtime
+from openipn.app import Services
 from openipn.codecs.ves import batch_body, event_body
 from openipn.codecs.ves_parse import validate_against_schema
 from openipn.collect.journal import read_records
+from openipn.runtime import build_runtime
 
 SINGLE = "/eventListener/v7"
 BATCH = "/eventListener/v7/eventBatch"

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from openipn.api import create_app
-from openipn.app import Runtime, Services, build_services, initialise
+from openipn.app import Services, build_services, initialise
 from openipn.codecs.ves import (
     Alarm,
     AlarmEventType,
@@ -23,6 +23,7 @@ from openipn.codecs.ves import (
     fault_event,
     heartbeat_event,
 )
+from openipn.runtime import Runtime
 from openipn.settings import Settings
 
 TOKEN = "test-token-5f2c"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
@@ -12,14 +12,22 @@ from sqlalchemy import text
 from openipn import __version__
 from openipn.api.alarms import alarms_router
 from openipn.api.collections import collection_router
-from openipn.api.deps import ServicesDep
+from openipn.api.deps import TELEMETRY_STATE, ServicesDep
 from openipn.api.docs import install_docs
+from openipn.api.kpis import kpi_router
+from openipn.api.metrics import metrics_router
 from openipn.api.network import network_router
+from openipn.api.pm import pm_router
 from openipn.api.problems import ProblemError, install_problem_handlers
 from openipn.api.schemas import HealthOut
+from openipn.api.sla import sla_router
+from openipn.api.terminals import terminals_router
 from openipn.api.ves import ves_router
-from openipn.app import Runtime, Services
+from openipn.app import Services
 from openipn.model.kinds import KINDS
+
+if TYPE_CHECKING:
+    from openipn.runtime import Runtime
 
 DESCRIPTION = (
     "Operations and maintenance of an industrial 5G standalone non-public network: the network "
@@ -35,6 +43,10 @@ def _tags() -> list[dict[str, Any]]:
         tags.append({"name": spec.section, "description": doc})
     tags.append({"name": "ves", "description": "VES 7 event listener (ONAP-compatible)."})
     tags.append({"name": "alarms", "description": "Equipment and platform alarms."})
+    tags.append({"name": "kpis", "description": "TS 28.554 KPIs and raw TS 28.552 counters."})
+    tags.append({"name": "pm-files", "description": "Upload of TS 32.435 / TS 28.532 PM files."})
+    tags.append({"name": "terminal status", "description": "Live terminal view and history."})
+    tags.append({"name": "service levels", "description": "Slice and application SLAs."})
     tags.append({"name": "health", "description": "Liveness of the server and its database."})
     return tags
 
@@ -91,12 +103,18 @@ def create_app(services: Services, runtime: Runtime | None = None) -> FastAPI:
     )
     app.state.services = services
     app.state.runtime = runtime
+    setattr(app.state, TELEMETRY_STATE, runtime.telemetry if runtime else None)
     install_problem_handlers(app)
     install_docs(app)
     app.include_router(health_router())
     app.include_router(network_router())
     app.include_router(ves_router())
     app.include_router(alarms_router())
+    app.include_router(pm_router())
+    app.include_router(kpi_router())
+    app.include_router(sla_router())
+    app.include_router(terminals_router())  # before the collections: /terminals/{name}/status
+    app.include_router(metrics_router(runtime.metrics if runtime else {}))
     for spec in KINDS:
         app.include_router(collection_router(spec))
     return app

@@ -7,8 +7,10 @@ from typing import Annotated, Any, cast
 
 from fastapi import Depends, Header, Query, Request
 
+from openipn.api.problems import ProblemError
 from openipn.app import Services
 from openipn.store.inventory import ApplyResult
+from openipn.store.telemetry.api import TelemetryStore
 
 AUTHOR_HEADER = "X-OpenIPN-Author"
 
@@ -50,3 +52,17 @@ WriteDep = Annotated[WriteOptions, Depends(write_options)]
 def write_result(result: ApplyResult) -> dict[str, Any]:
     """The response to a write: the new version (if any), dry_run and the plan."""
     return {"version": result.version, "dry_run": result.dry_run, "plan": result.plan.as_dict()}
+
+
+TELEMETRY_STATE = "telemetry"  # app.state attribute holding the TelemetryStore
+
+
+def get_telemetry(request: Request) -> TelemetryStore:
+    """The app's time-series store; a 503 problem when none is configured."""
+    store = getattr(request.app.state, TELEMETRY_STATE, None)
+    if store is None:
+        raise ProblemError(503, "no telemetry store is configured on this server")
+    return cast(TelemetryStore, store)
+
+
+TelemetryDep = Annotated[TelemetryStore, Depends(get_telemetry)]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from openipn.api.deps import ServicesDep
+from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
 from openipn.assure.kpi_catalog import COUNTER_CLASS, KPIS, Kpi, parse, terms
 from openipn.assure.kpis import (
@@ -27,21 +27,9 @@ from openipn.assure.kpis import (
 )
 from openipn.assure.scopes import Scope, ScopeError, load_scope_document, resolve
 from openipn.model.document import Issue
-from openipn.store.telemetry.api import TelemetryStore
 
 DEFAULT_SPAN = dt.timedelta(hours=24)
 OBJECT_HELP = "cell:<name>, gnb:<name>, upf:<name>, nf:<name>, slice:<name>, site, or a DN"
-
-
-def get_telemetry(request: Request) -> TelemetryStore:
-    """The app's telemetry store; a 503 problem when none is configured."""
-    store = getattr(request.app.state, "telemetry", None)
-    if store is None:
-        raise ProblemError(503, "no telemetry store is configured on this server")
-    return cast(TelemetryStore, store)
-
-
-TelemetryDep = Annotated[TelemetryStore, Depends(get_telemetry)]
 
 
 def bad_parameter(parameter: str, message: str) -> ProblemError:

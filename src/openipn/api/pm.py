@@ -5,33 +5,20 @@ from __future__ import annotations
 import email.parser
 import email.policy
 from pathlib import PurePath
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from openipn.api.deps import ServicesDep
+from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
 from openipn.collect.pm_intake import MAX_FILE_BYTES, IngestResult, Outcome, PmIntake, file_key
 from openipn.collect.pm_watch import PmDirs
 from openipn.model.document import Issue
-from openipn.store.telemetry.api import TelemetryStore
 
-STORE_STATE = "telemetry_store"  # app.state attribute holding the TelemetryStore
 NAME_HEADER = "X-OpenIPN-File-Name"
 RAW_TYPES = ("application/xml", "text/xml", "application/gzip", "application/octet-stream", "")
-
-
-def get_telemetry_store(request: Request) -> TelemetryStore:
-    """The time-series store the app was built with (`app.state.telemetry_store`)."""
-    store = getattr(request.app.state, STORE_STATE, None)
-    if store is None:
-        raise ProblemError(503, "the time-series store is not configured on this server")
-    return cast(TelemetryStore, store)
-
-
-TelemetryStoreDep = Annotated[TelemetryStore, Depends(get_telemetry_store)]
 
 
 def _multipart_file(body: bytes, content_type: str) -> tuple[bytes, str | None]:
@@ -81,7 +68,7 @@ def _answer(result: IngestResult) -> JSONResponse:
 
 
 def pm_router() -> APIRouter:
-    """The PM-file upload route; needs `app.state.telemetry_store` and the services."""
+    """The PM-file upload route; needs `app.state.telemetry` and the services."""
     router = APIRouter(prefix="/api/v1", tags=["pm-files"])
 
     @router.post(
@@ -106,7 +93,7 @@ def pm_router() -> APIRouter:
     async def upload_pm_file(
         request: Request,
         services: ServicesDep,
-        store: TelemetryStoreDep,
+        store: TelemetryDep,
         name: Annotated[str | None, Query(description="File name (else header/filename)")] = None,
         header_name: Annotated[str | None, Header(alias=NAME_HEADER)] = None,
     ) -> JSONResponse:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from openipn.api.deps import ServicesDep
+from openipn.api.deps import ServicesDep, get_telemetry
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import PROBLEM_RESPONSES
 from openipn.assure.sla import WindowTooLargeError, load_reports
@@ -48,10 +48,7 @@ ToQuery = Annotated[dt.datetime | None, Query(description="Window end, exclusive
 
 def telemetry_store(request: Request) -> TelemetryStore:
     """The app's telemetry store, or a 503 problem when none is configured."""
-    store = getattr(request.app.state, "telemetry", None)
-    if store is None:
-        raise ProblemError(503, "the telemetry store is not configured on this server")
-    return cast(TelemetryStore, store)
+    return get_telemetry(request)
 
 
 def utc(moment: dt.datetime) -> dt.datetime:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from openipn import __version__
-from openipn.cli import inventory, network, serve, sims, topology, twin
+from openipn.cli import ingest, inventory, kpi, network, serve, sims, topology, twin
 from openipn.cli.context import CliContext
 from openipn.settings import Settings
 
@@ -75,6 +75,8 @@ for command in (
 app.add_typer(inventory.app, name="inventory")
 app.add_typer(sims.app, name="sims")
 app.add_typer(topology.app, name="topology")
+app.add_typer(ingest.app, name="ingest")
+app.add_typer(kpi.app, name="kpi")
 
 
 def main() -> None:

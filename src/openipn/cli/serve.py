@@ -8,9 +8,9 @@ import typer
 import uvicorn
 
 from openipn.api import create_app
-from openipn.app import build_runtime
 from openipn.cli.context import cli_context
 from openipn.cli.output import console, handle_errors
+from openipn.runtime import build_runtime
 
 
 @handle_errors

@@ -154,6 +154,10 @@ class TelemetryStore(Protocol):
         """Distinct measurement names stored, sorted."""
         ...
 
+    def latest_end(self) -> dt.datetime | None:
+        """End of the newest period stored (event time), None when the store is empty."""
+        ...
+
     def maintain(self, now: dt.datetime, retention: Retention) -> dict[str, int]:
         """Roll up, compact and expire; return counts of what was done."""
         ...

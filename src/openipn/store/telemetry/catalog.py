@@ -246,6 +246,12 @@ class Catalog:
             )
             return [row[0] for row in rows if row[0].startswith(prefix)]
 
+    def latest_end(self) -> int | None:
+        """The latest period end (epoch seconds) of any raw value stored, None when empty."""
+        with self.read() as db:
+            row = db.execute("SELECT max(max_end) FROM files WHERE tier = 'raw'").fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:

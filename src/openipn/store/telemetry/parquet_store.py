@@ -222,6 +222,11 @@ class ParquetTelemetryStore:
         """Distinct measurement names stored, sorted."""
         return self.catalog.measurement_names(prefix)
 
+    def latest_end(self) -> dt.datetime | None:
+        """End of the newest period stored (event time), None when the store is empty."""
+        end = self.catalog.latest_end()
+        return None if end is None else dt.datetime.fromtimestamp(end, dt.UTC)
+
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         with self._duck_lock:
             return self._duck.execute(sql).fetchall()
