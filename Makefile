@@ -1,5 +1,6 @@
 # OpenIPN: two commands do all set-up on a fresh machine.
-#   make run   - virtual environment, install, initialise ./data with the example plant, serve
+#   make run   - virtual environment, install, initialise ./data with the example plant, then
+#                serve it with its twin feeding live telemetry (scripts/live.py)
 #   make test  - install what the tests need (Debian packages too) and run the whole suite
 
 PYTHON ?= python3
@@ -23,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/openipn init
 	$(BIN)/openipn apply $(SITE) --reason "make run: example plant"
 	$(BIN)/openipn inventory list cell --page-size 10
-	$(BIN)/openipn serve --host $(HOST) --port $(PORT)
+	$(BIN)/python scripts/live.py --site $(SITE) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	bash scripts/ensure-debian-packages.sh $(DEBIAN_TEST_PACKAGES)
@@ -36,13 +37,13 @@ check: $(STAMP)
 	OPENIPN_TEST_SKIP_POSTGRES=1 $(BIN)/pytest -q -n 2 -m "not postgres and not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench examples
-	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/ruff check src tests bench examples scripts
+	$(BIN)/ruff format --check src tests bench examples scripts
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench examples
-	$(BIN)/ruff check --fix src tests bench examples
+	$(BIN)/ruff format src tests bench examples scripts
+	$(BIN)/ruff check --fix src tests bench examples scripts
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sims.py

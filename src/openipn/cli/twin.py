@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import signal
 import threading
@@ -15,7 +16,7 @@ from openipn.model.document import SiteFileError
 from openipn.sitefile import check_site_text
 from openipn.twin.adapters import MetricNames
 from openipn.twin.emit.ves_poster import BasicAuth, BearerToken
-from openipn.twin.scenario import Scenario, ScenarioError, load_scenario
+from openipn.twin.scenario import Scenario, ScenarioError, load_scenario, parse_duration
 
 
 def _scenario(scenario_file: Path | None, site: Path | None) -> Scenario:
@@ -25,6 +26,21 @@ def _scenario(scenario_file: Path | None, site: Path | None) -> Scenario:
     if scenario.site is None:
         raise ScenarioError("no site: give --site or a scenario with `site:`")
     return scenario
+
+
+def _start(text: str | None) -> dt.datetime | None:
+    """`now`, `now-<duration>` (floored to the minute) or an ISO time; None keeps the scenario's."""
+    if text is None:
+        return None
+    if not text.startswith("now"):
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    rest = text[3:].strip()
+    if not rest:
+        return now
+    if not rest.startswith("-"):
+        raise ScenarioError(f"--start {text!r}: write 'now', 'now-2h' or an ISO time")
+    return now - parse_duration(rest[1:])
 
 
 def _auth(
@@ -50,6 +66,13 @@ def twin(
     duration: Annotated[str | None, typer.Option(help="Override the scenario's duration")] = None,
     speed: Annotated[str | None, typer.Option(help="Simulated s per real s, or 'max'")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed")] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(help="Override the start: UTC ISO time, 'now' or e.g. 'now-2h'"),
+    ] = None,
+    follow_clock: Annotated[
+        bool, typer.Option(help="Never run ahead of the wall clock (catch up, then real time)")
+    ] = False,
     endpoints: Annotated[Path | None, typer.Option(help="Write the servers' ports here")] = None,
     metric_names: Annotated[
         MetricNames, typer.Option(help="Counter names on /metrics: as Open5GS, or with _total")
@@ -59,7 +82,7 @@ def twin(
     from openipn.twin.runner import Twin, TwinOptions  # heavy (NumPy, SSH): only when run
 
     plan = _scenario(scenario, site)
-    overrides = {"duration": duration, "speed": speed, "seed": seed}
+    overrides = {"duration": duration, "speed": speed, "seed": seed, "start": _start(start)}
     plan = Scenario.model_validate(
         {**plan.model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
     )
@@ -73,6 +96,7 @@ def twin(
         truth=truth,
         ves_auth=_auth(ves_user, ves_password, ves_token),
         metric_names=metric_names,
+        follow_clock=follow_clock,
     )
     runner = Twin(document, plan, options)
     stop = threading.Event()

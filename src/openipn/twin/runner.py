@@ -83,6 +83,7 @@ class TwinOptions:
     metric_names: adapters.MetricNames = adapters.MetricNames.OPEN5GS
     terminal_report_s: float | None = 60.0  # simulated seconds; None: no terminal reports
     terminal_report_source: str = "terminal-monitor"
+    follow_clock: bool = False  # never run ahead of the wall clock (live runs: catch up, then 1x)
 
 
 @dataclass
@@ -292,10 +293,12 @@ class Twin:
         return self.summary
 
     def _pace(self, began: float) -> None:
-        if self.scenario.speed is None:
-            return
-        simulated = (self.sim.now - self.scenario.start).total_seconds()
-        ahead = simulated / self.scenario.speed - (time.monotonic() - began)
+        ahead = 0.0
+        if self.scenario.speed is not None:
+            simulated = (self.sim.now - self.scenario.start).total_seconds()
+            ahead = simulated / self.scenario.speed - (time.monotonic() - began)
+        if self.options.follow_clock:  # a live twin's event time never lies in the future
+            ahead = max(ahead, (self.sim.now - dt.datetime.now(dt.UTC)).total_seconds())
         if ahead > 0:
             time.sleep(ahead)
 
