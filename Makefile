@@ -47,6 +47,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sims.py
+	$(BIN)/python bench/bench_pm_intake.py
+	$(BIN)/python bench/bench_ves.py
+	$(BIN)/python bench/bench_kpi_query.py
+	$(BIN)/python bench/bench_telemetry_layout.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
