@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from openipn.assure.kpi_catalog import COUNTER_CLASS, ScopeKind
 from openipn.model.core import CoreFunction, Upf
 from openipn.model.document import SiteDocument
+from openipn.model.nrm import NF_CLASS
 from openipn.model.radio import Cell, Gnb
 from openipn.model.services import Slice
 from openipn.store.inventory import load_state, state_to_document
@@ -54,18 +55,6 @@ SCOPE_CLASSES: dict[ScopeKind, dict[str, str]] = {
     },
     ScopeKind.UPF: {"EP_N3": "EP_N3", "UPFFunction": "UPFFunction"},
     ScopeKind.NF: {"AMFFunction": "NFFunction", "SMFFunction": "NFFunction"},
-}
-
-# TS 28.541 class of each core function type (TS 23.501 §6.2).
-NF_CLASS: dict[str, str] = {
-    "AMF": "AMFFunction",
-    "SMF": "SMFFunction",
-    "NRF": "NRFFunction",
-    "AUSF": "AUSFFunction",
-    "UDM": "UDMFunction",
-    "UDR": "UDRFunction",
-    "PCF": "PCFFunction",
-    "NSSF": "NSSFFunction",
 }
 
 

@@ -20,22 +20,13 @@ import yaml
 
 from openipn.model.core import CoreFunction, Upf
 from openipn.model.document import SiteDocument
+from openipn.model.nrm import NF_CLASS
 
 DEFAULT_INTERVAL_S = 15.0
 DEFAULT_TIMEOUT_S = 5.0
 _DN_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*=[^,=]+(?:,[A-Za-z][A-Za-z0-9_]*=[^,=]+)*")
 # TS 28.541 (5GC NRM) class of each function type; UPFs are "upf" in the site model.
-FUNCTION_CLASS: Mapping[str, str] = {
-    "AMF": "AMFFunction",
-    "SMF": "SMFFunction",
-    "PCF": "PCFFunction",
-    "UPF": "UPFFunction",
-    "NRF": "NRFFunction",
-    "AUSF": "AUSFFunction",
-    "UDM": "UDMFunction",
-    "UDR": "UDRFunction",
-    "NSSF": "NSSFFunction",
-}
+FUNCTION_CLASS = NF_CLASS  # TS 28.541 class of each function type
 _FIELDS = ("url", "dn", "nf_type", "interval_s", "timeout_s", "name", "exclude")
 
 

@@ -6,17 +6,11 @@ Examples: `ManagedElement=me-gnb-1,GNBDUFunction=1,NRCellDU=3`,
 
 from __future__ import annotations
 
+from openipn.model.nrm import NF_CLASS
 from openipn.twin.sim.world import World
 
 FUNCTION_CLASS = {
-    "AMF": "AMFFunction",
-    "SMF": "SMFFunction",
-    "NRF": "NRFFunction",
-    "AUSF": "AUSFFunction",
-    "UDM": "UDMFunction",
-    "UDR": "UDRFunction",
-    "PCF": "PCFFunction",
-    "NSSF": "NSSFFunction",
+    **NF_CLASS,
     "upf": "UPFFunction",
     "edge": "EASFunction",  # TS 28.538 edge application server
 }
