@@ -9,6 +9,7 @@ the platform scrapes. Ctrl-C stops both.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import secrets
@@ -22,9 +23,11 @@ import httpx
 
 from openipn.collect.prom_targets import targets_from_twin
 from openipn.sitefile import check_site_text
+from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 # What the twin's PM files already carry is not scraped too (it would count twice).
 PM_FILE_MEASUREMENTS = ["RM.*", "SM.*", "GTP.*", "AMF.*"]
+CATCH_UP = dt.timedelta(hours=2)
 
 
 def _wait_for(path: Path, process: subprocess.Popen[bytes], what: str, timeout: float) -> None:
@@ -64,6 +67,16 @@ def _scrape_config(endpoints: Path, site: Path, out: Path) -> None:
     out.write_text(json.dumps({"targets": rows}, indent=2), encoding="utf-8")
 
 
+def _start(data_dir: Path) -> str:
+    """Two hours back, or from where an earlier run's stored data ends (never stored twice)."""
+    start = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - CATCH_UP
+    with open_telemetry_store(data_dir / "telemetry") as store:
+        latest = store.latest_end()
+    if latest is not None and latest > start:  # resume on the period grid (15 min)
+        start = latest - dt.timedelta(minutes=latest.minute % 15, seconds=latest.second)
+    return start.isoformat().replace("+00:00", "Z")
+
+
 def _banner(url: str) -> str:
     return f"""
 OpenIPN is running with the twin of the example plant feeding it.
@@ -76,7 +89,8 @@ OpenIPN is running with the twin of the example plant feeding it.
   slice/app SLAs     {url}/api/v1/sla
   latency map        {url}/api/v1/latency-map?application=<application name>
   Prometheus text    {url}/metrics
-The twin replays the last two hours at 60x (about two minutes), then runs in real time.
+The twin replays the last two hours at 60x (about two minutes; a re-run resumes where the
+stored data ends, so nothing is counted twice), then runs in real time.
 Press Ctrl-C to stop both processes.
 """
 
@@ -102,7 +116,7 @@ def main() -> None:
     env.setdefault("OPENIPN_VES_TOKEN", secrets.token_urlsafe(24))  # this run's collector token
     twin = subprocess.Popen(
         [str(bin_dir / "openipn"), "twin", "--site", str(args.site), "--scenario",
-         str(args.scenario), "--start", "now-2h", "--speed", "60", "--follow-clock",
+         str(args.scenario), "--start", _start(args.data_dir), "--speed", "60", "--follow-clock",
          "--pm-dir", str(twin_dir / "pm"), "--truth", str(twin_dir / "truth.jsonl"),
          "--endpoints", str(endpoints), "--ves-url", url],
         env={**env, "OPENIPN_TWIN_VES_TOKEN": env["OPENIPN_VES_TOKEN"]},
