@@ -13,7 +13,8 @@ import pytest
 
 from openipn.assure.sla import evaluate, groups, load_reports, sla_report
 from openipn.codecs import ves
-from openipn.codecs.ves import REPORT_TYPE_KEY, TERMINAL_REPORT, NamedHashMap
+from openipn.codecs.terminal_report import REPORT_TYPE_KEY, TERMINAL_REPORT
+from openipn.codecs.ves import NamedHashMap
 from openipn.codecs.ves_parse import parse_event
 from openipn.collect.terminals import sample_batch, terminal_reports
 from openipn.model.document import SiteDocument

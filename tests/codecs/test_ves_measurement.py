@@ -12,10 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openipn.codecs.terminal_report import REPORT_TYPE_KEY, TERMINAL_REPORT
 from openipn.codecs.ves import (
     MEASUREMENT_FIELDS_VERSION,
-    REPORT_TYPE_KEY,
-    TERMINAL_REPORT,
     Domain,
     EventSource,
     NamedHashMap,

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from openipn.app import Services
 from openipn.codecs import ves
-from openipn.codecs.ves import REPORT_TYPE_KEY, TERMINAL_REPORT, NamedHashMap
+from openipn.codecs.terminal_report import REPORT_TYPE_KEY, TERMINAL_REPORT
+from openipn.codecs.ves import NamedHashMap
 from openipn.codecs.ves_parse import parse_event
 from openipn.collect.events import StoredEvent
 from openipn.collect.terminals import TerminalStatusHandler, terminal_dn

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from fastapi import FastAPI, Request, Response
 
-from openipn.codecs.ves import REPORT_TYPE_KEY, TERMINAL_REPORT, EventSource, TerminalKey
+from openipn.codecs.terminal_report import REPORT_TYPE_KEY, TERMINAL_REPORT, TerminalKey
+from openipn.codecs.ves import EventSource
 from openipn.codecs.ves_parse import parse_event, validate_against_schema
 from openipn.sitefile import parse_site_text
 from openipn.twin.emit.http_thread import ServerThread

@@ -18,7 +18,7 @@ from openipn.api.deps import ServicesDep, get_telemetry
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import PROBLEM_RESPONSES
 from openipn.assure.sla import WindowTooLargeError, load_reports
-from openipn.codecs.ves import TERMINAL_SERIES, TerminalKey
+from openipn.codecs.terminal_report import TERMINAL_SERIES, TerminalKey
 from openipn.model.services import Slice
 from openipn.store import queries
 from openipn.store.schema import TerminalStatusRow

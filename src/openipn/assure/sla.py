@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from openipn.codecs.ves import TERMINAL_SERIES, TerminalKey
+from openipn.codecs.terminal_report import TERMINAL_SERIES, TerminalKey
 from openipn.model.document import SiteDocument
 from openipn.model.services import Application, Slice
 from openipn.model.subscribers import SimProfile, Subscription, Terminal

@@ -1,12 +1,12 @@
 """Terminal reports from the VES journal: the live status table and each terminal's history.
 
 A terminal report is a VES measurement event whose `additionalFields.reportType` is
-`TerminalReport` (see `openipn.codecs.ves.TerminalKey`): one named hashMap per terminal. For
-each terminal the handler keeps the newest report in `terminal_status` (by event time, so a
-redelivered or late event never moves a terminal back in time) and appends the numeric values
-to the telemetry store as `VS.Ue…` series of the object `Terminal=<name>` (the terminal's
-name: every terminal has one, not every terminal has a SUPI, and the name is what operators
-and the model use), keyed by the event id so a redelivery stores nothing twice.
+`TerminalReport` (see `openipn.codecs.terminal_report.TerminalKey`): one named hashMap per
+terminal. For each terminal the handler keeps the newest report in `terminal_status` (by
+event time, so a redelivered or late event never moves a terminal back in time) and appends
+the numeric values to the telemetry store as `VS.Ue…` series of the object `Terminal=<name>`
+(the terminal's name: every terminal has one, not every terminal has a SUPI, and the name is
+what operators and the model use), keyed by the event id so a redelivery stores nothing twice.
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from openipn.codecs.ves import (
+from openipn.codecs.terminal_report import (
     REPORT_TYPE_KEY,
     TERMINAL_REPORT,
     TERMINAL_SERIES,
-    Domain,
     TerminalKey,
-    VesEvent,
 )
+from openipn.codecs.ves import Domain, VesEvent
 from openipn.collect.events import StoredEvent
 from openipn.store.schema import TerminalStatusRow
 from openipn.store.telemetry.api import SampleBatch, Source, TelemetryStore

@@ -17,8 +17,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from openipn.codecs import ves
-from openipn.codecs.ves import Event, NamedHashMap, TerminalKey
+from openipn.codecs import terminal_report, ves
+from openipn.codecs.terminal_report import TerminalKey
+from openipn.codecs.ves import Event, NamedHashMap
 from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.results import TerminalView
 
@@ -122,8 +123,8 @@ class TerminalReporter:
                 sequence=sequence(),
                 interval_s=interval_s,
                 measurements=maps[i : i + self.per_event],
-                additional={ves.REPORT_TYPE_KEY: ves.TERMINAL_REPORT},
-                name_suffix=ves.TERMINAL_REPORT,
+                additional={terminal_report.REPORT_TYPE_KEY: terminal_report.TERMINAL_REPORT},
+                name_suffix=terminal_report.TERMINAL_REPORT,
                 priority=ves.Priority.LOW,
             )
             for i in range(0, len(maps), self.per_event)
