@@ -9,6 +9,7 @@ the platform scrapes. Ctrl-C stops both.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -59,11 +60,7 @@ def _scrape_config(endpoints: Path, site: Path, out: Path) -> None:
     if issues:
         sys.exit(f"{site}: not a valid site file")
     targets = targets_from_twin(endpoints, document, interval_s=15, exclude=PM_FILE_MEASUREMENTS)
-    rows = [
-        {"url": t.url, "dn": t.dn, "nf_type": t.nf_type, "interval_s": t.interval_s,
-         "timeout_s": t.timeout_s, "exclude": list(t.exclude)}
-        for t in targets
-    ]  # fmt: skip
+    rows = [dataclasses.asdict(target) for target in targets]  # every field load_targets reads
     out.write_text(json.dumps({"targets": rows}, indent=2), encoding="utf-8")
 
 

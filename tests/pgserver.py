@@ -21,7 +21,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -29,6 +28,8 @@ from types import TracebackType
 
 import psycopg
 from psycopg import sql
+
+from net_kit import free_port
 
 PG_LIB_DIR = Path("/usr/lib/postgresql")
 SERVICE_USER = "postgres"
@@ -62,14 +63,6 @@ def find_pg_bindir(lib_dir: Path = PG_LIB_DIR) -> Path:
             "to skip the PostgreSQL tests."
         )
     return max(candidates)[1]
-
-
-def _free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _world_traversable(path: Path) -> bool:
@@ -259,7 +252,7 @@ class PostgresServer:
         """Start on a free port, retrying if another process grabbed it meanwhile."""
         assert self.tmpdir is not None
         for attempt in range(1, _START_ATTEMPTS + 1):
-            port = _free_port()
+            port = free_port()
             options = (
                 f"-p {port} -k {self.tmpdir / 'sock'} -c listen_addresses=127.0.0.1"
                 " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

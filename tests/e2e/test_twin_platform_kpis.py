@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import etree
+
+from net_kit import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -39,12 +40,6 @@ RATIOS = {
     ),
     "PDUSessionEstabSR": (["SM.PduSessionCreationSucc"], ["SM.PduSessionCreationReq"]),
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _local(tag: str) -> str:
@@ -79,7 +74,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
     }
     subprocess.run([OPENIPN, "init"], env=env, check=True, capture_output=True)
     subprocess.run([OPENIPN, "apply", str(SITE)], env=env, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     serve = subprocess.Popen(
         [OPENIPN, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from net_kit import free_port
 from openipn.codecs.ves import Alarm, AlarmEventType, EventSource, Severity, batch_body, fault_event
 
 TOKEN = "kill9-token"
@@ -23,12 +23,6 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 CLIENTS = 4
 BATCH = 40
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Server:

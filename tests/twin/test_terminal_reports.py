@@ -10,13 +10,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from fastapi import FastAPI, Request, Response
+from wire_kit import Collector
 
 from openipn.codecs.terminal_report import REPORT_TYPE_KEY, TERMINAL_REPORT, TerminalKey
 from openipn.codecs.ves import EventSource
 from openipn.codecs.ves_parse import parse_event, validate_against_schema
 from openipn.sitefile import parse_site_text
-from openipn.twin.emit.http_thread import ServerThread
 from openipn.twin.emit.terminal_reports import Identity, TerminalReporter, reporter_for
 from openipn.twin.runner import Twin, TwinOptions
 from openipn.twin.scenario import Scenario
@@ -139,26 +138,6 @@ def test_a_plant_of_600_terminals_is_split_into_events(schema: dict[str, Any]) -
     assert all(validate_against_schema(e, schema) == [] for e in events)
 
 
-class Collector:
-    """A VES collector on 127.0.0.1 that keeps what it is sent."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        app = FastAPI()
-
-        @app.post("/eventListener/v7")
-        async def single(request: Request) -> Response:
-            self.events.append((await request.json())["event"])
-            return Response(status_code=202)
-
-        @app.post("/eventListener/v7/eventBatch")
-        async def batch(request: Request) -> Response:
-            self.events.extend((await request.json())["eventList"])
-            return Response(status_code=202)
-
-        self.server = ServerThread(app)
-
-
 def test_the_twin_posts_terminal_reports_every_interval(
     tmp_path: Path, schema: dict[str, Any]
 ) -> None:
@@ -184,7 +163,7 @@ def test_the_twin_posts_terminal_reports_every_interval(
             twin.close()
     finally:
         collector.server.stop()
-    reports = [e for e in collector.events if e["commonEventHeader"]["domain"] == "measurement"]
+    reports = collector.of_domain("measurement")
     times = [parse_event(e).last for e in reports]
     assert times == [START + dt.timedelta(minutes=m) for m in (1, 2, 3)]
     assert all(validate_against_schema(e, schema) == [] for e in reports)

@@ -22,11 +22,10 @@ from typing import Any
 import httpx
 import pytest
 import xmlschema
-from fastapi import FastAPI, Request, Response
 from jsonschema import Draft4Validator
 from ncclient import manager
+from wire_kit import Collector
 
-from openipn.twin.emit.http_thread import ServerThread
 from promtool_kit import promtool_check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,29 +33,6 @@ SAMPLES = ROOT / ".." / "shared" / "reference" / "samples"
 PLANT = ROOT / "examples" / "plant.yaml"
 SMALL = ROOT / "examples" / "small.yaml"
 OPENIPN = str(Path(sys.executable).with_name("openipn"))
-
-
-class Collector:
-    """A VES collector on 127.0.0.1 that keeps every event it is sent."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        app = FastAPI()
-
-        @app.post("/eventListener/v7")
-        async def single(request: Request) -> Response:
-            self.events.append((await request.json())["event"])
-            return Response(status_code=202)
-
-        @app.post("/eventListener/v7/eventBatch")
-        async def batch(request: Request) -> Response:
-            self.events.extend((await request.json())["eventList"])
-            return Response(status_code=202)
-
-        self.server = ServerThread(app)
-
-    def of_domain(self, domain: str) -> list[dict[str, Any]]:
-        return [e for e in self.events if e["commonEventHeader"]["domain"] == domain]
 
 
 @pytest.fixture
@@ -102,8 +78,8 @@ def test_two_hours_of_the_plant_on_the_wire(tmp_path: Path, collector: Collector
     validator = Draft4Validator(
         json.loads((SAMPLES / "CommonEventFormat_30.2.1_ONAP.json").read_text(encoding="utf-8"))
     )
-    assert collector.events
-    for event in collector.events:
+    assert collector.raw
+    for event in collector.raw:
         errors = [e.message for e in validator.iter_errors({"event": event})]
         assert errors == [], (event["commonEventHeader"]["eventName"], errors)
     ready = {

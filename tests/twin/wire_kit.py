@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
@@ -148,19 +149,26 @@ def scenario(faults: Iterable[FaultSpec] = (), until: dt.timedelta = RUN_FOR) ->
 
 
 class Collector:
-    """A VES collector on 127.0.0.1 that parses and keeps every event it is sent."""
+    """A VES collector on 127.0.0.1 that keeps every event it is sent, parsed and as sent."""
 
     def __init__(self) -> None:
         self.events: list[VesEvent] = []
+        self.raw: list[dict[str, Any]] = []
         app = FastAPI()
 
         @app.post("/eventListener/v7")
         @app.post("/eventListener/v7/eventBatch")
         async def listen(request: Request) -> Response:
-            self.events.extend(parse_body(await request.json()))
+            body = await request.json()
+            self.events.extend(parse_body(body))
+            self.raw.extend([body["event"]] if "event" in body else body["eventList"])
             return Response(status_code=202)
 
         self.server = ServerThread(app)
+
+    def of_domain(self, domain: str) -> list[dict[str, Any]]:
+        """The events of one domain, as sent."""
+        return [e for e in self.raw if e["commonEventHeader"]["domain"] == domain]
 
     def take(self) -> list[VesEvent]:
         """Every event received so far; forgets them."""

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from openipn.api.deps import ServicesDep
+from openipn.api.deps import ServicesDep, get_telemetry
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import PROBLEM_RESPONSES
-from openipn.api.terminals import FromQuery, ToQuery, telemetry_store, window
+from openipn.api.terminals import FromQuery, ToQuery, window
 from openipn.assure.latency_map import (
     DEFAULT_CELL_M,
     MapError,
@@ -38,7 +38,7 @@ def _add_sla_route(router: APIRouter) -> None:
 
         Default window: the hour up to the newest terminal report (event time).
         """
-        store = telemetry_store(request)
+        store = get_telemetry(request)
         begin, until = window(services.engine, start, end)
         try:
             return sla_report(services.inventory.export(), store, begin, until)
@@ -59,7 +59,7 @@ def _add_latency_map_route(router: APIRouter) -> None:
         ),
     ) -> dict[str, Any]:
         """Per grid cell of each area the application must work in: reports and latency."""
-        store = telemetry_store(request)
+        store = get_telemetry(request)
         begin, until = window(services.engine, start, end)
         document = services.inventory.export()
         try:

@@ -46,11 +46,6 @@ FromQuery = Annotated[
 ToQuery = Annotated[dt.datetime | None, Query(description="Window end, exclusive (UTC).")]
 
 
-def telemetry_store(request: Request) -> TelemetryStore:
-    """The app's telemetry store, or a 503 problem when none is configured."""
-    return get_telemetry(request)
-
-
 def utc(moment: dt.datetime) -> dt.datetime:
     """A query time in UTC (a time without an offset is taken as UTC)."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
@@ -190,7 +185,7 @@ def _add_terminal_routes(router: APIRouter) -> None:
         """The terminal's reports in [from, to); default: the hour up to its newest report."""
         status = terminal_status(services.engine, name)  # 404 for an unknown terminal
         begin, until = window(services.engine, start, end, name)
-        items = history(telemetry_store(request), name, begin, until)
+        items = history(get_telemetry(request), name, begin, until)
         return {
             "terminal": status["terminal"],
             "from": begin.isoformat(),

@@ -25,7 +25,7 @@ EXPORTED_KPIS = (
     "CellAvailability",
     "N3ThpDownstream",
 )
-SITE_ONLY_WINDOW = dt.timedelta(hours=1)
+DEFAULT_WINDOW = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class KpiExporter:
 
     store: TelemetryStore
     document: Callable[[], SiteDocument]  # the network model, read afresh on each call
-    window: dt.timedelta = SITE_ONLY_WINDOW
+    window: dt.timedelta = DEFAULT_WINDOW
 
     def __call__(self) -> Iterator[tuple[str, str, str, float]]:
         """(kpi, object, object class, value) for the site and every gNB with data."""

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from openipn.cli.context import CliContext
-from openipn.cli.output import console, errors, fail
+from openipn.cli.output import console, errors, fail, progress_bar
 from openipn.collect.pm_intake import Outcome, PmIntake
 from openipn.collect.pm_watch import PmDirs, is_candidate
 from openipn.settings import Settings
@@ -44,17 +43,6 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    )
-
-
 @app.command("pm")
 def pm_command(
     ctx: typer.Context,
@@ -79,7 +67,7 @@ def pm_command(
     counts = dict.fromkeys(Outcome, 0)
     rows = 0
     try:
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("ingesting PM files", total=len(paths))
             for result in intake.ingest_files(paths, move_bad=False):
                 counts[result.outcome] += 1

@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from openipn.app import NotInitialisedError
 from openipn.model.document import SiteFileError
@@ -92,3 +93,15 @@ def as_cell(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={as_cell(v)}" for k, v in value.items())
     return str(value)
+
+
+def progress_bar() -> Progress:
+    """A counted progress bar on stderr that disappears when done."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    )

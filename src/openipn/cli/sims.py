@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from openipn.cli.context import cli_context
-from openipn.cli.output import console, errors, fail, handle_errors
+from openipn.cli.output import console, errors, fail, handle_errors, progress_bar
 from openipn.secure.secrets import SecretBox
 from openipn.store.sim_csv import export_sims, import_sims
 
@@ -32,14 +31,7 @@ def import_command(
 ) -> None:
     """Validate every row, then import all rows in one version (or none)."""
     context = cli_context(ctx)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    ) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("importing SIMs", total=None)
 
         def report(done: int, total: int) -> None:
