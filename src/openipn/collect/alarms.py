@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.orm import Session
 
 from openipn.codecs.ves import Domain, Severity, VesEvent
+from openipn.collect.alarm_apply import AlarmWriter
 from openipn.collect.events import StoredEvent
 from openipn.store.schema import AlarmRow
 
@@ -94,12 +95,11 @@ class AlarmBook:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._writer = AlarmWriter(engine)  # the single writer: active alarms kept in memory
 
     def apply(self, reports: Sequence[AlarmReport]) -> None:
-        """Apply reports in order, in one transaction."""
-        with Session(self._engine) as session, session.begin():
-            for report in reports:
-                _apply_one(session, report)
+        """Apply reports in order, in one transaction (batched; see `alarm_apply`)."""
+        self._writer.apply(reports)
 
     def active_since(self, condition: str, origin: AlarmOrigin) -> dict[str, dt.datetime]:
         """Source -> raise time of the active alarms with this condition and origin."""
@@ -158,72 +158,6 @@ def _present(row: AlarmRow) -> dict[str, Any]:
         "text": row.text,
         "event_id": row.event_id,
     }
-
-
-def _key(report: AlarmReport) -> tuple[Any, ...]:
-    return (
-        AlarmRow.source == report.source,
-        AlarmRow.object == report.object,
-        AlarmRow.condition == report.condition,
-    )
-
-
-def _apply_one(session: Session, report: AlarmReport) -> None:
-    """Raise, update or clear one alarm; stale or repeated reports change nothing."""
-    active = session.scalars(
-        select(AlarmRow).where(*_key(report), AlarmRow.cleared_at.is_(None))
-    ).first()
-    if report.is_clear:
-        if active is not None and report.at >= _aware(active.raised_at):
-            active.cleared_at = report.at
-            active.updated_at = report.at
-        return
-    if active is not None:
-        if report.at >= _aware(active.updated_at):
-            _update(active, report)
-        return
-    if _already_seen(session, report):
-        return
-    session.add(
-        AlarmRow(
-            source=report.source,
-            object=report.object,
-            condition=report.condition,
-            origin=str(report.origin),
-            raised_at=report.at,
-            updated_at=report.at,
-            event_id=report.event_id,
-            **_changeable(report),
-        )
-    )
-
-
-def _changeable(report: AlarmReport) -> dict[str, Any]:
-    return {
-        "specific_problem": report.specific_problem,
-        "severity": str(report.severity),
-        "event_type": report.event_type,
-        "probable_cause": report.probable_cause,
-        "text": report.text,
-    }
-
-
-def _update(row: AlarmRow, report: AlarmReport) -> None:
-    for name, value in _changeable(report).items():
-        setattr(row, name, value)
-    row.updated_at = report.at
-
-
-def _already_seen(session: Session, report: AlarmReport) -> bool:
-    """The raise opened a row before, or a later clear already closed this key."""
-    if report.event_id is not None:
-        found = session.scalar(
-            select(AlarmRow.id).where(*_key(report), AlarmRow.event_id == report.event_id)
-        )
-        if found is not None:
-            return True
-    last_clear = session.scalar(select(func.max(AlarmRow.cleared_at)).where(*_key(report)))
-    return last_clear is not None and _aware(last_clear) >= report.at
 
 
 class AlarmHandler:
