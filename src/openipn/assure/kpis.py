@@ -10,8 +10,9 @@ use event time (the reported period).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -26,7 +27,15 @@ from openipn.assure.kpi_catalog import (
     terms,
 )
 from openipn.assure.scopes import Scope
-from openipn.store.telemetry.api import AggregateQuery, AggregateRow, Sample, TelemetryStore
+from openipn.assure.subcounters import choose
+from openipn.store.telemetry.api import (
+    AggregateQuery,
+    AggregateRow,
+    Availability,
+    AvailabilityQuery,
+    Sample,
+    TelemetryStore,
+)
 
 UTC = dt.UTC
 
@@ -46,7 +55,8 @@ BUCKET_SECONDS: dict[Granularity, int | None] = {
     Granularity.DAY: 86400,
     Granularity.ALL: None,
 }
-PER_OBJECT = frozenset({"gauge", "rate", "avail", "span"})  # terms needing per-object rows
+PER_OBJECT = frozenset({"gauge", "rate"})  # terms needing per-object rows
+AVAILABILITY = frozenset({"avail", "span"})  # terms the store answers per bucket (Availability)
 
 
 class KpiError(ValueError):
@@ -66,6 +76,7 @@ class KpiRow:
     value: float | None
     unit: str
     inputs: dict[str, float | None] = field(default_factory=dict)
+    complete: bool = True  # False: the bucket reaches past the newest stored period or now
 
 
 @dataclass(frozen=True)
@@ -119,12 +130,32 @@ def counter_name(term: Term, scope: Scope) -> str:
 
 @dataclass
 class _Bucketed:
-    """Aggregate rows by (bucket epoch, measurement)."""
+    """Aggregate rows by (bucket epoch, stored name), availability figures, subcounters used."""
 
     rows: dict[tuple[int, str], list[AggregateRow]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    nominal: dict[str, dict[str, float]] = field(default_factory=dict)  # measurement -> obj -> max
+    availability: dict[str, Availability] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)  # name -> subcounters read instead
+
+
+Group = tuple[tuple[str, ...] | None, bool]  # (objects, one row per object)
+
+
+def _groups(kpi: Kpi, scope: Scope) -> tuple[dict[Group, set[str]], dict[str, Group]]:
+    """The stored names to aggregate per (objects, by_object), and the availability names."""
+    groups: dict[Group, set[str]] = defaultdict(set)
+    avail: dict[str, Group] = {}
+    for term in terms(parse(kpi.formula)):
+        cls = COUNTER_CLASS[term.counter]
+        if not scope.applies(cls):
+            continue
+        key, name = (scope.objects(cls), term.func in PER_OBJECT), counter_name(term, scope)
+        if term.func in AVAILABILITY:
+            avail[name] = key
+        else:
+            groups[key].add(name)
+    return groups, avail
 
 
 def _fetch(
@@ -135,27 +166,39 @@ def _fetch(
     end: dt.datetime,
     bucket_s: int | None,
 ) -> _Bucketed:
-    groups: dict[tuple[tuple[str, ...] | None, bool], set[str]] = defaultdict(set)
-    nominal: set[tuple[tuple[str, ...] | None, str]] = set()
-    for term in terms(parse(kpi.formula)):
-        cls = COUNTER_CLASS[term.counter]
-        if not scope.applies(cls):
-            continue
-        objects, name = scope.objects(cls), counter_name(term, scope)
-        groups[(objects, term.func in PER_OBJECT)].add(name)
-        if term.func in ("avail", "span"):
-            nominal.add((objects, name))
+    groups, avail = _groups(kpi, scope)
     out = _Bucketed()
     first = _epoch(start)
-    for (objects, by_object), names in groups.items():
+
+    def read(objects: tuple[str, ...] | None, by_object: bool, names: set[str]) -> set[str]:
         query = AggregateQuery(sorted(names), start, end, objects, bucket_s, by_object)
+        found = set()
         for row in store.aggregate(query):
             key = _epoch(row.bucket_start) if bucket_s else first
             out.rows[(key, row.measurement)].append(row)
-    for objects, name in nominal:
-        query = AggregateQuery([name], start, end, objects, None, True)
-        out.nominal[name] = {str(r.object): r.maximum for r in store.aggregate(query)}
+            found.add(row.measurement)
+        return found
+
+    for (objects, by_object), names in groups.items():
+        missing = names - read(objects, by_object, names)
+        _read_subcounters(store, out, missing, functools.partial(read, objects, by_object))
+    for name, (objects, _) in avail.items():
+        query = AvailabilityQuery(name, start, end, objects, bucket_s)
+        out.availability[name] = store.availability(query)
     return out
+
+
+def _read_subcounters(
+    store: TelemetryStore, out: _Bucketed, missing: set[str], read: Callable[[set[str]], set[str]]
+) -> None:
+    """For each plain name without a value, read one family of its subcounters under its key."""
+    for plain in sorted(missing):
+        chosen = choose(plain, store.measurement_names(plain + "."))
+        if chosen is None or not read(set(chosen.names)):
+            continue
+        out.shown[plain] = chosen.label
+        for bucket, name in [k for k in out.rows if k[1] in chosen.names]:
+            out.rows[(bucket, plain)].extend(out.rows.pop((bucket, name)))
 
 
 def _bucket_starts(start: dt.datetime, end: dt.datetime, bucket_s: int | None) -> list[int]:
@@ -165,42 +208,69 @@ def _bucket_starts(start: dt.datetime, end: dt.datetime, bucket_s: int | None) -
     return list(range(first - first % bucket_s, last, bucket_s))
 
 
-def _span_seconds(bucket: int, bucket_s: int | None, start: int, end: int) -> int:
-    """The part of a bucket inside the queried range."""
-    stop = end if bucket_s is None else min(end, bucket + bucket_s)
-    return max(0, stop - max(start, bucket))
+def _bucket_end(bucket: int, bucket_s: int | None, end: int) -> int:
+    """The end of a bucket inside the queried range."""
+    return end if bucket_s is None else min(end, bucket + bucket_s)
+
+
+def _availability(
+    term: Term, name: str, bucket: int, data: _Bucketed, scope: Scope
+) -> float | None:
+    """Up object-seconds (`avail`) or measured object-seconds (`span`) of a bucket."""
+    found = data.availability.get(name)
+    row = next((r for r in found.rows if _epoch(r.bucket_start) == bucket), None) if found else None
+    if row is None or found is None or not row.measured:
+        return None
+    if term.func == "avail":
+        return row.up
+    return float(_objects(term, scope, found) * row.measured)
+
+
+def _objects(term: Term, scope: Scope, found: Availability) -> int:
+    """Cells expected: those the model knows in scope (at least those that reported)."""
+    members = scope.members.get(COUNTER_CLASS[term.counter]) or ()
+    return max(len(members), found.objects)
 
 
 def _term(
-    term: Term, name: str, rows: Sequence[AggregateRow], data: _Bucketed, span: int, scope: Scope
-) -> dict[str, float | None]:
-    """A term's value plus the numbers it came from, keyed for display."""
-    label = f"{term.func}({name})"
-    if term.func == "span":
-        members = scope.members.get(COUNTER_CLASS[term.counter])
-        count = len(members) if members else len(data.nominal.get(name, {}))
-        return {label: float(count * span) if count else None}
+    term: Term, name: str, rows: Sequence[AggregateRow], data: _Bucketed
+) -> tuple[str, dict[str, float | None]]:
+    """A term's label and value plus the numbers it came from, keyed for display."""
+    shown = data.shown.get(name, name)
+    label = f"{term.func}({shown})"
     if not rows:
-        return {label: None}
+        return label, {label: None}
     total = sum(r.total for r in rows)
     count = sum(r.count for r in rows)
     if term.func == "sum":
-        return {label: total}
+        return label, {label: total}
     if term.func == "mean":
-        return {f"sum({name})": total, f"count({name})": count, label: total / count}
+        return label, {f"sum({shown})": total, f"count({shown})": count, label: total / count}
     if term.func == "gauge":
-        return {label: sum(r.total / r.count for r in rows if r.count)}
-    if term.func == "rate":
-        seconds = max(r.seconds for r in rows)
-        value = total / seconds if seconds else None
-        return {f"sum({name})": total, f"seconds({name})": seconds, label: value}
-    nominal = data.nominal.get(name, {})
-    up = sum(
-        r.total * (r.seconds / r.count) / nominal[str(r.object)]
-        for r in rows
-        if r.count and nominal.get(str(r.object))
-    )
-    return {label: up}
+        return label, {label: sum(r.total / r.count for r in rows if r.count)}
+    seconds = max(r.seconds for r in rows)  # rate
+    value = total / seconds if seconds else None
+    return label, {f"sum({shown})": total, f"seconds({shown})": seconds, label: value}
+
+
+def _avail_inputs(
+    term: Term, name: str, bucket: int, data: _Bucketed, scope: Scope
+) -> tuple[str, dict[str, float | None]]:
+    label = f"{term.func}({name})"
+    value = _availability(term, name, bucket, data, scope)
+    found = data.availability.get(name)
+    if term.func == "avail" or found is None:
+        return label, {label: value}
+    measured = value / _objects(term, scope, found) if value is not None else None
+    cells = float(_objects(term, scope, found))
+    return label, {f"measured_s({name})": measured, f"objects({name})": cells, label: value}
+
+
+def horizon(store: TelemetryStore, now: dt.datetime | None = None) -> int:
+    """Epoch seconds up to which stored data can be complete: the newest period end, not now."""
+    moment = _epoch(now or dt.datetime.now(UTC))
+    latest = store.latest_end()
+    return moment if latest is None else min(moment, _epoch(latest))
 
 
 def compute(
@@ -210,8 +280,13 @@ def compute(
     start: dt.datetime,
     end: dt.datetime,
     granularity: Granularity = Granularity.HOUR,
+    now: dt.datetime | None = None,
 ) -> KpiResult:
-    """The KPI for a scope over [start, end) in buckets of the granularity."""
+    """The KPI for a scope over [start, end) in buckets of the granularity.
+
+    A row is `complete` when its bucket ends by the newest stored period end and by `now`
+    (default: the wall clock); a later bucket is still being reported.
+    """
     start, end = check_range(start, end)
     _check_scope(kpi, scope)
     bucket_s = BUCKET_SECONDS[granularity]
@@ -219,20 +294,23 @@ def compute(
     formula = parse(kpi.formula)
     used = [(t, counter_name(t, scope)) for t in terms(formula)]
     rows = []
-    first, last = _epoch(start), _epoch(end)
+    last, done = _epoch(end), horizon(store, now)
     for bucket in _bucket_starts(start, end, bucket_s):
-        span = _span_seconds(bucket, bucket_s, first, last)
         inputs: dict[str, float | None] = {}
         values: dict[Term, float | None] = {}
         for term, name in used:
-            shown = _term(term, name, data.rows.get((bucket, name), ()), data, span, scope)
+            if term.func in AVAILABILITY:
+                label, shown = _avail_inputs(term, name, bucket, data, scope)
+            else:
+                label, shown = _term(term, name, data.rows.get((bucket, name), ()), data)
             inputs |= shown
-            values[term] = shown[f"{term.func}({name})"]
+            values[term] = shown[label]
             if values[term] is None and term.counter in kpi.optional:
                 values[term] = 0.0
         value = evaluate(formula, values)
         moment = dt.datetime.fromtimestamp(bucket, UTC)
-        rows.append(KpiRow(moment, scope.label, value, kpi.unit.value, inputs))
+        complete = _bucket_end(bucket, bucket_s, last) <= done
+        rows.append(KpiRow(moment, scope.label, value, kpi.unit.value, inputs, complete))
     return KpiResult(kpi, scope.label, start, end, granularity, rows)
 
 

@@ -102,6 +102,55 @@ class AggregateRow:
 
 
 @dataclass(frozen=True)
+class AvailabilityQuery:
+    """Availability figures of one measurement (e.g. RRU.PrbAvailDl) per bucket.
+
+    Objects and buckets as in `AggregateQuery`; `objects` selects the objects whose up time
+    is summed, while measured time counts reports of every object holding the measurement.
+    """
+
+    measurement: str
+    start: dt.datetime
+    end: dt.datetime
+    objects: Sequence[str] | None = None
+    bucket_s: int | None = None
+
+
+@dataclass(frozen=True)
+class AvailabilityRow:
+    """One bucket: up object-seconds (values ÷ each object's nominal × period) and measured s."""
+
+    bucket_start: dt.datetime
+    up: float
+    measured: int
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Buckets with a report, and how many objects of the query reported in the range."""
+
+    rows: list[AvailabilityRow]
+    objects: int
+
+
+@dataclass(frozen=True)
+class AggregateArrays:
+    """`aggregate` rows per object as NumPy columns (`bucket` in epoch seconds)."""
+
+    bucket: IntArray
+    object: npt.NDArray[np.object_]
+    measurement: npt.NDArray[np.object_]
+    total: FloatArray
+    count: IntArray
+    minimum: FloatArray
+    maximum: FloatArray
+    seconds: IntArray
+
+    def __len__(self) -> int:
+        return len(self.bucket)
+
+
+@dataclass(frozen=True)
 class Sample:
     """One stored value, as `GET /api/v1/measurements` returns it."""
 
@@ -136,6 +185,14 @@ class TelemetryStore(Protocol):
 
     def aggregate(self, query: AggregateQuery) -> list[AggregateRow]:
         """Aggregates of the query's counters (counters are summed before any ratio)."""
+        ...
+
+    def availability(self, query: AvailabilityQuery) -> Availability:
+        """Up and measured time per bucket, aggregated per object inside the store."""
+        ...
+
+    def aggregate_arrays(self, query: AggregateQuery) -> AggregateArrays:
+        """Per-object aggregates (`by_object` implied) as columns, for many rows at once."""
         ...
 
     def samples(

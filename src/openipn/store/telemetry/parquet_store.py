@@ -21,11 +21,14 @@ from typing import Any
 import duckdb
 
 from openipn.model.site import Site
-from openipn.store.telemetry import maintenance, query
+from openipn.store.telemetry import columnar, maintenance, query
 from openipn.store.telemetry.api import (
+    AggregateArrays,
     AggregateQuery,
     AggregateRow,
     AppendResult,
+    Availability,
+    AvailabilityQuery,
     Retention,
     Sample,
     SampleBatch,
@@ -226,6 +229,18 @@ class ParquetTelemetryStore:
         """End of the newest period stored (event time), None when the store is empty."""
         end = self.catalog.latest_end()
         return None if end is None else dt.datetime.fromtimestamp(end, dt.UTC)
+
+    def availability(self, q: AvailabilityQuery) -> Availability:
+        """Up and measured time per bucket, aggregated per object inside the store."""
+        return columnar.availability(self.catalog, self.root, q, self._columns)
+
+    def aggregate_arrays(self, q: AggregateQuery) -> AggregateArrays:
+        """Per-object aggregates (`by_object` implied) as columns, for many rows at once."""
+        return columnar.aggregate_arrays(self.catalog, self.root, q, self._columns)
+
+    def _columns(self, sql: str) -> dict[str, Any]:
+        with self._duck_lock:
+            return dict(self._duck.execute(sql).fetchnumpy())
 
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         with self._duck_lock:

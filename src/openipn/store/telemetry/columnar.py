@@ -1,0 +1,189 @@
+"""Reads that aggregate per object inside DuckDB and hand back columns, not row objects.
+
+`availability_sql` computes cell availability figures per bucket without sending per-object
+rows to Python; `arrays_sql` is the aggregate query returned as NumPy columns (for analyses
+over many objects and buckets, such as SLA compliance from hourly roll-ups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from openipn.store.telemetry.api import (
+    AggregateArrays,
+    AggregateQuery,
+    Availability,
+    AvailabilityQuery,
+    AvailabilityRow,
+    Tier,
+)
+from openipn.store.telemetry.catalog import Catalog
+from openipn.store.telemetry.layout import RESOLUTION_S, epoch_seconds
+from openipn.store.telemetry.query import (
+    Segment,
+    aggregate_sql,
+    allowed_tiers,
+    normalise_objects,
+    plan,
+    segment_sql,
+)
+
+Columns = Callable[[str], dict[str, Any]]  # runs SQL, returns NumPy columns by name
+
+HOUR_S = RESOLUTION_S[Tier.HOURLY]
+
+
+def bucket_expr(origin: int, bucket_s: int | None, column: str = "start") -> str:
+    """The SQL of a value's bucket start (epoch seconds); one bucket at `origin` when None."""
+    if bucket_s is None:
+        return str(origin)
+    return f"epoch_ms({column}) // {bucket_s * 1000} * {bucket_s}"
+
+
+def slot_seconds(bucket_s: int | None) -> int:
+    """The slot measured time is counted in: the hour, or the bucket when it is shorter."""
+    if bucket_s is None or bucket_s % HOUR_S == 0:
+        return HOUR_S
+    return bucket_s
+
+
+def availability_sql(
+    up_segments: Sequence[Segment],
+    slot_segments: Sequence[Segment],
+    measurement: str,
+    objects: Sequence[str] | None,
+    *,
+    origin: int,
+    bucket_s: int | None,
+) -> str:
+    """Per bucket: up object-seconds, measured seconds, objects of the scope reporting.
+
+    Up time: each object's values × period length ÷ that object's largest value over the
+    range (its nominal). Measured time: per slot, the most time any object reporting the
+    measurement (in scope or not) covered, summed over the bucket's slots.
+    """
+    names = [measurement]
+    up_rows = " UNION ALL ".join(segment_sql(s, names, objects) for s in up_segments)
+    slot_rows = " UNION ALL ".join(segment_sql(s, names, None) for s in slot_segments)
+    slot_s = slot_seconds(bucket_s)
+    slot_bucket = bucket_expr(origin, bucket_s, "to_timestamp(slot)")
+    up = (
+        f"SELECT {bucket_expr(origin, bucket_s, 'u.start')} AS bucket,"
+        " sum(u.total * u.seconds / u.count / n.nominal) AS up"
+        " FROM up_rows u JOIN nominal n USING (object)"
+        " WHERE n.nominal > 0 AND u.count > 0 GROUP BY 1"
+    )
+    return (
+        f"WITH up_rows AS ({up_rows or _EMPTY}),"
+        " nominal AS (SELECT object, max(maximum) AS nominal FROM up_rows GROUP BY object),"
+        f" up AS ({up}),"
+        f" slot_rows AS ({slot_rows or _EMPTY}),"
+        f" per_object AS (SELECT epoch_ms(start) // {slot_s * 1000} * {slot_s} AS slot,"
+        " object, sum(seconds) AS covered FROM slot_rows GROUP BY 1, 2),"
+        f" slots AS (SELECT slot, least(max(covered), {slot_s}) AS covered"
+        " FROM per_object GROUP BY slot),"
+        f" measured AS (SELECT {slot_bucket} AS bucket, sum(covered)::BIGINT AS measured"
+        " FROM slots GROUP BY 1)"
+        " SELECT m.bucket, coalesce(up.up, 0.0) AS up, m.measured,"
+        " (SELECT count(*) FROM nominal) AS objects"
+        " FROM measured m LEFT JOIN up USING (bucket) ORDER BY m.bucket"
+    )
+
+
+_EMPTY = (
+    "SELECT NULL::VARCHAR AS object, NULL::VARCHAR AS measurement,"
+    " NULL::TIMESTAMPTZ AS start, 0::BIGINT AS seconds, 0.0::DOUBLE AS total,"
+    " 0::BIGINT AS count, 0.0::DOUBLE AS minimum, 0.0::DOUBLE AS maximum WHERE false"
+)
+
+
+def arrays_sql(
+    segments: Sequence[Segment],
+    measurements: Sequence[str],
+    objects: Sequence[str] | None,
+    *,
+    origin: int,
+    bucket_s: int | None,
+) -> str:
+    """The per-object aggregate, with the bucket in epoch seconds (for NumPy columns)."""
+    return aggregate_sql(
+        segments, measurements, objects, origin=origin, bucket_s=bucket_s, by_object=True
+    )
+
+
+def _range(start: dt.datetime, end: dt.datetime, bucket_s: int | None) -> tuple[int, int]:
+    lo, hi = epoch_seconds(start, "start"), epoch_seconds(end, "end")
+    if bucket_s is not None and bucket_s <= 0:
+        raise ValueError(f"bucket_s must be positive, not {bucket_s}")
+    return lo, hi
+
+
+def _retrying(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a read; if maintenance removed a file meanwhile, plan again once."""
+    try:
+        return read()
+    except duckdb.IOException:
+        return read()
+
+
+def availability(
+    catalog: Catalog, root: Path, q: AvailabilityQuery, columns: Columns
+) -> Availability:
+    """Up object-seconds and measured seconds per bucket (see `availability_sql`)."""
+    lo, hi = _range(q.start, q.end, q.bucket_s)
+    objects = normalise_objects(q.objects)
+    if lo >= hi or objects == []:
+        return Availability([], 0)
+    names = [q.measurement]
+
+    def read() -> dict[str, Any]:
+        up = plan(catalog, root, lo, hi, allowed_tiers(q.bucket_s), names)
+        slots = plan(catalog, root, lo, hi, allowed_tiers(slot_seconds(q.bucket_s)), names)
+        if not slots:
+            return {}
+        sql = availability_sql(up, slots, q.measurement, objects, origin=lo, bucket_s=q.bucket_s)
+        return columns(sql)
+
+    found = _retrying(read)
+    if not found or not len(found["bucket"]):
+        return Availability([], 0)
+    rows = [
+        AvailabilityRow(dt.datetime.fromtimestamp(int(b), dt.UTC), float(u), int(m))
+        for b, u, m in zip(found["bucket"], found["up"], found["measured"], strict=True)
+    ]
+    return Availability(rows, int(found["objects"][0]))
+
+
+def aggregate_arrays(
+    catalog: Catalog, root: Path, q: AggregateQuery, columns: Columns
+) -> AggregateArrays:
+    """The per-object aggregate of a query as NumPy columns."""
+    lo, hi = _range(q.start, q.end, q.bucket_s)
+    objects = normalise_objects(q.objects)
+    names = list(q.measurements)
+    found: dict[str, Any] = {}
+    if lo < hi and objects != [] and names:
+
+        def read() -> dict[str, Any]:
+            segments = plan(catalog, root, lo, hi, allowed_tiers(q.bucket_s), names)
+            if not segments:
+                return {}
+            return columns(arrays_sql(segments, names, objects, origin=lo, bucket_s=q.bucket_s))
+
+        found = _retrying(read)
+    return AggregateArrays(
+        bucket=np.asarray(found.get("bucket", []), np.int64),
+        object=np.asarray(found.get("object", []), object),
+        measurement=np.asarray(found.get("measurement", []), object),
+        total=np.asarray(found.get("total", []), np.float64),
+        count=np.asarray(found.get("count", []), np.int64),
+        minimum=np.asarray(found.get("minimum", []), np.float64),
+        maximum=np.asarray(found.get("maximum", []), np.float64),
+        seconds=np.asarray(found.get("seconds", []), np.int64),
+    )
