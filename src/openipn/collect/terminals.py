@@ -6,7 +6,9 @@ terminal. For each terminal the handler keeps the newest report in `terminal_sta
 event time, so a redelivered or late event never moves a terminal back in time) and appends
 the numeric values to the telemetry store as `VS.Ue…` series of the object `Terminal=<name>`
 (the terminal's name: every terminal has one, not every terminal has a SUPI, and the name is
-what operators and the model use), keyed by the event id so a redelivery stores nothing twice.
+what operators and the model use). A delivered batch costs one status upsert (executemany with
+ON CONFLICT … WHERE newer) and one telemetry append; `sample_ledger` makes sure a redelivered
+report's samples are stored once.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from openipn.codecs.terminal_report import (
     REPORT_TYPE_KEY,
@@ -30,6 +33,7 @@ from openipn.codecs.terminal_report import (
 )
 from openipn.codecs.ves import Domain, VesEvent
 from openipn.collect.events import StoredEvent
+from openipn.collect.sample_ledger import SampleLedger
 from openipn.store.schema import TerminalStatusRow
 from openipn.store.telemetry.api import SampleBatch, Source, TelemetryStore
 
@@ -49,6 +53,11 @@ _DETAIL = (
     _K.DL_BPS,
     _K.UL_BPS,
 )
+
+
+_INSERTS: dict[str, Callable[..., Any]] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+_STATUS_COLUMNS = ("supi", "registered", "connected", "cell", "slice", "latency_ms", "x_m", "y_m",
+                   "detail", "reported_at")  # fmt: skip
 
 
 def terminal_dn(name: str) -> str:
@@ -139,11 +148,6 @@ def sample_batch(reports: Sequence[TerminalReport]) -> SampleBatch:
     )
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes: they are UTC."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
 def _columns(report: TerminalReport) -> dict[str, Any]:
     numbers, text = report.numbers, report.text
     detail: dict[str, Any] = {str(k): numbers[k] for k in _DETAIL if k in numbers}
@@ -172,51 +176,58 @@ def newest(reports: Iterable[TerminalReport]) -> dict[str, TerminalReport]:
     return result
 
 
-def upsert_status(engine: Engine, reports: Iterable[TerminalReport]) -> int:
-    """Keep the newest report per terminal in one transaction; return the rows written."""
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (terminal) DO UPDATE only when the report is newer (both backends)."""
+    statement = _INSERTS[dialect](TerminalStatusRow)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[TerminalStatusRow.terminal],
+        set_={name: excluded[name] for name in _STATUS_COLUMNS},
+        where=excluded.reported_at > TerminalStatusRow.reported_at,
+    )
+
+
+def upsert_status(connection: Connection, reports: Iterable[TerminalReport]) -> int:
+    """Keep the newest report per terminal (one executemany); return the terminals offered."""
     latest = newest(reports)
-    if not latest:
-        return 0
-    written = 0
-    with Session(engine) as session, session.begin():
-        query = select(TerminalStatusRow).where(TerminalStatusRow.terminal.in_(sorted(latest)))
-        rows = {row.terminal: row for row in session.scalars(query)}
-        for name, report in latest.items():
-            row = rows.get(name)
-            if row is None:
-                session.add(TerminalStatusRow(terminal=name, **_columns(report)))
-            elif report.reported_at > _utc(row.reported_at):
-                for column, value in _columns(report).items():
-                    setattr(row, column, value)
-            else:
-                continue  # older or the same: a redelivery or a late event
-            written += 1
-    return written
+    if latest:
+        rows = [{"terminal": name, **_columns(r)} for name, r in sorted(latest.items())]
+        connection.execute(_upsert(connection.dialect.name), rows)
+    return len(latest)
 
 
 class TerminalStatusHandler:
     """An `EventHandler` for terminal reports: status rows and `VS.Ue…` history."""
 
+    name = "terminals"
     domains = frozenset({Domain.MEASUREMENT})
 
     def __init__(self, engine: Engine, telemetry: TelemetryStore) -> None:
         self.engine = engine
         self.telemetry = telemetry
+        self.ledger = SampleLedger(engine, telemetry)
 
     def handle(self, events: Sequence[StoredEvent]) -> None:
-        """Append each event's history (once per event id), then update the status table."""
+        """Update the status table, then append the batch's new history once (one append)."""
         everything: list[TerminalReport] = []
+        fresh: list[TerminalReport] = []
+        ids: list[str] = []
+        done, taken = self.ledger.done, set()
         for stored in events:
             reports = terminal_reports(stored.event)
-            if not reports:
-                continue
             everything.extend(reports)
-            batch = sample_batch(reports)
-            if len(batch):
-                self.telemetry.append(
-                    batch,
-                    source=Source.VES,
-                    key=stored.event.event_id,
-                    name=f"{stored.event.event_name} {stored.event.event_id}",
-                )
-        upsert_status(self.engine, everything)
+            event_id = stored.event.event_id
+            new = reports and stored.position >= done and event_id not in taken
+            if new and not self.ledger.seen_recently(event_id):  # a sender's repeat is skipped
+                taken.add(event_id)
+                fresh.extend(reports)
+                ids.append(event_id)
+        batch = sample_batch(fresh)
+        intent = events[-1].position + 1 if events else done
+        with self.engine.begin() as connection:
+            upsert_status(connection, everything)
+            key = self.ledger.intend(connection, intent) if len(batch) else None
+        if key is not None:
+            name = f"VES terminal reports, journal positions {done}..{intent - 1}"
+            self.telemetry.append(batch, source=Source.VES, key=key, name=name)
+            self.ledger.appended(intent, ids)
