@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     pm_poll_s: float = 5.0
     pm_workers: int = 2  # parser processes; 0 or 1 parses in the calling process
     pm_file_ready_dirs: list[Path] = Field(default_factory=list)  # file:// FileReady allowed
+    pm_max_bytes: int = Field(default=1 << 30, ge=1)  # a PM file or its .gz content, at most
+    pm_clock_tolerance_s: float = Field(default=300.0, ge=0)  # periods may end this far ahead
     telemetry_upkeep_s: float = 300.0  # roll-up / compaction / retention round every so often
     scrape_config: Path | None = None  # OPENIPN_SCRAPE_CONFIG: Prometheus targets (YAML/JSON)
     # VES collector (collect/ves_collector.py). Auth: basic (user+password) and/or bearer token;

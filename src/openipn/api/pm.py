@@ -13,9 +13,11 @@ from fastapi.responses import JSONResponse
 
 from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
-from openipn.collect.pm_intake import MAX_FILE_BYTES, IngestResult, Outcome, PmIntake, file_key
+from openipn.collect.pm_intake import IngestResult, Outcome, PmIntake, file_key
+from openipn.collect.pm_source import IntakeLimits
 from openipn.collect.pm_watch import PmDirs
 from openipn.model.document import Issue
+from openipn.store.telemetry.api import Conflict
 
 NAME_HEADER = "X-OpenIPN-File-Name"
 RAW_TYPES = ("application/xml", "text/xml", "application/gzip", "application/octet-stream", "")
@@ -32,10 +34,19 @@ def _multipart_file(body: bytes, content_type: str) -> tuple[bytes, str | None]:
     raise ProblemError(400, "the multipart body has no file part (form field with a filename)")
 
 
-async def _upload(request: Request, name: str | None) -> tuple[bytes, str]:
-    body = await request.body()
-    if len(body) > MAX_FILE_BYTES:
-        raise ProblemError(413, f"a PM file upload is limited to {MAX_FILE_BYTES} bytes")
+async def _upload(request: Request, name: str | None, limit: int) -> tuple[bytes, str]:
+    declared = request.headers.get("content-length", "")
+    if declared.isdecimal() and int(declared) > limit:
+        raise ProblemError(413, f"a PM file upload is limited to {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ProblemError(413, f"a PM file upload is limited to {limit} bytes")
+    return _unpacked(request, bytes(body), name)
+
+
+def _unpacked(request: Request, body: bytes, name: str | None) -> tuple[bytes, str]:
     media_type = request.headers.get("content-type", "")
     if media_type.split(";")[0].strip().lower() == "multipart/form-data":
         body, filename = _multipart_file(body, media_type)
@@ -50,12 +61,26 @@ async def _upload(request: Request, name: str | None) -> tuple[bytes, str]:
     return body, safe or f"upload-{file_key(body)[:16]}.xml"
 
 
+def _conflict(c: Conflict) -> dict[str, Any]:
+    return {
+        "object": c.object,
+        "measurement": c.measurement,
+        "start": c.start.isoformat(),
+        "seconds": c.seconds,
+        "kept": c.kept,
+        "refused": c.refused,
+    }
+
+
 def _answer(result: IngestResult) -> JSONResponse:
     body: dict[str, Any] = {
         "name": result.name,
         "outcome": str(result.outcome),
         "rows": result.rows,
         "sha256": result.key,
+        "skipped": result.skipped,  # values already stored (same object, counter, period)
+        "conflict_count": result.conflict_count,
+        "conflicts": [_conflict(c) for c in result.conflicts],
     }
     if result.outcome is Outcome.QUARANTINED:
         where = f"line {result.line}" if result.line else result.name
@@ -98,10 +123,11 @@ def pm_router() -> APIRouter:
         header_name: Annotated[str | None, Header(alias=NAME_HEADER)] = None,
     ) -> JSONResponse:
         """Parse, map and store the file; 201 stored, 200 duplicate, 422 quarantined."""
-        data, file_name = await _upload(request, name or header_name)
         settings = services.settings
+        data, file_name = await _upload(request, name or header_name, settings.pm_max_bytes)
         dirs = PmDirs.under(settings.data_dir, settings.pm_inbox_dir, settings.pm_quarantine_dir)
-        intake = PmIntake(store, dirs.quarantine)
+        limits = IntakeLimits(settings.pm_max_bytes, settings.pm_clock_tolerance_s)
+        intake = PmIntake(store, dirs.quarantine, limits=limits)
         result = await run_in_threadpool(intake.ingest_bytes, data, file_name)
         return _answer(result)
 

@@ -12,6 +12,7 @@ import typer
 from openipn.cli.context import CliContext
 from openipn.cli.output import console, errors, fail, progress_bar
 from openipn.collect.pm_intake import Outcome, PmIntake
+from openipn.collect.pm_source import IntakeLimits
 from openipn.collect.pm_watch import PmDirs, is_candidate
 from openipn.settings import Settings
 from openipn.store.telemetry.parquet_store import open_telemetry_store
@@ -63,6 +64,7 @@ def pm_command(
         quarantine or PmDirs.under(settings.data_dir, None, settings.pm_quarantine_dir).quarantine,
         workers=settings.pm_workers if workers is None else workers,
         opener=partial(open_telemetry_store, settings.telemetry_dir),
+        limits=IntakeLimits(settings.pm_max_bytes, settings.pm_clock_tolerance_s),
     )
     counts = dict.fromkeys(Outcome, 0)
     rows = 0
@@ -73,6 +75,13 @@ def pm_command(
                 counts[result.outcome] += 1
                 rows += result.rows
                 progress.advance(task)
+                for c in result.conflicts:
+                    errors.print(
+                        f"{result.name}: conflict {c.object} {c.measurement}"
+                        f" {c.start.isoformat()}/{c.seconds}s: {c.refused} refused, {c.kept} kept",
+                        markup=False,
+                        soft_wrap=True,
+                    )
                 if result.outcome is Outcome.STORED:
                     console.print(f"{result.name}: stored {result.rows} values", markup=False)
                 elif result.outcome is Outcome.DUPLICATE:

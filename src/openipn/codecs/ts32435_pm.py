@@ -121,20 +121,36 @@ def _rdns(dn: str | None) -> list[str]:
     return [rdn.strip() for rdn in _RDN_SPLIT.split(dn)] if dn else []
 
 
+def _element_rdns(managed_element_dn: str | None) -> list[str]:
+    """RDNs of the managed element; a plain name (no ``=``) is the ManagedElement's id."""
+    rdns = _rdns(managed_element_dn)
+    if len(rdns) == 1 and "=" not in rdns[0]:  # Ericsson: localDn="seliitdus00487"
+        return [f"ManagedElement={rdns[0]}"]
+    return rdns
+
+
 def full_dn(ldn: str, dn_prefix: str | None, managed_element_dn: str | None) -> str:
     """Full DN of an LDN written relative to the managed element or from within its DN.
 
-    An LDN that already starts with dnPrefix is returned unchanged; one whose first RDN occurs
-    in the managed element's localDn (``ManagedElement=1,...``) is spliced in at that RDN.
+    TS 32.300 annex C: DN = dnPrefix + LDN.  The base is dnPrefix followed by the element's
+    localDn (a plain name is ``ManagedElement=<name>``); an LDN whose first RDN occurs in the
+    base is spliced in at that RDN, so no RDN is repeated.  Raises ``PmFileError`` when an
+    RDN of the result has no ``=``.
     """
-    prefix, element, rdns = _rdns(dn_prefix), _rdns(managed_element_dn), _rdns(ldn)
-    if prefix and rdns[: len(prefix)] == prefix:
-        return ldn
+    prefix, element, rdns = _rdns(dn_prefix), _element_rdns(managed_element_dn), _rdns(ldn)
     if prefix and element[: len(prefix)] == prefix:  # localDn written as a full DN
         element = element[len(prefix) :]
-    if rdns and rdns[0] in element:
-        element = element[: element.index(rdns[0])]
-    return ",".join(prefix + element + rdns)
+    base = prefix + element
+    plain = element[-1:] == [f"ManagedElement={rdns[0]}"] if rdns else False
+    if plain:  # the LDN starts with the element's plain name
+        rdns[0] = element[-1]
+    if rdns and rdns[0] in base:
+        base = base[: base.index(rdns[0])]
+    joined = base + rdns
+    bad = next((rdn for rdn in joined if "=" not in rdn), None)
+    if bad is not None:
+        raise PmFileError(f"measObjLdn {ldn!r}: RDN {bad!r} has no '=' (TS 32.300 annex C)")
+    return ",".join(joined)
 
 
 # --- results ---------------------------------------------------------------------

@@ -37,7 +37,10 @@ _LEADING_PIS = re.compile(
     rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?(?!xml[\s?])(?:[^?]|\?(?!>))*\?>\s*)+(?=<\?xml[\s?])"
 )
 _DURATION = re.compile(r"P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)(?:\.0*)?S)?)?")
-_EVENTS = ("fileHeader", "managedElement", "measEntity", "measValue", "measInfo", "fileFooter")
+_EVENTS = (
+    "fileHeader", "managedElement", "measEntity", "measValue", "measInfo", "measData",
+    "fileFooter",
+)  # fmt: skip
 _ROOTS = frozenset({"measCollecFile", "measDataFile"})  # TS 32.435, TS 28.532
 _LXML_WHERE = re.compile(r", line [0-9]+, column [0-9]+$")
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}  # xs:boolean
@@ -84,14 +87,35 @@ class _Info:
     values: list[MeasValue] = field(default_factory=list)
 
 
-class _Reader:
-    """Handlers for the pull parser's end events; the caller prunes what has been read."""
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A measInfo (or a bounded run of its measValues) with the element it belongs to.
 
-    def __init__(self, line_offset: int) -> None:
+    TS 32.432 file types C/D repeat measData, each with its own managedElement (TS 28.532:
+    measEntity); each block carries the element of its own measData.
+    """
+
+    header: FileHeader
+    element: ManagedElement
+    info: MeasInfo
+
+
+class _Reader:
+    """Handlers for the pull parser's end events; the caller prunes what has been read.
+
+    `several` accepts several managed elements (one per measData) and requires one for
+    every measInfo; `block_rows` cuts a long measInfo into blocks of that many measValues.
+    """
+
+    def __init__(self, line_offset: int, several: bool = False, block_rows: int = 0) -> None:
         self.offset = line_offset
+        self.several = several
+        self.block_rows = block_rows
         self.header: FileHeader | None = None
-        self.element: ManagedElement | None = None
-        self.infos: list[MeasInfo] = []
+        self.element: ManagedElement | None = None  # the first (decode: the only) one
+        self.current: ManagedElement | None = None  # the one of the open measData
+        self.blocks: list[tuple[ManagedElement | None, MeasInfo]] = []
+        self.emitted = False  # part of the open measInfo already went out as a block
         self.end_time: datetime | None = None
         self.info: _Info | None = None
         self.last: _Elem = None
@@ -102,6 +126,7 @@ class _Reader:
             "measEntity": self.on_element,  # TS 28.532 name
             "measValue": self.on_value,
             "measInfo": self.on_info,
+            "measData": self.on_data,
             "fileFooter": self.on_footer,
         }
 
@@ -169,9 +194,13 @@ class _Reader:
 
     def on_element(self, elem: _Elem) -> None:
         found = ManagedElement(elem.get("localDn"), elem.get("userLabel"), elem.get("swVersion"))
-        if self.element not in (None, found):
+        if not self.several and self.element not in (None, found):
             raise self.error("several managed elements (TS 32.432 type B/D) not supported", elem)
-        self.element = found
+        self.element = self.element or found
+        self.current = found
+
+    def on_data(self, elem: _Elem) -> None:
+        self.current = None  # the next measData names its own element
 
     def on_footer(self, elem: _Elem) -> None:
         self.end_time = self.timed_child(elem, "endTime")
@@ -234,6 +263,23 @@ class _Reader:
             raise self.error(f"measValue {ldn!r}: {exc}", elem) from None
         suspect = len(elem) > len(p_list) and self.suspect(elem[-1])
         info.values.append(MeasValue(ldn, results, suspect))
+        if self.block_rows and len(info.values) >= self.block_rows:
+            self.emit(info)
+            self.emitted = True
+
+    def emit(self, info: _Info) -> None:
+        """Hand out the measValues read so far as one block."""
+        if self.several and self.current is None:
+            where = "in the file" if self.element is None else "in this measData"
+            raise self.error(f"no managedElement / measEntity {where}", info.element)
+        fields = info.fields
+        self.blocks.append(
+            (
+                self.current,
+                MeasInfo(meas_types=info.types, meas_values=tuple(info.values), **fields),
+            )
+        )
+        info.values = []
 
     def general_results(self, elem: _Elem, info: _Info) -> tuple[Result, ...]:
         """Sparse, unordered or empty ``r p=`` elements, or the ``measResults`` list form."""
@@ -267,9 +313,9 @@ class _Reader:
         info = self.info
         if info is None or info.element is not elem:
             info = self.start_info(elem)  # a measInfo without measValues
-        values = tuple(info.values)
-        self.infos.append(MeasInfo(meas_types=info.types, meas_values=values, **info.fields))
-        self.info = None
+        if info.values or not self.emitted:
+            self.emit(info)
+        self.info, self.emitted = None, False
 
     def prune(self) -> None:
         """Drop the elements read so far (all siblings before the last one handled)."""
@@ -284,15 +330,21 @@ class _Reader:
         if self.end_time is None:
             raise self.error("no fileFooter endTime")
         element = self.element or ManagedElement()
-        return PmFile(self.header, element, tuple(self.infos), self.end_time)
+        return PmFile(self.header, element, tuple(info for _, info in self.blocks), self.end_time)
+
+    def drain(self) -> Iterator[Block]:
+        """The blocks read so far (intake mode: every one has its element)."""
+        if self.blocks and self.header is None:
+            raise self.error("no fileHeader before the measurements")
+        for element, info in self.blocks:
+            assert self.header is not None and element is not None
+            yield Block(self.header, element, info)
+        self.blocks.clear()
 
 
-def _decode_chunks(chunks: Iterator[bytes]) -> PmFile:
-    head, offset = next(chunks, b""), 0
-    if match := _LEADING_PIS.match(head):
-        head, offset = head[match.end() :], head.count(b"\n", 0, match.end())
-    reader = _Reader(offset)
-    parser = etree.XMLPullParser(
+def _parser() -> Any:
+    """A pull parser for end events of the PM elements (no entities, no network)."""
+    return etree.XMLPullParser(
         events=("end",),
         tag=[f"{{*}}{name}" for name in _EVENTS],
         resolve_entities=False,
@@ -303,18 +355,52 @@ def _decode_chunks(chunks: Iterator[bytes]) -> PmFile:
         remove_blank_text=True,
         collect_ids=False,
     )
+
+
+def _read(chunks: Iterator[bytes], reader_of: Any) -> Iterator[_Reader]:
+    """Feed the chunks to a pull parser; yield the reader after each chunk's events."""
+    head, offset = next(chunks, b""), 0
+    if match := _LEADING_PIS.match(head):
+        head, offset = head[match.end() :], head.count(b"\n", 0, match.end())
+    reader: _Reader = reader_of(offset)
+    parser = _parser()
     try:
         for chunk in chain((head,), chunks):
             parser.feed(chunk)
             reader.handle(parser.read_events())
             reader.prune()
+            yield reader
         parser.close()
     except etree.XMLSyntaxError as exc:
         line = exc.lineno + offset if exc.lineno else None
         message = _LXML_WHERE.sub("", exc.msg)  # lxml appends the unshifted line and column
         raise PmFileError(f"not well-formed XML: {message}", line) from None
     reader.handle(parser.read_events())
+    yield reader
+
+
+def _decode_chunks(chunks: Iterator[bytes]) -> PmFile:
+    *_, reader = _read(chunks, _Reader)
     return reader.result()
+
+
+def iter_blocks(chunks: Iterable[bytes], block_rows: int = 0) -> Iterator[Block]:
+    """Stream a PM file's measInfos as blocks, each with its own managed element.
+
+    Accepts several managed elements (TS 32.432 types C/D); refuses a file that has none.
+    With `block_rows`, a measInfo comes in blocks of at most that many measValues, so memory
+    stays bounded whatever the file size.  A file without footer raises after its last block,
+    so a consumer must commit nothing before the iterator is exhausted.
+    """
+    reader = None
+    for reader in _read(iter(chunks), partial(_Reader, several=True, block_rows=block_rows)):
+        if reader.element is None and reader.blocks:
+            raise reader.error("no managedElement / measEntity in the file")
+        yield from reader.drain()
+    assert reader is not None
+    if reader.element is None:
+        raise reader.error("no managedElement / measEntity in the file")
+    reader.result()  # header and footer present
 
 
 def decode(data: bytes | str | os.PathLike[str]) -> PmFile:

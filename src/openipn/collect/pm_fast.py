@@ -168,10 +168,11 @@ def _header(root: Any) -> tuple[str | None, str | None] | None:
         (e.get("localDn"), e.get("userLabel"), e.get("swVersion"))
         for e in itertools.chain(root.iter("{*}managedElement"), root.iter("{*}measEntity"))
     }
-    if len(elements) > 1:
-        return None
-    local_dn = next(iter(elements))[0] if elements else None
-    return headers[0].get("dnPrefix"), local_dn
+    if len(elements) != 1:
+        return None  # several (TS 32.432 types C/D) or none: the general decoder decides
+    sender = headers[0].find("{*}fileSender")
+    sender_dn = None if sender is None else sender.get("localDn", sender.get("senderName"))
+    return headers[0].get("dnPrefix"), next(iter(elements))[0] or sender_dn
 
 
 def _info_frame(info: Any, width: int) -> tuple[tuple[str, ...], int, int, list[str]] | None:

@@ -1,17 +1,15 @@
 """PM file intake: TS 32.435 / TS 28.532 files into the time-series store, exactly once.
 
-One file becomes one `SampleBatch` appended under the SHA-256 of its (decompressed) bytes, so
-the same content counts once whatever its name. A file is parsed completely before anything
-is appended; a malformed one is moved to the quarantine folder with `<name>.reason.json`
-(what is wrong, and the line when known) and nothing of it is stored.
-
-Decisions (standards.md §1.4 quirks):
-- unknown values (NIL, NULL, empty `<r>`, `, , ,` items, NaN) are left out, never stored as 0;
-- an array counter (`<r p="2">86,87,2</r>`) becomes subcounters `<name>.0`, `<name>.1`, …
-  (0-based, as Ericsson's `pm…Distr_0` bins), each unknown item left out;
-- the period is the measInfo's granPeriod: [endTime - duration, endTime), event time;
-- `suspect` values are stored (SampleBatch has no flag for them);
-- any other non-numeric result (a word, INF) or a value beyond float range makes the file bad.
+A file is keyed by the SHA-256 of its decompressed bytes, so the same bytes count once
+whatever their name; and each (object, measurement, period start, seconds) is stored once
+whatever file brings it (the store's content index), so a re-sent file with other bytes
+stores nothing new and a value that differs from the stored one is reported as a conflict.
+Files are stored in groups: one Parquet file and one catalog transaction per group, each
+file still STORED or DUPLICATE on its own. A file up to `stream_bytes` is decoded whole (the
+fast path when it applies); a larger one is decoded in bounded blocks as it is stored, in
+one transaction. A bad file is moved to the quarantine folder with `<name>.reason.json` (what
+is wrong, and the line when known) and nothing of it is stored. What becomes of values
+(unknowns, arrays, periods, repeats) is in `pm_batch`.
 """
 
 from __future__ import annotations
@@ -20,104 +18,62 @@ import dataclasses
 import datetime as dt
 import gzip
 import hashlib
-import io
 import itertools
 import json
-import math
+import logging
 import multiprocessing
 import multiprocessing.util
 import shutil
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
-import numpy as np
+from openipn.codecs.ts32435_pm import PmFileError
+from openipn.codecs.ts32435_read import Block, iter_blocks
+from openipn.collect.pm_batch import build, general_table
+from openipn.collect.pm_fast import PmTable, fast_tables
+from openipn.collect.pm_source import CHUNK, MAX_BYTES, IntakeLimits, Source, load, plain_chunks
+from openipn.store.telemetry.api import (
+    AppendResult,
+    Conflict,
+    FileBatch,
+    SampleBatch,
+    TelemetryStore,
+)
+from openipn.store.telemetry.api import (
+    Source as DataSource,
+)
 
-from openipn.codecs.ts32435_pm import MeasInfo, PmFile, PmFileError, Result, array_values
-from openipn.codecs.ts32435_read import decode
-from openipn.collect.pm_fast import PmTable, fast_tables, period_start, resolve_dns
-from openipn.collect.pm_names import map_names
-from openipn.store.telemetry.api import AppendResult, SampleBatch, Source, TelemetryStore
+log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 1 << 30  # refuse to inflate a .gz beyond 1 GiB (a PM file is a few MB)
-GZIP_MAGIC = b"\x1f\x8b"
+MAX_FILE_BYTES = MAX_BYTES  # default limit of an upload (settings: pm_max_bytes)
+GROUP_FILES = 16  # files stored per Parquet file and catalog transaction
 # What a bad file may raise while it is read: all of these quarantine it.
 FILE_FAULTS = (PmFileError, ValueError, OverflowError, EOFError, gzip.BadGzipFile)
 
 
 def file_key(data: bytes) -> str:
-    """The idempotency key of a file: SHA-256 of its decompressed bytes."""
+    """The idempotency key of a file: SHA-256 of its (decompressed) bytes."""
     return hashlib.sha256(data).hexdigest()
 
 
-def inflate(data: bytes) -> bytes:
-    """The file's bytes, gunzipped when they are gzip (FileReady `compression: gzip`)."""
-    if not data.startswith(GZIP_MAGIC):
-        return data
-    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-        inflated = stream.read(MAX_FILE_BYTES + 1)
-    if len(inflated) > MAX_FILE_BYTES:
-        raise PmFileError(f"gzip content exceeds {MAX_FILE_BYTES} bytes")
-    return inflated
+def element_dn(block: Block) -> str | None:
+    """The DN the block's LDNs are relative to: managedElement localDn, else fileSender's."""
+    return block.element.local_dn or block.header.sender_local_dn
 
 
-# --- the general path: the streaming decoder, then the same tables -----------------------
-
-
-def _number(result: Result, where: str) -> float | None:
-    """A result as float; None for unknown (NIL/NULL/empty/NaN)."""
-    if result is None:
-        return None
-    if isinstance(result, str):
-        raise PmFileError(f"{where}: {result!r} is not a number")
-    try:
-        number = float(result)
-    except OverflowError:
-        raise PmFileError(f"{where}: {result} is beyond the range of a float") from None
-    if math.isnan(number):
-        return None
-    if math.isinf(number):
-        raise PmFileError(f"{where}: {result} is not a finite number")
-    return number
-
-
-def _general_table(info: MeasInfo, position: int, pm: PmFile) -> PmTable:
-    label = f"measInfo {position}" + (f" ({info.meas_info_id})" if info.meas_info_id else "")
-    width = len(info.meas_types)
-    base = np.full((len(info.meas_values), width), np.nan)
-    extra: dict[str, dict[int, float]] = {}  # subcounter -> row -> value
-    for row, value in enumerate(info.meas_values):
-        for column, result in enumerate(value.results):
-            name = info.meas_types[column]
-            where = f"{label} measObjLdn={value.meas_obj_ldn!r} measType {name!r}"
-            if isinstance(result, str) and "," in result:  # array / PDF counter
-                for index, item in enumerate(array_values(result)):
-                    number = _number(item, f"{where} item {index}")
-                    if number is not None:
-                        extra.setdefault(f"{name}.{index}", {})[row] = number
-            elif (number := _number(result, where)) is not None:
-                base[row, column] = number
-    columns = [base]
-    for cells in extra.values():
-        column_values = np.full((len(info.meas_values), 1), np.nan)
-        column_values[list(cells), 0] = list(cells.values())
-        columns.append(column_values)
-    ldns = [value.meas_obj_ldn for value in info.meas_values]
-    return PmTable(
-        objects=resolve_dns(ldns, pm.header.dn_prefix, pm.managed_element.local_dn),
-        types=info.meas_types + tuple(extra),
-        start=period_start(info.end_time, info.gran_period_s),
-        seconds=info.gran_period_s,
-        values=np.hstack(columns),
-    )
+def _tables(blocks: Iterator[Block]) -> Iterator[PmTable]:
+    for position, block in enumerate(blocks, start=1):
+        yield general_table(block.info, position, block.header.dn_prefix, element_dn(block))
 
 
 def general_tables(data: bytes) -> list[PmTable]:
     """Tables of any file the streaming decoder accepts; raises PmFileError naming the fault."""
-    pm = decode(data)
-    return [_general_table(info, i, pm) for i, info in enumerate(pm.meas_infos, start=1)]
+    return list(_tables(iter_blocks(data[i : i + CHUNK] for i in range(0, len(data) or 1, CHUNK))))
 
 
 def read_tables(data: bytes) -> list[PmTable]:
@@ -126,66 +82,23 @@ def read_tables(data: bytes) -> list[PmTable]:
     return general_tables(data) if tables is None else tables
 
 
-# --- tables -> SampleBatch ---------------------------------------------------------------
+def parse_pm(data: bytes, limits: IntakeLimits | None = None) -> SampleBatch:
+    """A small PM file's bytes (plain or gzip) as one batch; raises PmFileError naming the fault."""
+    limits = limits or IntakeLimits()
+    loaded = load(data, dataclasses.replace(limits, stream_bytes=limits.max_bytes))
+    assert loaded.data is not None
+    return build(read_tables(loaded.data), limits, time.time()).batch
 
 
-def _check_names(tables: Sequence[PmTable]) -> None:
-    for position, table in enumerate(tables, start=1):
-        if any(not name for name in table.types):
-            raise PmFileError(f"measInfo {position}: a measType has no name")
-        if any(not dn for dn in table.objects):
-            raise PmFileError(f"measInfo {position}: a measValue has an empty measObjLdn")
-
-
-def tables_batch(tables: Sequence[PmTable]) -> SampleBatch:
-    """One batch of every known value, names mapped to TS 28.552, sorted by name then object."""
-    _check_names(tables)
-    mapped = [(table, *map_names(table.types, table.values)) for table in tables]
-    objects = sorted({dn for table in tables for dn in table.objects})
-    measurements = sorted({name for _, names, _ in mapped for name in names})
-    object_rank = {dn: i for i, dn in enumerate(objects)}
-    measurement_rank = {name: i for i, name in enumerate(measurements)}
-    parts: list[tuple[np.ndarray, ...]] = []
-    for table, names, matrix in mapped:
-        rows = np.fromiter((object_rank[dn] for dn in table.objects), np.int64, len(table.objects))
-        cols = np.fromiter((measurement_rank[n] for n in names), np.int64, len(names))
-        row_order, col_order = np.argsort(rows, kind="stable"), np.argsort(cols, kind="stable")
-        ordered = matrix[row_order][:, col_order].T  # measurement-major, as the store sorts
-        known = ~np.isnan(ordered)
-        col_at, row_at = np.nonzero(known)
-        count = len(col_at)
-        parts.append(
-            (
-                rows[row_order][row_at],
-                cols[col_order][col_at],
-                np.full(count, table.start, np.int64),
-                np.full(count, table.seconds, np.int64),
-                ordered[known],
-            )
-        )
-    if not parts:
-        parts = [(*(np.empty(0, np.int64) for _ in range(4)), np.empty(0, np.float64))]
-    columns = [np.concatenate(column) for column in zip(*parts, strict=True)]
-    if len(parts) > 1:
-        order = np.lexsort((columns[2], columns[0], columns[1]))
-        columns = [column[order] for column in columns]
-    return SampleBatch(
-        objects=objects,
-        object_index=columns[0].astype(np.int64, copy=False),
-        measurements=measurements,
-        measurement_index=columns[1].astype(np.int64, copy=False),
-        starts=columns[2].astype(np.int64, copy=False),
-        seconds=columns[3].astype(np.int64, copy=False),
-        values=columns[4].astype(np.float64, copy=False),
-    )
-
-
-def parse_pm(data: bytes) -> SampleBatch:
-    """A PM file's bytes (plain or gzip) as one batch; raises PmFileError naming the fault."""
-    return tables_batch(read_tables(inflate(data)))
-
-
-# --- files -> store ----------------------------------------------------------------------
+def stream_batches(
+    source: Source, limits: IntakeLimits, sink: list[Conflict]
+) -> Iterator[SampleBatch]:
+    """A large file's values in bounded batches (one per block); in-block conflicts to `sink`."""
+    blocks = iter_blocks(plain_chunks(source, limits.max_bytes), limits.block_rows)
+    for table in _tables(blocks):
+        built = build([table], limits, time.time())
+        sink.extend(built.conflicts)
+        yield built.batch
 
 
 class Outcome(StrEnum):
@@ -198,19 +111,22 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Parsed:
-    """A file read and parsed (in a worker process or not): its batch, or why it is bad."""
+    """A file read (in a worker process or not): its batch, a source to stream, or why bad."""
 
     name: str
-    key: str
+    key: str | None
     batch: SampleBatch | None
     reason: str | None = None
     line: int | None = None
-    appended: AppendResult | None = None  # set when a pool worker appended it itself
+    appended: AppendResult | None = None  # set once stored (by a pool worker or the parent)
+    conflicts: tuple[Conflict, ...] = ()  # within the file
+    conflict_count: int = 0
+    stream: Source | None = None  # a large file: decoded in blocks while it is stored
 
 
 @dataclass(frozen=True)
 class IngestResult:
-    """The result of ingesting one file."""
+    """The result of ingesting one file (`skipped`: values already stored, not stored again)."""
 
     name: str
     outcome: Outcome
@@ -219,20 +135,104 @@ class IngestResult:
     reason: str | None = None
     line: int | None = None
     quarantined_as: Path | None = None
+    skipped: int = 0
+    conflicts: tuple[Conflict, ...] = ()
+    conflict_count: int = 0
 
 
-def parse_bytes(data: bytes, name: str) -> Parsed:
+def _bad(name: str, key: str | None, exc: Exception) -> Parsed:
+    line = exc.line if isinstance(exc, PmFileError) else None
+    return Parsed(name, key, None, str(exc), line)
+
+
+def _raw_key(source: Source) -> str:
+    if isinstance(source, bytes):
+        return file_key(source)
+    with source.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def parse_source(
+    source: Source, name: str, limits: IntakeLimits, seen: Callable[[str], bool] | None = None
+) -> Parsed:
+    """Read and parse a file; a bad one gives a Parsed with its reason, never an exception."""
+    try:
+        loaded = load(source, limits)
+    except FILE_FAULTS as exc:
+        return _bad(name, _raw_key(source), exc)
+    if seen is not None and seen(loaded.key):
+        return Parsed(name, loaded.key, None, appended=AppendResult(rows=0, duplicate=True))
+    if loaded.data is None:
+        return Parsed(name, loaded.key, None, stream=source)
+    try:
+        built = build(read_tables(loaded.data), limits, time.time())
+    except FILE_FAULTS as exc:
+        return _bad(name, loaded.key, exc)
+    return Parsed(
+        name, loaded.key, built.batch, None, None, None, built.conflicts, built.conflict_count
+    )
+
+
+def parse_bytes(data: bytes, name: str, limits: IntakeLimits | None = None) -> Parsed:
     """Parse a file's bytes; a bad file gives a Parsed with its reason, never an exception."""
+    return parse_source(data, name, limits or IntakeLimits())
+
+
+def _stored(parsed: Parsed, done: AppendResult) -> Parsed:
+    merged = dataclasses.replace(done, conflicts=parsed.conflicts + done.conflicts)
+    return dataclasses.replace(parsed, batch=None, stream=None, appended=merged)
+
+
+def _refused(parsed: Parsed, exc: Exception) -> Parsed:
+    bad = _bad(parsed.name, parsed.key, exc)
+    return dataclasses.replace(
+        bad, reason=f"not storable: {exc}" if not isinstance(exc, PmFileError) else bad.reason
+    )
+
+
+def _append_stream(store: TelemetryStore, parsed: Parsed, limits: IntakeLimits) -> Parsed:
+    assert parsed.stream is not None and parsed.key is not None
+    sink: list[Conflict] = []
+    item = FileBatch(parsed.key, parsed.name, partial(stream_batches, parsed.stream, limits, sink))
     try:
-        plain = inflate(data)
-    except FILE_FAULTS as exc:
-        return Parsed(name, file_key(data), None, f"not a readable gzip file: {exc}")
-    key = file_key(plain)
+        [done] = store.append_files([item], source=DataSource.PM_FILE)
+    except FILE_FAULTS as exc:  # decoded while stored: nothing was committed
+        return _refused(parsed, exc)
+    return _stored(dataclasses.replace(parsed, conflicts=tuple(sink)), done)
+
+
+def append_parsed(
+    store: TelemetryStore, group: Sequence[Parsed], limits: IntakeLimits
+) -> list[Parsed]:
+    """Store parsed files: the one place where PM values go to the store.
+
+    The small files of the group go in one `append_files` call (one Parquet file, one
+    transaction); a large one streams in its own; if the store refuses a batch, each file is
+    tried alone so only the bad one is refused.
+    """
+    out = list(group)
+    ready = [i for i, p in enumerate(group) if p.batch is not None and p.appended is None]
+    items = [
+        FileBatch(group[i].key or "", group[i].name, partial(_once, group[i].batch)) for i in ready
+    ]
     try:
-        return Parsed(name, key, tables_batch(read_tables(plain)))
-    except FILE_FAULTS as exc:
-        line = exc.line if isinstance(exc, PmFileError) else None
-        return Parsed(name, key, None, str(exc), line)
+        done = store.append_files(items, source=DataSource.PM_FILE) if items else []
+        for i, result in zip(ready, done, strict=True):
+            out[i] = _stored(group[i], result)
+    except ValueError:
+        for i, item in zip(ready, items, strict=True):
+            try:
+                out[i] = _stored(group[i], store.append_files([item], source=DataSource.PM_FILE)[0])
+            except ValueError as exc:
+                out[i] = _refused(group[i], exc)
+    for i, parsed in enumerate(group):
+        if parsed.stream is not None and parsed.appended is None:
+            out[i] = _append_stream(store, parsed, limits)
+    return out
+
+
+def _once(batch: SampleBatch | None) -> tuple[SampleBatch, ...]:
+    return () if batch is None else (batch,)
 
 
 StoreOpener = Callable[[], TelemetryStore]
@@ -246,17 +246,17 @@ def _init_worker(opener: StoreOpener | None) -> None:
         multiprocessing.util.Finalize(store, store.close, exitpriority=10)
 
 
-def parse_path(path: str) -> Parsed:
-    """Read and parse one file (the process-pool task); a worker with a store appends it."""
-    parsed = parse_bytes(Path(path).read_bytes(), Path(path).name)
+def parse_group(paths: Sequence[str], limits: IntakeLimits) -> list[Parsed]:
+    """Read and parse files (the process-pool task); a worker with a store also stores them."""
     store = _WORKER_STORE.get("store")
-    if store is None or parsed.batch is None:
-        return parsed
-    try:  # the store is safe across processes; appending here spares the pipe and the parent
-        done = store.append(parsed.batch, source=Source.PM_FILE, key=parsed.key, name=parsed.name)
-    except ValueError as exc:
-        return dataclasses.replace(parsed, batch=None, reason=f"not storable: {exc}")
-    return dataclasses.replace(parsed, batch=None, appended=done)
+    seen = None if store is None else store.seen
+    parsed = [parse_source(Path(p), Path(p).name, limits, seen) for p in paths]
+    return parsed if store is None else append_parsed(store, parsed, limits)
+
+
+def parse_path(path: str, limits: IntakeLimits | None = None) -> Parsed:
+    """Read and parse one file (no store)."""
+    return parse_source(Path(path), Path(path).name, limits or IntakeLimits())
 
 
 def _free_name(directory: Path, name: str) -> Path:
@@ -269,12 +269,20 @@ def _free_name(directory: Path, name: str) -> Path:
     raise AssertionError("unreachable")
 
 
+def _log_conflicts(result: IngestResult) -> None:
+    for c in result.conflicts:
+        log.warning(
+            "PM file %s: %s %s period %s/%ss: value %r differs from %r, which is kept",
+            result.name, c.object, c.measurement, c.start.isoformat(), c.seconds, c.refused, c.kept,
+        )  # fmt: skip
+
+
 class PmIntake:
-    """Parses PM files (optionally in a process pool) and appends each once to the store.
+    """Parses PM files (optionally in a process pool) and stores each once.
 
     With `workers` > 1 files are parsed in that many processes; given `opener` (a picklable
     function that opens the same store, e.g. `partial(open_telemetry_store, root)`), each
-    worker also appends what it parsed, so the parent only moves files.
+    worker also stores what it parsed, so the parent only moves files.
     """
 
     def __init__(
@@ -284,11 +292,13 @@ class PmIntake:
         *,
         workers: int = 0,
         opener: StoreOpener | None = None,
+        limits: IntakeLimits | None = None,
     ) -> None:
         self.store = store
         self.quarantine_dir = quarantine_dir
         self.workers = workers
         self.opener = opener
+        self.limits = limits or IntakeLimits()
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor | None:
@@ -315,24 +325,26 @@ class PmIntake:
         data: bytes | None = None,
         move_bad: bool = True,
     ) -> IngestResult:
-        """Append a parsed file, or quarantine it (`source_file` moved or copied, or `data`)."""
-        if parsed.appended is not None:
-            outcome = Outcome.DUPLICATE if parsed.appended.duplicate else Outcome.STORED
-            return IngestResult(parsed.name, outcome, parsed.appended.rows, parsed.key)
-        if parsed.batch is None:
+        """Store a parsed file (via `append_parsed`), or quarantine it (file moved or copied)."""
+        [stored] = append_parsed(self.store, [parsed], self.limits)
+        return self._result(stored, source_file=source_file, data=data, move_bad=move_bad)
+
+    def _result(
+        self, parsed: Parsed, *, source_file: Path | None, data: bytes | None, move_bad: bool
+    ) -> IngestResult:
+        done = parsed.appended
+        if done is None:
             where = self.quarantine(parsed, source_file=source_file, data=data, move=move_bad)
             return IngestResult(
                 parsed.name, Outcome.QUARANTINED, 0, parsed.key, parsed.reason, parsed.line, where
             )
-        try:
-            done = self.store.append(
-                parsed.batch, source=Source.PM_FILE, key=parsed.key, name=parsed.name
-            )
-        except ValueError as exc:  # the store refused the batch (append is all or nothing)
-            bad = dataclasses.replace(parsed, batch=None, reason=f"not storable: {exc}")
-            return self.store_parsed(bad, source_file=source_file, data=data, move_bad=move_bad)
         outcome = Outcome.DUPLICATE if done.duplicate else Outcome.STORED
-        return IngestResult(parsed.name, outcome, done.rows, parsed.key)
+        result = IngestResult(
+            parsed.name, outcome, done.rows, parsed.key, skipped=done.skipped,
+            conflicts=done.conflicts, conflict_count=parsed.conflict_count + len(done.conflicts),
+        )  # fmt: skip
+        _log_conflicts(result)
+        return result
 
     def quarantine(
         self, parsed: Parsed, *, source_file: Path | None, data: bytes | None, move: bool = True
@@ -356,17 +368,32 @@ class PmIntake:
 
     def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
         """Ingest one file's bytes (upload, FileReady); a bad file is written to quarantine."""
-        return self.store_parsed(parse_bytes(data, name), data=data)
+        parsed = parse_source(data, name, self.limits, self.store.seen)
+        return self.store_parsed(parsed, data=data)
+
+    def _groups(self, paths: Sequence[Path]) -> Iterator[list[Parsed]]:
+        groups = [
+            [str(p) for p in paths[i : i + GROUP_FILES]] for i in range(0, len(paths), GROUP_FILES)
+        ]
+        pool = self._executor()
+        task = partial(parse_group, limits=self.limits)
+        if pool is None:
+            for group in groups:
+                parsed = [
+                    parse_source(Path(p), Path(p).name, self.limits, self.store.seen) for p in group
+                ]
+                yield append_parsed(self.store, parsed, self.limits)
+        else:
+            for parsed in pool.map(task, groups):
+                yield append_parsed(self.store, parsed, self.limits)  # if the worker had no store
 
     def ingest_files(
         self, paths: Sequence[Path], *, done_dir: Path | None = None, move_bad: bool = True
     ) -> Iterator[IngestResult]:
-        """Ingest files in order, parsing in the pool; good ones go to `done_dir` if given."""
-        pool = self._executor()
-        texts = [str(path) for path in paths]
-        parsed_all = map(parse_path, texts) if pool is None else pool.map(parse_path, texts)
+        """Ingest files in order, in groups; good ones go to `done_dir` if given."""
+        parsed_all = itertools.chain.from_iterable(self._groups(paths))
         for path, parsed in zip(paths, parsed_all, strict=True):
-            result = self.store_parsed(parsed, source_file=path, move_bad=move_bad)
+            result = self._result(parsed, source_file=path, data=None, move_bad=move_bad)
             if done_dir is not None and result.outcome is not Outcome.QUARANTINED:
                 done_dir.mkdir(parents=True, exist_ok=True)
                 path.replace(_free_name(done_dir, path.name))

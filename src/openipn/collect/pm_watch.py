@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openipn.collect.pm_intake import IngestResult, PmIntake, StoreOpener
+from openipn.collect.pm_source import IntakeLimits
 from openipn.store.telemetry.api import TelemetryStore
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ def is_candidate(name: str) -> bool:
 class PmWatcher:
     """Polls the inbox every `poll_s` seconds in a thread; `start()` / `stop()`.
 
-    `workers` and `opener` are those of `PmIntake` (parser processes that append themselves).
+    `workers`, `opener` and `limits` are those of `PmIntake` (parser processes that store
+    what they parse, in groups of files: one Parquet file and one transaction per group).
     """
 
     def __init__(
@@ -71,11 +73,14 @@ class PmWatcher:
         workers: int = 0,
         settle_s: float = 1.0,
         opener: StoreOpener | None = None,
+        limits: IntakeLimits | None = None,
     ) -> None:
         self.dirs = dirs
         self.poll_s = poll_s
         self.settle_s = settle_s
-        self.intake = PmIntake(store, dirs.quarantine, workers=workers, opener=opener)
+        self.intake = PmIntake(
+            store, dirs.quarantine, workers=workers, opener=opener, limits=limits
+        )
         self._seen: dict[str, tuple[int, int]] = {}  # name -> (size, mtime_ns) at last poll
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -8,7 +8,7 @@ never the time it arrived. Times are UTC; periods are half-open [start, start + 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -60,13 +60,44 @@ class SampleBatch:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """Two different values for one (object, measurement, period): `kept` stays stored."""
+
+    object: str
+    measurement: str
+    start: dt.datetime
+    seconds: int
+    kept: float
+    refused: float
+
+
+@dataclass(frozen=True)
 class AppendResult:
-    """What an append did: stored rows, or nothing because the key was seen before."""
+    """What an append did: stored rows, or nothing because the key was seen before.
+
+    `append_files` also counts the values `skipped` because their (object, measurement,
+    start, seconds) was already stored, and lists those whose value differed (`conflicts`).
+    """
 
     rows: int
     duplicate: bool
     period_start: dt.datetime | None = None  # earliest period start in the batch
     period_end: dt.datetime | None = None  # latest period end in the batch
+    skipped: int = 0
+    conflicts: tuple[Conflict, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileBatch:
+    """One source file for `append_files`: its idempotency key, name and values.
+
+    `batches` returns the file's values as one or more batches (a large file streams them in
+    bounded pieces); it may be called again if a concurrent writer forces a retry.
+    """
+
+    key: str
+    name: str
+    batches: Callable[[], Iterable[SampleBatch]]
 
 
 @dataclass(frozen=True)
@@ -181,6 +212,15 @@ class TelemetryStore(Protocol):
 
     def seen(self, key: str) -> bool:
         """Whether a batch with this idempotency key is already stored."""
+        ...
+
+    def append_files(self, files: Sequence[FileBatch], *, source: Source) -> list[AppendResult]:
+        """Store several files in one transaction, each key once and each value once.
+
+        A value whose (object, measurement, start, seconds) is already stored, or came earlier
+        in this call, is skipped (a different value is reported as a conflict); a file whose
+        key is stored, or whose every value is, is a duplicate.  All or nothing.
+        """
         ...
 
     def aggregate(self, query: AggregateQuery) -> list[AggregateRow]:

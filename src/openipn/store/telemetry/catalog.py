@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openipn.store.telemetry.api import Tier
+from openipn.store.telemetry.content import (
+    CommitRaceError,
+    ContentIds,
+    Period,
+    Sets,
+    commit_content,
+    snapshot,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -51,6 +59,23 @@ CREATE TABLE IF NOT EXISTS retired (
     path TEXT PRIMARY KEY,
     retired_at REAL NOT NULL
 );
+-- content index: which measurement names each (period, object) holds (store/telemetry/content.py)
+CREATE TABLE IF NOT EXISTS content_objects (
+    id INTEGER PRIMARY KEY,
+    dn TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS content_sets (
+    id INTEGER PRIMARY KEY,
+    names TEXT NOT NULL UNIQUE     -- sorted measurement names joined by newlines
+);
+CREATE TABLE IF NOT EXISTS content (
+    seq INTEGER PRIMARY KEY,       -- grows with every commit: what came after a snapshot
+    start INTEGER NOT NULL,
+    seconds INTEGER NOT NULL,
+    object_id INTEGER NOT NULL REFERENCES content_objects (id),
+    set_id INTEGER NOT NULL REFERENCES content_sets (id)
+);
+CREATE INDEX IF NOT EXISTS content_period ON content (start, seconds, object_id);
 """
 
 
@@ -106,6 +131,7 @@ class Catalog:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        self.content_ids = ContentIds()
         with self.write() as db:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -149,6 +175,39 @@ class Catalog:
                 except sqlite3.IntegrityError as error:
                     raise DuplicateKeyError(key) from error
             insert_files(db, files)
+
+    def content_snapshot(self, db: sqlite3.Connection) -> int:
+        """The content index's newest sequence number (see store/telemetry/content.py)."""
+        return snapshot(db)
+
+    def commit_files(
+        self,
+        files: Sequence[NewFile],
+        keys: Sequence[tuple[str, str, int]],
+        claims: dict[Period, Sets],
+        upto: int,
+        source: str,
+    ) -> None:
+        """Record files, keys (key, name, rows) and content in one transaction.
+
+        Raises CommitRaceError when a key or a claimed (period, object) was stored by another
+        writer after the snapshot `upto`; nothing is recorded then.
+        """
+        with self.write() as db:
+            now = time.time()
+            for key, name, rows in keys:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO batch_keys (key, source, name, rows, stored_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (key, source, name, rows, now),
+                )
+                if cursor.rowcount != 1:
+                    raise CommitRaceError(f"key {key} was stored meanwhile")
+            new = commit_content(db, claims, upto, self.content_ids)
+            insert_files(db, files)
+        self.content_ids.objects.update(new.objects)
+        self.content_ids.sets.update(new.sets)
+        self.content_ids.names.update(new.names)
 
     def seen(self, key: str) -> bool:
         """Whether a batch with this key was committed."""
@@ -246,11 +305,13 @@ class Catalog:
             )
             return [row[0] for row in rows if row[0].startswith(prefix)]
 
-    def latest_end(self) -> int | None:
-        """The latest period end (epoch seconds) of any raw value stored, None when empty."""
+    def latest_end(self, bound: int | None = None) -> int | None:
+        """The latest period end (epoch seconds) of any raw value stored, at most `bound`."""
         with self.read() as db:
             row = db.execute("SELECT max(max_end) FROM files WHERE tier = 'raw'").fetchone()
-        return None if row is None or row[0] is None else int(row[0])
+        if row is None or row[0] is None:
+            return None
+        return int(row[0]) if bound is None else min(int(row[0]), bound)
 
     def close(self) -> None:
         """Close the connection."""

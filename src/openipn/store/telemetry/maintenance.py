@@ -22,6 +22,7 @@ import duckdb
 
 from openipn.store.telemetry.api import Retention, Tier
 from openipn.store.telemetry.catalog import FileEntry, NewFile
+from openipn.store.telemetry.content import expire_content
 from openipn.store.telemetry.layout import (
     COMPRESSION,
     DAY_S,
@@ -225,6 +226,8 @@ def _expire(
         if old:
             store.catalog.replace(old, [])
             counts["expired_files"] += len(old)
+    with store.catalog.write() as db:  # the content index follows the raw values
+        expire_content(db, (now // DAY_S - retention.raw_days) * DAY_S)
 
 
 def _sweep(store: ParquetTelemetryStore, counts: dict[str, int]) -> None:

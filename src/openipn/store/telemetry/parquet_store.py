@@ -13,7 +13,9 @@ seconds * 900` is a mean per 15-minute object-period). It is the same whichever 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 import duckdb
 
 from openipn.model.site import Site
-from openipn.store.telemetry import columnar, maintenance, query
+from openipn.store.telemetry import columnar, maintenance, query, unique
 from openipn.store.telemetry.api import (
     AggregateArrays,
     AggregateQuery,
@@ -29,6 +31,7 @@ from openipn.store.telemetry.api import (
     AppendResult,
     Availability,
     AvailabilityQuery,
+    FileBatch,
     Retention,
     Sample,
     SampleBatch,
@@ -45,6 +48,7 @@ from openipn.store.telemetry.layout import (
 )
 
 CATALOG_NAME = "catalog.db"
+CLOCK_TOLERANCE_S = 300.0  # latest_end() never lies further ahead of the wall clock
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -77,8 +81,10 @@ class ParquetTelemetryStore:
         orphan_grace_s: float = 3_600.0,
         retire_grace_s: float = 300.0,
         threads: int | None = None,
+        clock_tolerance_s: float = CLOCK_TOLERANCE_S,
     ) -> None:
         self.root = root
+        self.clock_tolerance_s = clock_tolerance_s
         self.durable = durable
         self.orphan_grace_s = orphan_grace_s
         self.retire_grace_s = retire_grace_s
@@ -133,6 +139,10 @@ class ParquetTelemetryStore:
             period_start=_utc(min(f.min_start for f in written)),
             period_end=_utc(max(f.max_end for f in written)),
         )
+
+    def append_files(self, files: Sequence[FileBatch], *, source: Source) -> list[AppendResult]:
+        """Store several files in one transaction, each key once and each value once."""
+        return unique.append_files(self, files, source)
 
     def _discard(self, files: Sequence[NewFile]) -> None:
         for f in files:
@@ -227,7 +237,9 @@ class ParquetTelemetryStore:
 
     def latest_end(self) -> dt.datetime | None:
         """End of the newest period stored (event time), None when the store is empty."""
-        end = self.catalog.latest_end()
+        # Bounded: a period stored from a clock gone wrong must not become a resume point.
+        bound = math.floor(time.time() + self.clock_tolerance_s)
+        end = self.catalog.latest_end(bound)
         return None if end is None else dt.datetime.fromtimestamp(end, dt.UTC)
 
     def availability(self, q: AvailabilityQuery) -> Availability:

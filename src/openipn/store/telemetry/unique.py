@@ -1,0 +1,187 @@
+"""`append_files`: several source files in one commit, each key once, each value once.
+
+The files' values are filtered against the content index (store/telemetry/content.py),
+gathered and written as few Parquet files as memory allows (one for a round of small files;
+bounded pieces for a large one), then committed with every file's key and the new content
+rows in one catalog transaction. Nothing is catalogued before that commit, so a crash or a bad
+file leaves at most orphan Parquet files that queries never read and upkeep deletes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from openipn.store.telemetry.api import AppendResult, Conflict, FileBatch, SampleBatch, Source, Tier
+from openipn.store.telemetry.catalog import NewFile
+from openipn.store.telemetry.content import (
+    CommitRaceError,
+    ContentIndex,
+    Key,
+    Period,
+    Sets,
+    batch_values,
+    concat,
+    conflicts,
+    file_values,
+    stored_sets,
+)
+from openipn.store.telemetry.layout import (
+    DAY_S,
+    batch_parts,
+    new_relative_path,
+    remove_quietly,
+    write_table,
+)
+
+if TYPE_CHECKING:
+    from openipn.store.telemetry.parquet_store import ParquetTelemetryStore
+
+FLUSH_ROWS = 1 << 20  # values gathered in memory before they are written out
+RETRIES = 8  # rounds lost to concurrent writers before giving up
+MAX_CONFLICTS = 100  # conflicts listed per file (all are counted in `skipped`)
+
+
+class _Writer:
+    """Gathers filtered batches and writes them out in bounded pieces (not yet committed)."""
+
+    def __init__(self, store: ParquetTelemetryStore) -> None:
+        self.store = store
+        self.pending: list[SampleBatch] = []
+        self.rows = 0
+        self.written: list[NewFile] = []
+
+    def add(self, batch: SampleBatch) -> None:
+        if len(batch):
+            self.pending.append(batch)
+            self.rows += len(batch)
+        if self.rows >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is gathered as one Parquet file per UTC day."""
+        if not self.pending:
+            return
+        for part in batch_parts(concat(self.pending)):
+            relative = new_relative_path(Tier.RAW, part.day)
+            write_table(self.store.root, relative, part.table, durable=self.store.durable)
+            self.written.append(
+                NewFile(
+                    Tier.RAW,
+                    part.day,
+                    relative,
+                    part.table.num_rows,
+                    part.min_start,
+                    part.max_end,
+                    part.measurements,
+                )
+            )
+        self.pending, self.rows = [], 0
+
+    def discard(self) -> None:
+        for f in self.written:
+            remove_quietly(self.store.root / f.path)
+        self.written = []
+
+    def values(self, wanted: set[Key]) -> dict[Key, float]:
+        """Values this write already holds for the wanted keys (gathered or written)."""
+        paths = [self.store.root / f.path for f in self.written]
+        return file_values(paths, wanted) | batch_values(self.pending, wanted)
+
+
+def _stored_values(store: ParquetTelemetryStore, wanted: set[Key]) -> dict[Key, float]:
+    """Committed raw values of the wanted keys."""
+    days = sorted({key[2] // DAY_S for key in wanted})
+    names = sorted({key[1] for key in wanted})
+    with store.catalog.read() as db:
+        files = [f for d in days for f in store.catalog.files(db, Tier.RAW, d, d, names)]
+    return file_values([store.root / f.path for f in files], wanted)
+
+
+def _conflicts(
+    store: ParquetTelemetryStore, writer: _Writer, overlaps: list[tuple[Key, float]]
+) -> tuple[Conflict, ...]:
+    """The overlaps whose value differs from the one stored or taken first."""
+    if not overlaps:
+        return ()
+    wanted = {key for key, _ in overlaps}
+    found = writer.values(wanted)
+    rest = wanted - found.keys()
+    found |= _stored_values(store, rest) if rest else {}
+    return tuple(conflicts(overlaps, found)[:MAX_CONFLICTS])
+
+
+def _span(batch: SampleBatch, span: tuple[int, int] | None) -> tuple[int, int] | None:
+    if not len(batch):
+        return span
+    lo, hi = int(batch.starts.min()), int((batch.starts + batch.seconds).max())
+    return (lo, hi) if span is None else (min(lo, span[0]), max(hi, span[1]))
+
+
+def _utc(epoch: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC)
+
+
+class _Round:
+    """One attempt: filter, write, commit; raises CommitRaceError if overtaken."""
+
+    def __init__(self, store: ParquetTelemetryStore) -> None:
+        self.store = store
+        with store.catalog.read() as db:
+            self.snapshot = store.catalog.content_snapshot(db)
+        self.index = ContentIndex(self._load)
+        self.writer = _Writer(store)
+        self.keys: list[tuple[str, str, int]] = []
+
+    def _load(self, period: Period) -> Sets:
+        catalog = self.store.catalog
+        with catalog.read() as db:
+            return stored_sets(db, period, self.snapshot, catalog.content_ids)
+
+    def one(self, item: FileBatch, taken: set[str]) -> AppendResult:
+        if item.key in taken or self.store.catalog.seen(item.key):
+            return AppendResult(rows=0, duplicate=True)
+        taken.add(item.key)
+        offered = kept = 0
+        overlaps: list[tuple[Key, float]] = []
+        span: tuple[int, int] | None = None
+        for batch in item.batches():
+            filtered, over = self.index.filter(batch)
+            offered, kept, overlaps = offered + len(batch), kept + len(filtered), overlaps + over
+            span = _span(filtered, span)
+            self.writer.add(filtered)
+        self.keys.append((item.key, item.name, kept))
+        return AppendResult(
+            rows=kept,
+            duplicate=offered > 0 and kept == 0,
+            period_start=None if span is None else _utc(span[0]),
+            period_end=None if span is None else _utc(span[1]),
+            skipped=offered - kept,
+            conflicts=_conflicts(self.store, self.writer, overlaps),
+        )
+
+    def run(self, files: Sequence[FileBatch], source: Source) -> list[AppendResult]:
+        taken: set[str] = set()
+        try:
+            results = [self.one(item, taken) for item in files]
+            self.writer.flush()
+            self.store.catalog.commit_files(
+                self.writer.written, self.keys, self.index.claims, self.snapshot, str(source)
+            )
+        except BaseException:
+            self.writer.discard()
+            raise
+        return results
+
+
+def append_files(
+    store: ParquetTelemetryStore, files: Sequence[FileBatch], source: Source
+) -> list[AppendResult]:
+    """Store several files in one transaction (see `TelemetryStore.append_files`)."""
+    for _ in range(RETRIES):
+        try:
+            return _Round(store).run(files, source)
+        except CommitRaceError:
+            continue
+    raise RuntimeError(f"other writers kept storing the same content; {RETRIES} rounds lost")
