@@ -83,13 +83,12 @@ def test_scope_dns_are_the_ones_the_twin_writes() -> None:
         assert scope.objects("NRCellDU") == (cell_du_ldn(world, c),)
         assert scope.objects("NRCellCU") == (cell_cu_ldn(world, c),)
         assert scope.objects("GNBCUUPFunction") == (cuup_ldn(world, int(world.cells.gnb[c])),)
-    for u, name in enumerate(world.upfs.names):
-        element = world.elements.names[world.upfs.me[u]]
+    for name in world.upfs.names:
         scope = resolve(document, f"upf:{name}")
-        assert scope.objects("EP_N3") == (n3_ldn(element, name),)
+        assert scope.objects("EP_N3") == (n3_ldn(world, name),)
     for f in world.amfs() + world.smfs():
-        element, name = world.elements.names[world.core.me[f]], world.core.names[f]
-        dn = function_ldn(element, world.core.kind[f], name)
+        name = world.core.names[f]
+        dn = function_ldn(world, world.core.kind[f], name)
         assert resolve(document, f"nf:{name}").dns == {f"{world.core.kind[f]}Function": (dn,)}
     assert len(cell_dns(document)) == len(world.cells)
 

@@ -31,7 +31,7 @@ from openipn.codecs.nrm_yang import (
     format_value,
 )
 
-MODULE_PATH = YANG_DIR / "openipn-nrm@2026-11-25.yang"
+MODULE_PATH = YANG_DIR / "openipn-nrm@2026-12-07.yang"
 ME = "me-gnb-1"
 CELL_DN = f"ManagedElement={ME},GNBDUFunction=gnb-1,NRCellDU=cell-1"
 CELL_XPATH = (

@@ -538,11 +538,12 @@ def test_no_check_passes_on_the_healthy_run(kind: str, calm: Wire) -> None:
 
 
 def the_change_names_the_cell_and_attribute_as_netconf_does(hit: Wire, calm: Wire) -> None:
+    """The notification names the cell by the DN its PM counters and alarms use."""
     pushed = only(hit.notifications(CONFIG_CHANGE_TYPE, FAULT))
     assert pushed.notification is not None
     path = only(pushed.notification.additional)
-    assert path.startswith("ManagedElement=me-gnb-ws1-02,"), path
-    assert path.endswith(",NRCellDU=gnb-ws1-02-c1/attributes/nRPCI"), path
+    element, suffix = cell_object("gnb-ws1-02-c1", "NRCellDU")
+    assert path == f"ManagedElement={element},GNBDUFunction=1{suffix}/attributes/nRPCI", path
 
 
 def the_dead_cell_reads_disabled(hit: Wire, calm: Wire) -> None:

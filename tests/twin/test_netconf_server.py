@@ -40,7 +40,7 @@ from openipn.twin.netconf.framing import FrameReader, FramingError, frame
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "small.yaml"
 ME = "me-gnb-ws1-01"
-CELL = f"ManagedElement={ME},GNBDUFunction=gnb-ws1-01,NRCellDU=gnb-ws1-01-c1"
+CELL = f"ManagedElement={ME},GNBDUFunction=1,NRCellDU=1"  # keys: DU id, cellLocalId
 USER, PASSWORD = "oam", "twin-secret"
 NRM = "urn:openipn:yang:openipn-nrm"
 
@@ -53,7 +53,9 @@ class Recorder:
     def hooks(self) -> ElementHooks:
         return ElementHooks(
             on_commit=lambda element, changes: self.commits.append((element, changes)),
-            state=lambda element, cls, name: "DISABLED" if name == "gnb-ws1-01-c2" else None,
+            state=lambda element, cls, path: (
+                "DISABLED" if path == "GNBDUFunction=1,NRCellDU=2" else None
+            ),
             on_restart=lambda element, target: self.restarts.append((element, target)),
         )
 
@@ -96,8 +98,8 @@ def connect(port: int, password: str = PASSWORD) -> Any:
     )
 
 
-def cell_attributes(tree: dict[str, Any], cell: str = "gnb-ws1-01-c1") -> dict[str, Any]:
-    gnb = tree["ManagedElement"][ME]["GNBDUFunction"]["gnb-ws1-01"]
+def cell_attributes(tree: dict[str, Any], cell: str = "1") -> dict[str, Any]:
+    gnb = tree["ManagedElement"][ME]["GNBDUFunction"]["1"]
     attributes: dict[str, Any] = gnb["NRCellDU"][cell]["attributes"]
     return attributes
 
@@ -146,14 +148,14 @@ def test_lock_edit_commit_applies_exactly_the_changes(
 
 def test_get_adds_operational_state_and_filters_by_subtree(server: NetconfServer) -> None:
     cell_filter = (
-        f'<ManagedElement xmlns="{NRM}"><GNBDUFunction><NRCellDU><id>gnb-ws1-01-c2</id>'
+        f'<ManagedElement xmlns="{NRM}"><GNBDUFunction><NRCellDU><id>2</id>'
         "<attributes><operationalState/></attributes></NRCellDU></GNBDUFunction></ManagedElement>"
     )
     with connect(server.port) as session:
         state = xml_to_config(session.get(filter=("subtree", cell_filter)).data_ele)
         config = session.get_config(source="running", filter=("subtree", cell_filter)).data_ele
-    gnb = state["ManagedElement"][ME]["GNBDUFunction"]["gnb-ws1-01"]
-    assert gnb["NRCellDU"] == {"gnb-ws1-01-c2": {"attributes": {"operationalState": "DISABLED"}}}
+    gnb = state["ManagedElement"][ME]["GNBDUFunction"]["1"]
+    assert gnb["NRCellDU"] == {"2": {"attributes": {"operationalState": "DISABLED"}}}
     assert xml_to_config(config) == {}  # config has no state and the filter selects nothing
 
 
@@ -167,7 +169,7 @@ def test_invalid_pci_is_rejected_with_the_path_and_changes_nothing(
         candidate = xml_to_config(session.get_config(source="candidate").data_ele)
     assert caught.value.tag == "invalid-value"
     assert caught.value.path.strip().endswith("/oipn:attributes/oipn:nRPCI")
-    assert "NRCellDU[oipn:id='gnb-ws1-01-c1']" in caught.value.path
+    assert "NRCellDU[oipn:id='1']" in caught.value.path
     assert "1012 is outside 0..1007" in caught.value.message
     assert cell_attributes(candidate)["nRPCI"] == 120
     assert cell_attributes(candidate)["txPower"] == 10.0  # the earlier edit is kept
@@ -252,7 +254,7 @@ def test_lock_held_by_one_session_denies_another(server: NetconfServer) -> None:
 
 
 def test_restart_rpc_replies_with_a_status(server: NetconfServer, recorder: Recorder) -> None:
-    target = f"ManagedElement={ME},GNBDUFunction=gnb-ws1-01"
+    target = f"ManagedElement={ME},GNBDUFunction=1"
     request = f'<restart xmlns="{NRM}"><target>{target}</target></restart>'
     with connect(server.port) as session:
         reply = session.dispatch(to_ele(request))
@@ -373,16 +375,14 @@ def test_subtree_filter_selects_a_function_without_its_cells(site_tree: Any) -> 
     data = config_to_xml(element_datastore(site_tree, ME), wrapper="data")
     gnb_filter = (
         f'<filter xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><ManagedElement xmlns="{NRM}">'
-        "<GNBDUFunction><id>gnb-ws1-01</id><attributes/></GNBDUFunction></ManagedElement></filter>"
+        "<GNBDUFunction><id>1</id><attributes/></GNBDUFunction></ManagedElement></filter>"
     )
     tree = xml_to_config(subtree_filter(data, to_ele(gnb_filter)))
     assert tree == {
         "ManagedElement": {
             ME: {
                 "attributes": {},
-                "GNBDUFunction": {
-                    "gnb-ws1-01": {"attributes": {"gNBId": 176129, "gNBIdLength": 24}}
-                },
+                "GNBDUFunction": {"1": {"attributes": {"gNBId": 176129, "gNBIdLength": 24}}},
             }
         }
     }
@@ -392,7 +392,7 @@ def test_subtree_filter_selects_a_function_without_its_cells(site_tree: Any) -> 
     assert xml_to_config(subtree_filter(data, to_ele(element_filter))) == element_datastore(
         site_tree, ME
     )
-    assert len(subtree_filter(data, to_ele(gnb_filter.replace("gnb-ws1-01", "gnb-9")))) == 0
+    assert len(subtree_filter(data, to_ele(gnb_filter.replace("<id>1</id>", "<id>9</id>")))) == 0
 
 
 # --- the site -------------------------------------------------------------------------------
@@ -402,10 +402,10 @@ def test_datastore_from_site_places_functions_on_their_elements(site_tree: Any) 
     elements = site_tree["ManagedElement"]
     assert set(elements) >= {ME, "me-upf-1", "me-mec-1", "me-core-1", "me-tsn-ws1"}
     assert set(elements["me-upf-1"]["UPFFunction"]) == {"upf-1"}
-    assert set(elements["me-mec-1"]["EdgeNode"]) == {"mec-1"}
+    assert set(elements["me-mec-1"]["EASFunction"]) == {"mec-1"}
     # An access link belongs to the element of its transport-node end, not of the gNB.
-    assert "acc-gnb-ws1-01" in elements["me-tsn-ws1"]["TransportLink"]
-    assert "TransportLink" not in elements[ME]
+    assert "acc-gnb-ws1-01" in elements["me-tsn-ws1"]["EP_RP"]
+    assert "EP_RP" not in elements[ME]
     cell = cell_attributes(site_tree)
     assert (cell["nRPCI"], cell["txPower"], cell["antennaTilt"]) == (120, 24.0, 10.0)
 

@@ -177,7 +177,7 @@ def test_netconf_read_and_change(live_twin: dict[str, Any], collector: Collector
         edit = """
         <config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">
           <ManagedElement xmlns="urn:openipn:yang:openipn-nrm"><id>me-gnb-ws1-01</id>
-            <GNBDUFunction><id>gnb-ws1-01</id><NRCellDU><id>gnb-ws1-01-c1</id>
+            <GNBDUFunction><id>1</id><NRCellDU><id>1</id>
               <attributes><administrativeState>LOCKED</administrativeState></attributes>
             </NRCellDU></GNBDUFunction>
           </ManagedElement>

@@ -35,6 +35,7 @@ from openipn.codecs.ts32435_read import decode
 from openipn.codecs.ves import Domain, VesEvent
 from openipn.codecs.ves_parse import parse_body
 from openipn.model.core import CoreFunction, EdgeNode, Upf
+from openipn.model.dn import DnBook, split_dn
 from openipn.model.document import SiteDocument
 from openipn.model.radio import Cell, Gnb, ManagedElement
 from openipn.model.services import Slice
@@ -43,6 +44,7 @@ from openipn.sitefile import parse_site_text
 from openipn.twin.emit.http_thread import ServerThread
 from openipn.twin.runner import Twin, TwinOptions
 from openipn.twin.scenario import FaultSpec, Scenario
+from openipn.twin.sim.naming import below_element
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "examples" / "small.yaml"
@@ -363,13 +365,14 @@ class NetconfReading:
     error: str | None = None
 
     def cell(self, cell: str, leaf: str) -> str | None:
-        """An attribute of one NRCellDU (None when the answer lacks it)."""
+        """An attribute of one NRCellDU, found by its DN's keys (None when the answer lacks it)."""
         if self.xml is None:
             raise AssertionError(f"no NETCONF answer from {self.element}: {self.error}")
+        below = below_element(DnBook.from_document(document()).cell_dn(cell))
+        steps = "/".join(f"n:{cls}[n:id='{key}']" for cls, key in split_dn(below))
         found = etree.fromstring(self.xml).xpath(
-            "//n:NRCellDU[n:id=$cell]/n:attributes/*[local-name()=$leaf]/text()",
+            f"//{steps}/n:attributes/*[local-name()=$leaf]/text()",
             namespaces={"n": NRM},
-            cell=cell,
             leaf=leaf,
         )
         return str(found[0]) if isinstance(found, list) and found else None

@@ -13,7 +13,7 @@ from lxml import etree
 NRM_NS = "urn:openipn:yang:openipn-nrm"
 NRM_PREFIX = "oipn"
 NRM_MODULE = "openipn-nrm"
-NRM_REVISION = "2026-11-25"
+NRM_REVISION = "2026-12-07"
 NRM_CAPABILITY = f"{NRM_NS}?module={NRM_MODULE}&revision={NRM_REVISION}"
 BASE_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 YANG_DIR = Path(__file__).parent / "yang"
@@ -101,8 +101,8 @@ MANAGED_ELEMENT = ListSpec(
     (
         GNB_DU_FUNCTION,
         ListSpec("UPFFunction", _STATE),
-        ListSpec("EdgeNode", _STATE),
-        ListSpec("TransportLink", _STATE),
+        ListSpec("EASFunction", _STATE),  # TS 28.538 edge application server (an edge node)
+        ListSpec("EP_RP", _STATE),  # TS 28.622 end point of a transport link
     ),
 )
 

@@ -36,6 +36,29 @@ class ManagementEndpoint(Strict):
     ves_source_name: str | None = None
 
 
+class EquipmentNaming(Strict):
+    """How the element's own equipment names things in PM files, VES and NETCONF (TS 32.300).
+
+    `dn_prefix` is the DN of what contains the element (`SubNetwork=G3`, the PM file header's
+    dnPrefix); `local_dn` is the element's local DN as the equipment writes it: a plain id
+    (`seliitdus00487`) or a DN (`ManagedElement=seliitdus00487`). Both default to the model:
+    no prefix and `ManagedElement=<name>`.
+    """
+
+    dn_prefix: str | None = None
+    local_dn: str | None = None
+
+    @field_validator("dn_prefix", "local_dn")
+    @classmethod
+    def _check_dn(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = [part.strip() for part in value.split(",")]
+        if not value.strip() or any(not part for part in parts):
+            raise ValueError(f"{value!r} is not a distinguished name (Class=id,Class=id,...)")
+        return value.strip()
+
+
 class ElementRole(StrEnum):
     """What a managed element hosts."""
 
@@ -57,6 +80,7 @@ class ManagedElement(InventoryObject):
     serial: Text = ""
     location_area: Name | None = None
     management: ManagementEndpoint = Field(default_factory=ManagementEndpoint)
+    naming: EquipmentNaming = Field(default_factory=EquipmentNaming)
 
 
 class Gnb(InventoryObject):
@@ -67,6 +91,11 @@ class Gnb(InventoryObject):
     gnb_id_length: IntRange(22, 32) = 22  # type: ignore[valid-type]
     position: Point | None = None
     area: Name | None = None
+    # TS 28.541 ids of the gNB's functions on its element, as its equipment numbers them
+    # (default: the gNB's ordinal on the element; CU-CP and CU-UP default to the DU's id).
+    du_function_id: IntRange(0, 2**32 - 1) | None = None  # type: ignore[valid-type]
+    cucp_function_id: IntRange(0, 2**32 - 1) | None = None  # type: ignore[valid-type]
+    cuup_function_id: IntRange(0, 2**32 - 1) | None = None  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _id_fits_length(self) -> Gnb:

@@ -23,8 +23,9 @@ from openipn.codecs.netconf_xml import Change
 from openipn.codecs.prom_text import MetricFamily
 from openipn.codecs.ts32435_pm import encode_meas_collec
 from openipn.model.core import CoreFunction, Upf
+from openipn.model.dn import CELL_DU, EDGE_CLASS, PORT_CLASS, UPF_CLASS
 from openipn.model.document import SiteDocument
-from openipn.model.radio import Cell, ManagedElement
+from openipn.model.radio import ManagedElement
 from openipn.twin import adapters
 from openipn.twin.emit.http_thread import ServerThread
 from openipn.twin.emit.metrics_server import MetricsServers, stamped
@@ -43,6 +44,7 @@ from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.faults import impairments_at
 from openipn.twin.sim.faults import validate as validate_fault
 from openipn.twin.sim.impairments import Impairments
+from openipn.twin.sim.naming import below_element, configurable_objects
 from openipn.twin.truth import TruthWriter
 
 log = logging.getLogger(__name__)
@@ -51,10 +53,10 @@ METRICS_NF_TYPES = {"AMF", "SMF", "PCF", "UPF"}
 SIM_TO_YANG_LEAF = {"pci": "nRPCI", "tac": "nRTAC", "tx_power_dbm": "txPower"}
 # YANG class -> the objects of that class a fault has taken down (operationalState DISABLED)
 FAILED_BY_CLASS: dict[str, Callable[[Impairments], set[str]]] = {
-    "NRCellDU": lambda imp: imp.cells_out,
-    "UPFFunction": lambda imp: imp.nodes_down,
-    "EdgeNode": lambda imp: imp.nodes_down,
-    "TransportLink": lambda imp: imp.links_down,
+    CELL_DU: lambda imp: imp.cells_out,
+    UPF_CLASS: lambda imp: imp.nodes_down,
+    EDGE_CLASS: lambda imp: imp.nodes_down,
+    PORT_CLASS: lambda imp: imp.links_down,
 }
 
 
@@ -147,7 +149,7 @@ class Twin:
         self._servers: list[Callable[[], None]] = []
         self._netconf: NetconfSite | None = None
         self._impairments = Impairments()
-        self._cell_gnb = {c.name: c.gnb for c in document.objects("cells") if isinstance(c, Cell)}
+        self._objects = configurable_objects(self.sim.world)
         self.terminal_reports: TerminalReporter | None = reporter_for(
             self.sim, options.terminal_report_s, options.terminal_report_source, VENDOR
         )
@@ -234,10 +236,11 @@ class Twin:
         with self.lock:
             self.sim.set_provisioned(supis)
 
-    def _operational_state(self, element: str, cls: str, object_id: str) -> str | None:
+    def _operational_state(self, element: str, cls: str, path: str) -> str | None:
         """X.731 operationalState for NETCONF `get`: DISABLED while a fault takes it down."""
         failed = FAILED_BY_CLASS.get(cls)
-        if failed is not None and object_id in failed(self._impairments):
+        name = self._objects.get((element, path))
+        if failed is not None and name is not None and name in failed(self._impairments):
             return "DISABLED"
         return None  # follows the administrative state
 
@@ -340,13 +343,9 @@ class Twin:
         by_element: dict[str, dict[str, str]] = {}
         for change in changes:
             leaf = SIM_TO_YANG_LEAF.get(change.attribute, change.attribute)
+            dn = self.sim.world.dns.cell_dn(change.object)
             if self._netconf is not None:
-                self._netconf.set_local(change.element, "NRCellDU", change.object, leaf, change.new)
-            dn = (
-                f"ManagedElement={change.element},"
-                f"GNBDUFunction={self._cell_gnb.get(change.object, '')},"
-                f"NRCellDU={change.object}"
-            )
+                self._netconf.set_local(change.element, below_element(dn), leaf, change.new)
             by_element.setdefault(change.element, {})[f"{dn}/attributes/{leaf}"] = str(change.new)
         for element, paths in by_element.items():
             self._emit(

@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from openipn.codecs.netconf_xml import Change, diff_configs, edit_config_changes
-from openipn.codecs.nrm_yang import ErrorTag, RpcError, Tree
+from openipn.codecs.nrm_yang import ATTRIBUTES, MANAGED_ELEMENT, ErrorTag, RpcError, Tree
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +72,20 @@ class Datastores:
                 self._candidate = new
             return changes
 
-    def set_local(self, cls: str, object_id: str, leaf: str, value: Any) -> bool:
+    def set_local(self, path: str, leaf: str, value: Any) -> bool:
         """A change made on the element itself (not over NETCONF): running and candidate follow.
 
-        Returns False when no such object exists here. No commit hook runs: the simulation
-        made this change and only the datastores have to show it.
+        `path` is the object's DN below its element (`GNBDUFunction=1,NRCellDU=3`). Returns
+        False when no such object exists here. No commit hook runs: the simulation made this
+        change and only the datastores have to show it.
         """
         with self._guard:
             found = False
             for tree in (self._running, self._candidate):
-                for entry in _entries(tree, cls):
-                    if object_id in entry:
-                        entry[object_id].setdefault("attributes", {})[leaf] = value
+                for element in tree.get(MANAGED_ELEMENT.name, {}).values():
+                    entry = _at(element, path)
+                    if entry is not None:
+                        entry.setdefault(ATTRIBUTES, {})[leaf] = value
                         found = True
             return found
 
@@ -264,16 +266,12 @@ def _lock_denied(message: str, holder: int) -> RpcError:
     )
 
 
-def _entries(tree: Tree, cls: str) -> list[dict[str, Any]]:
-    """Every keyed list named `cls` anywhere in a datastore tree."""
-    found: list[dict[str, Any]] = []
-    stack: list[Any] = [tree]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, dict):
-            continue
-        for key, child in node.items():
-            if key == cls and isinstance(child, dict):
-                found.append(child)
-            stack.append(child)
-    return found
+def _at(entry: Tree, path: str) -> Tree | None:
+    """The entry a relative DN (`Class=key,Class=key`) names below `entry`, or None."""
+    for rdn in path.split(","):
+        cls, _, key = rdn.partition("=")
+        child = entry.get(cls, {})
+        if not isinstance(child, dict) or not isinstance(child.get(key), dict):
+            return None
+        entry = child[key]
+    return entry

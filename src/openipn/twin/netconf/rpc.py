@@ -34,7 +34,9 @@ from openipn.twin.netconf.datastore import (
 )
 from openipn.twin.netconf.filtering import subtree_filter
 
-StateCallback = Callable[[str, str, str], str | None]  # (element, class, id) -> operationalState
+# (element, class, DN of the object below its element, e.g. `GNBDUFunction=1,NRCellDU=3`)
+# -> operationalState
+StateCallback = Callable[[str, str, str], str | None]
 RestartCallback = Callable[[str, str], None]  # (element, DN of the target)
 OPERATIONAL_STATE = "operationalState"
 
@@ -161,15 +163,19 @@ def with_state(tree: Tree, element: str, state: StateCallback) -> Tree:
     return result
 
 
-def _fill_state(spec: ListSpec, entries: Tree, element: str, state: StateCallback) -> None:
+def _fill_state(
+    spec: ListSpec, entries: Tree, element: str, state: StateCallback, above: str = ""
+) -> None:
     for key, entry in entries.items():
+        # below the ManagedElement, the object's DN relative to its element
+        here = "" if spec is MANAGED_ELEMENT else f"{above}{',' if above else ''}{spec.name}={key}"
         if spec.leaf(OPERATIONAL_STATE) is not None:
             attributes = entry.setdefault(ATTRIBUTES, {})
             locked = attributes.get("administrativeState") == "LOCKED"
-            value = state(element, spec.name, key) or ("DISABLED" if locked else "ENABLED")
+            value = state(element, spec.name, here) or ("DISABLED" if locked else "ENABLED")
             attributes[OPERATIONAL_STATE] = value
         for child in spec.children:
-            _fill_state(child, entry.get(child.name, {}), element, state)
+            _fill_state(child, entry.get(child.name, {}), element, state, here)
 
 
 def _reply_data(tree: Tree, operation: etree._Element) -> Content:

@@ -192,10 +192,10 @@ class NetconfSite:
             for element in datastore.get(MANAGED_ELEMENT.name, {})
         }
 
-    def set_local(self, element: str, cls: str, object_id: str, leaf: str, value: Any) -> bool:
+    def set_local(self, element: str, path: str, leaf: str, value: Any) -> bool:
         """Show a change the element made itself in its datastores (see Datastores.set_local)."""
         server = self.servers.get(element)
-        return server is not None and server.datastores.set_local(cls, object_id, leaf, value)
+        return server is not None and server.datastores.set_local(path, leaf, value)
 
     def refuse_sessions(self, elements: set[str]) -> None:
         """Elements in `elements` refuse new sessions (e.g. their certificate expired)."""

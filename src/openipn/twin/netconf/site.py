@@ -3,49 +3,44 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
-from typing import TypeVar
-
-from pydantic import BaseModel
 
 from openipn.codecs.nrm_yang import ATTRIBUTES, MANAGED_ELEMENT, Tree
 from openipn.model.core import EdgeNode, Upf
+from openipn.model.dn import CELL_DU, DU, EDGE_CLASS, PORT_CLASS, UPF_CLASS, DnBook, typed
 from openipn.model.document import SiteDocument
-from openipn.model.kinds import KINDS
 from openipn.model.radio import AdministrativeState, Cell, Gnb, ManagedElement
 from openipn.model.transport import Link
 
 UNLOCKED = AdministrativeState.UNLOCKED.value
-T = TypeVar("T", bound=BaseModel)
 
 
 def datastore_from_site(document: SiteDocument) -> Tree:
     """Running config of all managed elements: gNBs with cells, UPFs, edge nodes and links.
 
-    A function without a managed element (or naming one the site lacks) is left out: nothing
-    could manage it over NETCONF. A link belongs to the element of its first endpoint that is a
-    transport node, else of its first endpoint that has an element.
+    Every list entry is keyed by the value of its RDN in the model's DN (`model/dn.py`): a gNB's
+    GNBDUFunction id, a cell's cellLocalId, a function's or link's name. A function without a
+    managed element (or naming one the site lacks) is left out: nothing could manage it over
+    NETCONF. A link belongs to its owner element (`model.dn.link_owners`).
     """
+    book = DnBook.from_document(document)
     elements: Tree = {
-        me.name: _element(me) for me in _typed(document, "managed_elements", ManagedElement)
+        me.name: _element(me) for me in typed(document, "managed_elements", ManagedElement)
     }
     cells_by_gnb: dict[str, list[Cell]] = {}
-    for cell in _typed(document, "cells", Cell):
+    for cell in typed(document, "cells", Cell):
         cells_by_gnb.setdefault(cell.gnb, []).append(cell)
-    for gnb in _typed(document, "gnbs", Gnb):
+    for gnb in typed(document, "gnbs", Gnb):
         attributes = {"gNBId": gnb.gnb_id, "gNBIdLength": gnb.gnb_id_length}
-        cells = {cell.name: _cell(cell) for cell in cells_by_gnb.get(gnb.name, [])}
-        entry: Tree = {ATTRIBUTES: attributes, **({"NRCellDU": cells} if cells else {})}
-        _place(elements, gnb.managed_element, "GNBDUFunction", gnb.name, entry)
-    for upf in _typed(document, "upfs", Upf):
-        _place(elements, upf.managed_element, "UPFFunction", upf.name, _admin(UNLOCKED))
-    for edge in _typed(document, "edge_nodes", EdgeNode):
-        _place(elements, edge.managed_element, "EdgeNode", edge.name, _admin(UNLOCKED))
-    hosts, transport_nodes = _hosts(document)
-    for link in _typed(document, "links", Link):
-        ends = sorted((link.a, link.b), key=lambda end: end not in transport_nodes)
-        owner = next((hosts[end] for end in ends if hosts.get(end)), None)
-        _place(elements, owner, "TransportLink", link.name, _admin(link.administrative_state))
+        cells = {str(cell.cell_local_id): _cell(cell) for cell in cells_by_gnb.get(gnb.name, [])}
+        entry: Tree = {ATTRIBUTES: attributes, **({CELL_DU: cells} if cells else {})}
+        _place(elements, gnb.managed_element, DU, book.gnbs[gnb.name][1].du, entry)
+    for upf in typed(document, "upfs", Upf):
+        _place(elements, upf.managed_element, UPF_CLASS, upf.name, _admin(UNLOCKED))
+    for edge in typed(document, "edge_nodes", EdgeNode):
+        _place(elements, edge.managed_element, EDGE_CLASS, edge.name, _admin(UNLOCKED))
+    for link in typed(document, "links", Link):
+        owner = book.owners.get(link.name)
+        _place(elements, owner, PORT_CLASS, link.name, _admin(link.administrative_state))
     return {MANAGED_ELEMENT.name: elements} if elements else {}
 
 
@@ -55,10 +50,6 @@ def element_datastore(tree: Tree, element: str) -> Tree:
     if entry is None:
         raise KeyError(f"no managed element {element!r} in the datastore")
     return {MANAGED_ELEMENT.name: {element: copy.deepcopy(entry)}}
-
-
-def _typed(document: SiteDocument, section: str, model: type[T]) -> Iterable[T]:
-    return (obj for obj in document.objects(section) if isinstance(obj, model))
 
 
 def _element(me: ManagedElement) -> Tree:
@@ -87,16 +78,3 @@ def _cell(cell: Cell) -> Tree:
 def _place(elements: Tree, element: str | None, cls: str, name: str, entry: Tree) -> None:
     if element is not None and element in elements:
         elements[element].setdefault(cls, {})[name] = entry
-
-
-def _hosts(document: SiteDocument) -> tuple[dict[str, str | None], set[str]]:
-    """Topology node name -> its managed element, and the names of the transport nodes."""
-    hosts: dict[str, str | None] = {}
-    transport_nodes: set[str] = set()
-    for spec in (spec for spec in KINDS if spec.topology_node):
-        for obj in document.objects(spec.section):
-            name = str(getattr(obj, "name", ""))
-            hosts[name] = getattr(obj, "managed_element", None)
-            if spec.section == "transport_nodes":
-                transport_nodes.add(name)
-    return hosts, transport_nodes

@@ -99,7 +99,7 @@ def _links(world: World, state: PhysicalState, found: set[Condition]) -> None:
             if me < 0 or end in state.conn.nodes_box_dead or not state.conn.element_alive[me]:
                 continue
             element = world.elements.names[me]
-            found.add(Condition(AlarmKind.LINK_DOWN, element, port_ldn(element, link), link))
+            found.add(Condition(AlarmKind.LINK_DOWN, element, port_ldn(world, element, link), link))
 
 
 def _functions(world: World, state: PhysicalState, found: set[Condition]) -> None:
@@ -113,14 +113,14 @@ def _functions(world: World, state: PhysicalState, found: set[Condition]) -> Non
             if name not in state.functions_failed or me < 0 or not state.conn.element_alive[me]:
                 continue
             element = world.elements.names[me]
-            ldn = function_ldn(element, kinds[i], name)
+            ldn = function_ldn(world, kinds[i], name)
             found.add(Condition(AlarmKind.FUNCTION_UNAVAILABLE, element, ldn, name))
     for u, name in enumerate(world.upfs.names):
         me = int(world.upfs.me[u])
         if me >= 0 and state.conn.upf_up[u] and state.upf_load[u] > UPF_OVERLOAD_THRESHOLD:
             element = world.elements.names[me]
             found.add(
-                Condition(AlarmKind.UPF_OVERLOAD, element, function_ldn(element, "upf", name), name)
+                Condition(AlarmKind.UPF_OVERLOAD, element, function_ldn(world, "upf", name), name)
             )
 
 
@@ -132,4 +132,4 @@ def _sync(world: World, state: PhysicalState, found: set[Condition]) -> None:
         if node in state.conn.nodes_box_dead:
             continue
         element = world.elements.names[me]
-        found.add(Condition(AlarmKind.LOSS_OF_SYNC, element, clock_ldn(element, node), node))
+        found.add(Condition(AlarmKind.LOSS_OF_SYNC, element, clock_ldn(world, element, node), node))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from openipn.model.radio import AdministrativeState
+from openipn.twin.sim.naming import below_element, configurable_objects
 from openipn.twin.sim.world import World
 
 Value = str | int | float
@@ -50,15 +51,23 @@ class ChangeLike(Protocol):
 Changes = Mapping[str, Mapping[str, Value]] | Iterable[ChangeLike]
 
 
-def normalise(changes: Changes) -> dict[str, dict[str, Value]]:
-    """{object name: {attribute: value}} from either form; the object is the DN's last RDN."""
+def normalise(
+    changes: Changes, names: Mapping[str, str] | None = None
+) -> dict[str, dict[str, Value]]:
+    """{object name: {attribute: value}} from either form.
+
+    A NETCONF change names its object by DN; `names` maps the DN below the element (the keys
+    are the model's RDN values, e.g. `GNBDUFunction=1,NRCellDU=3`) to the object's name, and a
+    DN not in it is taken to end in the object's name.
+    """
     if isinstance(changes, Mapping):
         return {obj: dict(attrs) for obj, attrs in changes.items()}
     out: dict[str, dict[str, Value]] = {}
     for change in changes:
         if change.attribute is None or isinstance(change.new, dict) or change.new is None:
             raise ConfigError(f"{change.dn}: only attribute changes can be applied")
-        name = change.dn.rsplit(",", 1)[-1].partition("=")[2]
+        below = below_element(change.dn)
+        name = (names or {}).get(below) or below.rsplit(",", 1)[-1].partition("=")[2]
         out.setdefault(name, {})[change.attribute] = change.new
     return out
 
@@ -106,6 +115,7 @@ class Configurator:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self.objects = configurable_objects(world)
         self.locked_nodes: set[str] = set()
         self.radio_changed = False
         self.topology_changed = False
@@ -115,7 +125,8 @@ class Configurator:
         if element not in self.world.elements.index:
             raise ConfigError(f"no managed element named {element!r}")
         plan: list[tuple[Callable[[], None], ConfigChange]] = []
-        for obj, attributes in normalise(changes).items():
+        names = {dn: name for (el, dn), name in self.objects.items() if el == element}
+        for obj, attributes in normalise(changes, names).items():
             for raw, value in attributes.items():
                 plan.append(self._plan(element, obj, ALIASES.get(raw, raw), value))
         for do, _ in plan:

@@ -389,5 +389,5 @@ class Simulation:
         for group in (world.core, world.upfs, world.edges):
             if name in group.index:
                 i = group.index[name]
-                return function_ldn(world.elements.names[group.me[i]], group.kind[i], name)
+                return function_ldn(world, group.kind[i], name)
         raise KeyError(name)

@@ -42,10 +42,9 @@ class Elements(Named):
 
 @dataclass
 class Gnbs(Named):
-    """gNB functions: hosting element, DU function number within it, position."""
+    """gNB functions: hosting element and position."""
 
     me: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
-    du_id: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     pos: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))
 
 

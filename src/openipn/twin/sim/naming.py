@@ -1,4 +1,4 @@
-"""Distinguished names (LDNs) of measured and alarmed objects, TS 28.622 / TS 28.541 style.
+"""DNs of the twin's measured and alarmed objects: the model's one DN builder (`model/dn.py`).
 
 Examples: `ManagedElement=me-gnb-1,GNBDUFunction=1,NRCellDU=3`,
 `ManagedElement=me-core-1,AMFFunction=amf-1`, `ManagedElement=me-cs-1,EP_RP=ring-cs-1-cs-2`.
@@ -6,65 +6,101 @@ Examples: `ManagedElement=me-gnb-1,GNBDUFunction=1,NRCellDU=3`,
 
 from __future__ import annotations
 
-from openipn.model.nrm import NF_CLASS
+from openipn.model.dn import (
+    CELL_CU,
+    CLOCK_CLASS,
+    CUCP,
+    CUUP,
+    DU,
+    ME,
+    N3_END_POINT,
+    PORT_CLASS,
+    join_dn,
+    split_dn,
+)
+from openipn.model.objref import ObjectRef
 from openipn.twin.sim.world import World
 
-FUNCTION_CLASS = {
-    **NF_CLASS,
-    "upf": "UPFFunction",
-    "edge": "EASFunction",  # TS 28.538 edge application server
-}
+# The twin's function kinds (entities.kind) -> model kinds; other kinds are core functions.
+FUNCTION_KIND = {"upf": "upf", "edge": "edge_node", "ptp": "ptp_grandmaster"}
 
 
 def element_ldn(world: World, element: int) -> str:
-    """`ManagedElement=<name>`."""
-    return f"ManagedElement={world.elements.names[element]}"
-
-
-def _gnb_prefix(world: World, gnb: int) -> str:
-    return f"ManagedElement={world.elements.names[world.gnbs.me[gnb]]}"
+    """The managed element's DN."""
+    return world.dns.element_dn(world.elements.names[element])
 
 
 def du_ldn(world: World, gnb: int) -> str:
     """The gNB's DU function."""
-    return f"{_gnb_prefix(world, gnb)},GNBDUFunction={world.gnbs.du_id[gnb]}"
+    return world.dns.gnb_function_dn(world.gnbs.names[gnb], DU)
 
 
 def cucp_ldn(world: World, gnb: int) -> str:
     """The gNB's CU-CP function."""
-    return f"{_gnb_prefix(world, gnb)},GNBCUCPFunction={world.gnbs.du_id[gnb]}"
+    return world.dns.gnb_function_dn(world.gnbs.names[gnb], CUCP)
 
 
 def cuup_ldn(world: World, gnb: int) -> str:
     """The gNB's CU-UP function."""
-    return f"{_gnb_prefix(world, gnb)},GNBCUUPFunction={world.gnbs.du_id[gnb]}"
+    return world.dns.gnb_function_dn(world.gnbs.names[gnb], CUUP)
 
 
 def cell_du_ldn(world: World, cell: int) -> str:
     """`...,GNBDUFunction=n,NRCellDU=<cellLocalId>`."""
-    return f"{du_ldn(world, int(world.cells.gnb[cell]))},NRCellDU={world.cells.local_id[cell]}"
+    return world.dns.cell_dn(world.cells.names[cell])
 
 
 def cell_cu_ldn(world: World, cell: int) -> str:
     """`...,GNBCUCPFunction=n,NRCellCU=<cellLocalId>`."""
-    return f"{cucp_ldn(world, int(world.cells.gnb[cell]))},NRCellCU={world.cells.local_id[cell]}"
+    return world.dns.cell_dn(world.cells.names[cell], CELL_CU)
 
 
-def function_ldn(element: str, kind: str, name: str) -> str:
-    """A core function, UPF or edge node on its element."""
-    return f"ManagedElement={element},{FUNCTION_CLASS.get(kind, 'ManagedFunction')}={name}"
+def function_ldn(world: World, kind: str, name: str) -> str:
+    """A core function, UPF or edge node (on its element)."""
+    dn = world.dns.dn(ObjectRef(FUNCTION_KIND.get(kind, "core_function"), name))
+    if dn is None:
+        raise KeyError(f"{kind} {name!r} runs on no managed element, so it has no DN")
+    return dn
 
 
-def n3_ldn(element: str, upf: str) -> str:
+def n3_ldn(world: World, upf: str) -> str:
     """The UPF's N3 end point, where the GTP counters live."""
-    return f"{function_ldn(element, 'upf', upf)},EP_N3=1"
+    return f"{function_ldn(world, 'upf', upf)},{N3_END_POINT}=1"
 
 
-def port_ldn(element: str, link: str) -> str:
+def port_ldn(world: World, element: str, link: str) -> str:
     """One end of a transport link on an element."""
-    return f"ManagedElement={element},EP_RP={link}"
+    return world.dns.hosted_dn(element, PORT_CLASS, link)
 
 
-def clock_ldn(element: str, node: str) -> str:
+def clock_ldn(world: World, element: str, node: str) -> str:
     """The PTP clock of a grandmaster, bridge or gNB."""
-    return f"ManagedElement={element},PtpClock={node}"
+    return world.dns.hosted_dn(element, CLOCK_CLASS, node)
+
+
+def below_element(dn: str) -> str:
+    """The part of a DN below its ManagedElement RDN (`GNBDUFunction=1,NRCellDU=3`)."""
+    rdns = split_dn(dn)
+    classes = [cls for cls, _ in rdns]
+    at = classes.index(ME) if ME in classes else -1
+    return join_dn(rdns[at + 1 :])
+
+
+def configurable_objects(world: World) -> dict[tuple[str, str], str]:
+    """(element, DN below it) -> name of every object NETCONF can configure or show."""
+    found: dict[tuple[str, str], str] = {}
+    for c, cell in enumerate(world.cells.names):
+        element = world.elements.names[int(world.gnbs.me[world.cells.gnb[c]])]
+        found[(element, below_element(world.dns.cell_dn(cell)))] = cell
+    for group, kind in ((world.upfs, "upf"), (world.edges, "edge")):
+        for i, name in enumerate(group.names):
+            if int(group.me[i]) >= 0:
+                found[
+                    (
+                        world.elements.names[int(group.me[i])],
+                        below_element(function_ldn(world, kind, name)),
+                    )
+                ] = name
+    for link, owner in world.dns.owners.items():
+        found[(owner, below_element(world.dns.dn(ObjectRef("link", link)) or ""))] = link
+    return found

@@ -222,7 +222,7 @@ def _core(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
         )
         if not (ctx.core_up[f] and steps[f] > 0):
             values = dict.fromkeys(values)
-        ldn = function_ldn(element, world.core.kind[f], world.core.names[f])
+        ldn = function_ldn(world, world.core.kind[f], world.core.names[f])
         yield element, ("AMFFunction" if amf else "SMFFunction", ldn, values)
 
 
@@ -311,5 +311,5 @@ def _upfs(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
             "VS.UpfLoadMean": _r(load[u] / steps[u] * 100.0) if known else None,
             "VS.UpfProcDelayMean": _r(delay[u] / steps[u] * MICROSECONDS) if known else None,
         }
-        yield element, ("EP_N3", n3_ldn(element, name), values)
-        yield element, ("UPFFunction", function_ldn(element, "upf", name), function)
+        yield element, ("EP_N3", n3_ldn(world, name), values)
+        yield element, ("UPFFunction", function_ldn(world, "upf", name), function)

@@ -43,7 +43,7 @@ def transport(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
                 "VS.IfDelayMean": _r(delay[i] / steps * MICROSECONDS),
                 "VS.IfDelayMax": _r(delay_max[i] * MICROSECONDS),
             }
-            yield element, ("EP_RP", port_ldn(element, name), values)
+            yield element, ("EP_RP", port_ldn(world, element, name), values)
 
 
 def clocks(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
@@ -68,7 +68,7 @@ def clocks(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
         values: dict[str, Value] = {"VS.PtpTimeErrorMax": _i(time_error[k])}
         if node in clock_class:
             values["VS.PtpClockClass"] = _i(clock_class[node])
-        yield element, ("PtpClock", clock_ldn(element, node), values)
+        yield element, ("PtpClock", clock_ldn(world, element, node), values)
 
 
 def edges(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
@@ -82,5 +82,5 @@ def edges(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
             value = _r(ues[e] / acc.steps) if known else None
             yield (
                 element,
-                ("EASFunction", function_ldn(element, "edge", name), {"VS.EasActiveUeMean": value}),
+                ("EASFunction", function_ldn(world, "edge", name), {"VS.EasActiveUeMean": value}),
             )

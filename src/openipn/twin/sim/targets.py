@@ -6,32 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openipn.model.core import CoreFunctionType
+from openipn.model.objref import ObjectRefError, canonical_kind, required_type
 from openipn.twin.sim.geometry import IntArray, points_in_polygon
 from openipn.twin.sim.world import Named, World
-
-# Accepted spellings of each kind -> the canonical kind.
-KIND_ALIASES: dict[str, str] = {
-    "cell": "cell",
-    "gnb": "gnb",
-    "link": "link",
-    "switch": "transport_node",
-    "bridge": "transport_node",
-    "transport_node": "transport_node",
-    "upf": "upf",
-    "amf": "amf",
-    "smf": "core_function",
-    "core_function": "core_function",
-    "edge": "edge_node",
-    "edge_node": "edge_node",
-    "ptp": "ptp_grandmaster",
-    "grandmaster": "ptp_grandmaster",
-    "ptp_grandmaster": "ptp_grandmaster",
-    "area": "area",
-    "terminal": "terminal",
-    "element": "managed_element",
-    "managed_element": "managed_element",
-    "site": "site",
-}
 
 
 class TargetError(ValueError):
@@ -71,9 +49,13 @@ def resolve(world: World, text: str) -> Target:
     kind_text, sep, name = text.partition(":")
     if not sep or not name:
         raise TargetError(f"target {text!r} is not of the form kind:name")
-    kind = KIND_ALIASES.get(kind_text.strip().lower())
-    if kind is None:
-        raise TargetError(f"target {text!r}: unknown kind {kind_text!r}")
+    try:
+        kind = canonical_kind(kind_text)  # the model's one table of kind spellings
+    except ObjectRefError as exc:
+        raise TargetError(f"target {text!r}: {exc}") from None
+    nf_type = required_type(text)
+    if nf_type is CoreFunctionType.AMF:
+        kind = "amf"  # the AMF faults act on the AMF a gNB's N2 reaches
     if kind == "site":
         return Target("site", name)
     if kind == "link" and name not in world.links.index:
@@ -81,8 +63,8 @@ def resolve(world: World, text: str) -> Target:
     found = _collection(world, kind)
     if found is None or name not in found.index:
         raise TargetError(f"target {text!r}: no {kind} named {name!r}")
-    if kind == "amf" and world.core.kind[world.core.index[name]] != "AMF":
-        raise TargetError(f"target {text!r}: {name!r} is not an AMF")
+    if nf_type is not None and world.core.kind[world.core.index[name]] != nf_type.value:
+        raise TargetError(f"target {text!r}: {name!r} is not an {nf_type.value}")
     return Target(kind, name)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from openipn.model.arfcn import is_fr2
 from openipn.model.core import CoreFunction, EdgeNode, Upf
+from openipn.model.dn import DnBook
 from openipn.model.document import SiteDocument
 from openipn.model.radio import AdministrativeState, Cell, Gnb, ManagedElement
 from openipn.model.services import Application, Slice
@@ -62,6 +63,7 @@ class World:
     edge_ms: FloatArray
     node_element: dict[str, int]  # topology node -> hosting element index (-1: none)
     salt: int
+    dns: DnBook  # the model's DN of every object (model/dn.py)
 
     def amfs(self) -> list[int]:
         """Indices (into `core`) of the AMFs."""
@@ -105,12 +107,6 @@ def _gnbs(document: SiteDocument, elements: Elements) -> Gnbs:
     items = typed(document, "gnbs", Gnb)
     gnbs = Gnbs([g.name for g in items])
     gnbs.me = np.array([elements.index.get(g.managed_element, -1) for g in items], np.int64)
-    counts: dict[int, int] = {}
-    du_ids = []
-    for me in gnbs.me.tolist():
-        counts[me] = counts.get(me, 0) + 1
-        du_ids.append(counts[me])
-    gnbs.du_id = np.array(du_ids, np.int64)
     gnbs.pos = np.array(
         [
             (g.position.x, g.position.y, g.position.z) if g.position else (0.0, 0.0, 3.0)
@@ -281,6 +277,7 @@ def build_world(document: SiteDocument, rng: np.random.Generator) -> World:
         edge_ms=np.array([e.processing_latency_ms for e in edge_items], np.float64),
         node_element=_node_elements(gnbs, hosted),
         salt=salt,
+        dns=DnBook.from_document(document),
         **hosted,
     )
 

@@ -1,0 +1,250 @@
+"""The resolver: any DN or name seen on the wire -> the model object it names, and its one DN.
+
+Accepted (TS 32.300 §7 and annex C, real-equipment quirks):
+- full or relative DNs, with or without a dnPrefix (RDNs before `ManagedElement` are the
+  prefix and do not have to match), a plain-name local DN (`seliitdus00487`);
+- RDN values numeric (the equipment's ids: GNBDUFunction id, cellLocalId) or model names;
+- `NRCellDU`/`NRCellCU`, `GNBDUFunction`/`GNBCUCPFunction`/`GNBCUUPFunction`, every
+  `<NF>Function`, `UPFFunction`, `EASFunction` (and the YANG's former `EdgeNode`), `EP_RP`
+  (and `TransportLink`), `PtpClock`; RDNs below a modelled object (`EP_N3=1`, `BWP=0`) stay
+  in the DN as its tail;
+- a VES sourceName: the element's name, its equipment id or its `ves_source_name`.
+
+What cannot be resolved comes back with `ref=None` and the DN as seen (made full); the caller
+keeps it and lists it as discovered, never drops it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from openipn.model.dn import (
+    CELL_CU,
+    CELL_DU,
+    CLOCK_CLASS,
+    CUCP,
+    CUUP,
+    DU,
+    EDGE_CLASS,
+    ME,
+    PORT_CLASS,
+    UPF_CLASS,
+    DnBook,
+    DnError,
+    Rdn,
+    join_dn,
+    split_dn,
+    typed,
+)
+from openipn.model.document import SiteDocument
+from openipn.model.nrm import NF_CLASS
+from openipn.model.objref import ObjectRef
+from openipn.model.radio import ManagedElement
+from openipn.model.transport import Link, TransportNode
+
+# Classes that name one kind, beside its canonical class (-> canonical class).
+CLASS_ALIASES: Mapping[str, str] = {"EdgeNode": EDGE_CLASS, "TransportLink": PORT_CLASS}
+GNB_CLASSES = (DU, CUCP, CUUP)
+CELL_CLASSES = {CELL_DU: DU, CELL_CU: CUCP}  # cell class -> the gNB function containing it
+FUNCTION_KINDS: Mapping[str, str] = {
+    **dict.fromkeys((cls for key, cls in NF_CLASS.items() if key != "UPF"), "core_function"),
+    UPF_CLASS: "upf",
+    EDGE_CLASS: "edge_node",
+}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a DN names: the model object (None when unknown) and the DN in canonical form."""
+
+    ref: ObjectRef | None
+    dn: str
+    tail: str = ""  # RDNs below the modelled object, kept at the end of `dn`
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the DN names a model object."""
+        return self.ref is not None
+
+
+@dataclass
+class _Walk:
+    """The state of walking a DN's RDNs below its managed element."""
+
+    element: str
+    ref: ObjectRef
+    out: list[Rdn]
+    gnb: str | None = None
+
+
+class Resolver:
+    """Resolves wire names against one site document (build a new one when the model changes)."""
+
+    def __init__(self, document: SiteDocument) -> None:
+        self.book = DnBook.from_document(document)
+        self._by_id: dict[str, list[str]] = {}
+        self._by_source: dict[str, str] = {}
+        for me in typed(document, "managed_elements", ManagedElement):
+            ids = {me.name, dict(self.book.elements[me.name]).get(ME, me.name)}
+            for key in ids:
+                self._by_id.setdefault(key, []).append(me.name)
+            self._by_source[me.name] = me.name
+            if me.management.ves_source_name:
+                self._by_source[me.management.ves_source_name] = me.name
+        self._cells_of = _group(self.book.cells, lambda entry: entry[0])
+        self._gnb_at = {
+            (element, cls, value): gnb
+            for gnb, (element, ids) in self.book.gnbs.items()
+            for cls in GNB_CLASSES
+            for value in (gnb, ids.of(cls))
+        }
+        self._links = {link.name for link in typed(document, "links", Link)}
+        self._transport_nodes = {n.name for n in typed(document, "transport_nodes", TransportNode)}
+        self._hosted = {(el, cls): ref for ref, (el, cls) in self.book.hosted.items()}
+        self._cache: dict[tuple[str, str | None], Resolution] = {}
+
+    def dn(self, ref: ObjectRef) -> str | None:
+        """The canonical DN of a model object (None when it has none)."""
+        return self.book.dn(ref)
+
+    def source(self, source_name: str) -> ObjectRef | None:
+        """The managed element a VES sourceName / reportingEntityName names."""
+        element = self._by_source.get(source_name)
+        if element is None:
+            found = self._by_id.get(source_name, [])
+            element = found[0] if len(found) == 1 else None
+        return ObjectRef("managed_element", element) if element else None
+
+    def resolve(self, text: str, *, element: str | None = None) -> Resolution:
+        """The object a DN names; `element` is the sender (sourceName) for a relative DN."""
+        key = (text, element)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._resolve(text.strip(), element)
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+        return found
+
+    def _resolve(self, text: str, element: str | None) -> Resolution:
+        try:
+            rdns = split_dn(text)
+        except DnError:
+            return Resolution(None, text)
+        classes = [cls for cls, _ in rdns]
+        if ME not in classes:
+            return self._relative(text, rdns, element)
+        at = classes.index(ME)
+        me = self._element(rdns[at][1], rdns[:at])
+        if me is None:
+            return Resolution(None, join_dn(rdns))
+        return self._walk(me, rdns[at + 1 :])
+
+    def _relative(self, text: str, rdns: tuple[Rdn, ...], element: str | None) -> Resolution:
+        """A DN without ManagedElement: below the sender's element, or a bare function."""
+        sender = self.source(element) if element else None
+        me = sender.name if sender else None
+        if me is None and len(self._by_source) == 1 and rdns[0][0] in GNB_CLASSES:
+            me = next(iter(self._by_source.values()))  # a site of one element
+        if me is None:
+            return Resolution(None, text if element is None else f"{ME}={element},{text}")
+        return self._walk(me, rdns)
+
+    def _element(self, local_id: str, prefix: tuple[Rdn, ...]) -> str | None:
+        """The model element with that id; among equal ids, the one with that dnPrefix."""
+        found = self._by_id.get(local_id, [])
+        if len(found) > 1:
+            found = [me for me in found if self.book.elements[me][: len(prefix)] == prefix]
+        return found[0] if len(found) == 1 else None
+
+    def _walk(self, element: str, rdns: tuple[Rdn, ...]) -> Resolution:
+        walk = _Walk(element, ObjectRef("managed_element", element), [])
+        for position, (cls, value) in enumerate(rdns):
+            step = STEPS.get(CLASS_ALIASES.get(cls, cls))
+            if step is None:
+                return self._done(walk, rdns[position:])
+            if not step(self, walk, CLASS_ALIASES.get(cls, cls), value):
+                return Resolution(None, self.book.on_element(element, *walk.out, *rdns[position:]))
+        return self._done(walk, ())
+
+    def _done(self, walk: _Walk, tail: tuple[Rdn, ...]) -> Resolution:
+        dn = self.book.on_element(walk.element, *walk.out, *tail)
+        return Resolution(walk.ref, dn, join_dn(tail))
+
+    # --- one step per class: match the RDN value, append its canonical form ------------
+
+    def _gnb_step(self, walk: _Walk, cls: str, value: str) -> bool:
+        gnb = self._gnb_at.get((walk.element, cls, value))
+        if gnb is None:
+            return False
+        walk.gnb, walk.ref = gnb, ObjectRef("gnb", gnb)
+        walk.out.append((cls, self.book.gnbs[gnb][1].of(cls)))
+        return True
+
+    def _cell_step(self, walk: _Walk, cls: str, value: str) -> bool:
+        if walk.gnb is None or walk.out[-1][0] != CELL_CLASSES[cls]:
+            return False
+        for cell in self._cells_of.get(walk.gnb, ()):
+            local_id = self.book.cells[cell][1]
+            if value in (cell, str(local_id)):
+                walk.ref = ObjectRef("cell", cell)
+                walk.out.append((cls, str(local_id)))
+                return True
+        return False
+
+    def _function_step(self, walk: _Walk, cls: str, value: str) -> bool:
+        kind = FUNCTION_KINDS[cls]
+        ref = ObjectRef(kind, value)
+        if self.book.hosted.get(ref) != (walk.element, cls):
+            only = [r for (el, c), r in self._hosted.items() if el == walk.element and c == cls]
+            if len(only) != 1 or not value.isdigit():
+                return False
+            ref = only[0]  # the equipment numbers its one function of that class (`=1`)
+        walk.ref = ref
+        walk.out.append((cls, ref.name))
+        return True
+
+    def _port_step(self, walk: _Walk, cls: str, value: str) -> bool:
+        if value not in self._links:
+            return False
+        walk.ref = ObjectRef("link", value)
+        walk.out.append((PORT_CLASS, value))
+        return True
+
+    def _clock_step(self, walk: _Walk, cls: str, value: str) -> bool:
+        ref = self._clock_owner(walk.element, value)
+        if ref is None:
+            return False
+        walk.ref = ref
+        walk.out.append((CLOCK_CLASS, value))
+        return True
+
+    def _clock_owner(self, element: str, value: str) -> ObjectRef | None:
+        """A PtpClock is named by its node: grandmaster, gNB or transport node."""
+        gm = ObjectRef("ptp_grandmaster", value)
+        if gm in self.book.hosted:
+            return gm
+        if value in self.book.gnbs:
+            return ObjectRef("gnb", value)
+        if value in self._transport_nodes:
+            return ObjectRef("transport_node", value)
+        return None
+
+
+Step = Callable[[Resolver, _Walk, str, str], bool]
+STEPS: dict[str, Step] = {
+    **dict.fromkeys(GNB_CLASSES, Resolver._gnb_step),
+    **dict.fromkeys(CELL_CLASSES, Resolver._cell_step),
+    **dict.fromkeys(FUNCTION_KINDS, Resolver._function_step),
+    PORT_CLASS: Resolver._port_step,
+    CLOCK_CLASS: Resolver._clock_step,
+}
+
+
+def _group(
+    items: Mapping[str, tuple[str, int]], key: Callable[[tuple[str, int]], str]
+) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, entry in items.items():
+        out.setdefault(key(entry), []).append(name)
+    return out
