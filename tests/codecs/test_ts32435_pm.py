@@ -288,10 +288,41 @@ def test_full_dn_of_relative_and_element_rooted_ldns() -> None:
         ("A=1", "DC=x", "DC=x,ManagedElement=1", "DC=x,ManagedElement=1,A=1"),
         ("A=1", None, "ManagedElement=1", "ManagedElement=1,A=1"),
         ("A=a\\,b", None, None, "A=a\\,b"),
+        # Ericsson: localDn is the ManagedElement's plain name (TS 32.300 annex C)
+        (
+            "ManagedElement=se1,GNBDUFunction=1",
+            "SubNetwork=G3",
+            "se1",
+            "SubNetwork=G3,ManagedElement=se1,GNBDUFunction=1",
+        ),
+        (
+            "GNBDUFunction=1,NRCellDU=3",
+            "SubNetwork=G3",
+            "se1",
+            "SubNetwork=G3,ManagedElement=se1,GNBDUFunction=1,NRCellDU=3",
+        ),
+        (
+            "se1,GNBDUFunction=1",
+            "SubNetwork=G3",
+            "se1",
+            "SubNetwork=G3,ManagedElement=se1,GNBDUFunction=1",
+        ),
+        (
+            "SubNetwork=G3,ManagedElement=se1,A=1",
+            "SubNetwork=G3",
+            "se1",
+            "SubNetwork=G3,ManagedElement=se1,A=1",
+        ),
     ],
 )
 def test_full_dn_rules(ldn: str, prefix: str | None, element: str | None, expected: str) -> None:
     assert full_dn(ldn, prefix, element) == expected
+
+
+@pytest.mark.parametrize(("ldn", "element"), [("cell7", "se1"), ("A=1,b", None), ("A=1", "x,y")])
+def test_full_dn_refuses_an_rdn_without_equals(ldn: str, element: str | None) -> None:
+    with pytest.raises(PmFileError, match="has no '='"):
+        full_dn(ldn, "SubNetwork=G3", element)
 
 
 # --- project fixtures: real-world quirks ----------------------------------------------------

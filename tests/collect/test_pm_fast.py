@@ -32,13 +32,22 @@ def same(fast: list[PmTable], general: list[PmTable]) -> None:
         np.testing.assert_array_equal(a.values, b.values)  # NaN == NaN here
 
 
-def pm_file(infos: list[MeasInfo], prefix: str | None = "SubNetwork=x") -> PmFile:
+def pm_file(
+    infos: list[MeasInfo],
+    prefix: str | None = "SubNetwork=x",
+    element: str = "ManagedElement=gnb-1",
+) -> PmFile:
     return PmFile(
         FileHeader(begin_time=END - dt.timedelta(minutes=15), dn_prefix=prefix),
-        ManagedElement("ManagedElement=gnb-1"),
+        ManagedElement(element),
         tuple(infos),
         END,
     )
+
+
+def well_formed_dns(tables: list[PmTable]) -> bool:
+    """Every RDN of every object DN has a `=` (TS 32.300 annex C)."""
+    return all("=" in rdn for t in tables for dn in t.objects for rdn in dn.split(","))
 
 
 numbers = st.one_of(
@@ -48,6 +57,11 @@ numbers = st.one_of(
 results = st.one_of(numbers, st.none(), st.sampled_from(["1,2,,4", ", , ,", "7,8"]))
 
 
+# relative, element-rooted, and rooted at the plain name of an Ericsson-style element
+LDN_FORMS = ["NRCellDU=", "ManagedElement=gnb-1,NRCellDU=", "gnb-1,NRCellDU="]
+ELEMENTS = ["ManagedElement=gnb-1", "gnb-1", "SubNetwork=x,ManagedElement=gnb-1"]
+
+
 @st.composite
 def meas_infos(draw: st.DrawFn, values: st.SearchStrategy[object]) -> MeasInfo:
     width = draw(st.integers(1, 6))
@@ -55,7 +69,7 @@ def meas_infos(draw: st.DrawFn, values: st.SearchStrategy[object]) -> MeasInfo:
     types = tuple(f"C.{i}" for i in range(width))
     meas_values = tuple(
         MeasValue(
-            draw(st.sampled_from(["NRCellDU=", "ManagedElement=gnb-1,NRCellDU="])) + str(row),
+            draw(st.sampled_from(LDN_FORMS)) + str(row),
             tuple(draw(values) for _ in range(width)),  # type: ignore[misc]
             draw(st.booleans()),
         )
@@ -66,21 +80,25 @@ def meas_infos(draw: st.DrawFn, values: st.SearchStrategy[object]) -> MeasInfo:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(meas_infos(numbers), min_size=1, max_size=3))
-def test_plain_files_take_the_fast_path_with_identical_results(infos: list[MeasInfo]) -> None:
-    data = encode_meas_collec(pm_file(infos))
+@given(st.lists(meas_infos(numbers), min_size=1, max_size=3), st.sampled_from(ELEMENTS))
+def test_plain_files_take_the_fast_path_with_identical_results(
+    infos: list[MeasInfo], element: str
+) -> None:
+    data = encode_meas_collec(pm_file(infos, element=element))
     fast = fast_tables(data)
     assert fast is not None
     same(fast, general_tables(data))
+    assert well_formed_dns(fast)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(meas_infos(results), min_size=1, max_size=3))
 def test_unknowns_and_arrays_decline_or_agree(infos: list[MeasInfo]) -> None:
-    data = encode_meas_collec(pm_file(infos))
+    data = encode_meas_collec(pm_file(infos, element="gnb-1"))
     fast = fast_tables(data)
     if fast is not None:
         same(fast, general_tables(data))
+        assert well_formed_dns(fast)
     has_odd = any(
         r is None or isinstance(r, str) for i in infos for v in i.meas_values for r in v.results
     )

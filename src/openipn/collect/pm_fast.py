@@ -22,6 +22,7 @@ caller uses the general decoder, which also names the fault of a malformed file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -74,9 +75,12 @@ def period_start(end: dt.datetime, seconds: int) -> int:
     return int(end.timestamp()) - seconds
 
 
+_full_dn = functools.lru_cache(maxsize=1 << 16)(full_dn)  # the same LDNs every period
+
+
 def resolve_dns(ldns: list[str], dn_prefix: str | None, element_dn: str | None) -> tuple[str, ...]:
     """Full DNs of measObjLdns (relative or full), per TS 32.300 annex C via `full_dn`."""
-    return tuple(full_dn(ldn, dn_prefix, element_dn) for ldn in ldns)
+    return tuple(_full_dn(ldn, dn_prefix, element_dn) for ldn in ldns)
 
 
 @cache

@@ -180,7 +180,10 @@ def parse_bytes(data: bytes, name: str, limits: IntakeLimits | None = None) -> P
 
 def _stored(parsed: Parsed, done: AppendResult) -> Parsed:
     merged = dataclasses.replace(done, conflicts=parsed.conflicts + done.conflicts)
-    return dataclasses.replace(parsed, batch=None, stream=None, appended=merged)
+    count = parsed.conflict_count + len(done.conflicts)
+    return dataclasses.replace(
+        parsed, batch=None, stream=None, appended=merged, conflict_count=count
+    )
 
 
 def _refused(parsed: Parsed, exc: Exception) -> Parsed:
@@ -198,7 +201,9 @@ def _append_stream(store: TelemetryStore, parsed: Parsed, limits: IntakeLimits) 
         [done] = store.append_files([item], source=DataSource.PM_FILE)
     except FILE_FAULTS as exc:  # decoded while stored: nothing was committed
         return _refused(parsed, exc)
-    return _stored(dataclasses.replace(parsed, conflicts=tuple(sink)), done)
+    return _stored(
+        dataclasses.replace(parsed, conflicts=tuple(sink), conflict_count=len(sink)), done
+    )
 
 
 def append_parsed(
@@ -341,7 +346,7 @@ class PmIntake:
         outcome = Outcome.DUPLICATE if done.duplicate else Outcome.STORED
         result = IngestResult(
             parsed.name, outcome, done.rows, parsed.key, skipped=done.skipped,
-            conflicts=done.conflicts, conflict_count=parsed.conflict_count + len(done.conflicts),
+            conflicts=done.conflicts, conflict_count=parsed.conflict_count,
         )  # fmt: skip
         _log_conflicts(result)
         return result

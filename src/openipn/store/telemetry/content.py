@@ -128,8 +128,11 @@ class ContentIndex:
         starts, seconds = np.asarray(batch.starts), np.asarray(batch.seconds)
         keep = np.ones(len(batch), dtype=bool)
         overlaps: list[tuple[Key, float]] = []
-        periods = np.unique(np.column_stack((starts, seconds)), axis=0)
-        for start, length in periods.tolist():
+        if starts.min() == starts.max() and seconds.min() == seconds.max():
+            periods = [(int(starts[0]), int(seconds[0]))]  # a file of one period: most
+        else:
+            periods = sorted(set(zip(starts.tolist(), seconds.tolist(), strict=True)))
+        for start, length in periods:
             rows = (
                 np.flatnonzero((starts == start) & (seconds == length))
                 if len(periods) > 1
@@ -148,12 +151,12 @@ class ContentIndex:
         if period not in self.stored:
             self.stored[period] = self.load(period)
         stored, taken = self.stored[period], self.claims.get(period, {})
-        codes = np.asarray(batch.object_index)[rows]
-        hit = [
-            c for c in np.unique(codes).tolist() if batch.objects[c] in stored.keys() | taken.keys()
-        ]
+        if not stored and not taken:
+            return []
+        hit = [c for c, dn in enumerate(batch.objects) if dn in stored or dn in taken]
         if not hit:
             return []
+        codes = np.asarray(batch.object_index)[rows]
         found = []
         for row in rows[np.isin(codes, hit)].tolist():
             dn = batch.objects[int(batch.object_index[row])]
@@ -170,13 +173,18 @@ class ContentIndex:
         matrix = np.zeros((len(batch.objects), len(batch.measurements)), dtype=bool)
         matrix[np.asarray(batch.object_index)[rows], np.asarray(batch.measurement_index)[rows]] = 1
         present = np.flatnonzero(matrix.any(axis=1))
-        unique, inverse = np.unique(matrix[present], axis=0, return_inverse=True)
-        names = [
-            frozenset(batch.measurements[j] for j in np.flatnonzero(u).tolist()) for u in unique
-        ]
+        packed = np.packbits(matrix[present], axis=1)
+        width = packed.shape[1]
+        flat = packed.tobytes()
+        by_row: dict[bytes, frozenset[str]] = {}
         taken = self.claims.setdefault(period, {})
-        for code, which in zip(present.tolist(), inverse.reshape(-1).tolist(), strict=True):
-            dn, got = batch.objects[code], names[which]
+        for i, code in enumerate(present.tolist()):
+            row = flat[i * width : (i + 1) * width]
+            got = by_row.get(row)
+            if got is None:
+                bits = np.flatnonzero(matrix[code]).tolist()
+                got = by_row[row] = frozenset(batch.measurements[j] for j in bits)
+            dn = batch.objects[code]
             taken[dn] = taken[dn] | got if dn in taken else got
 
 

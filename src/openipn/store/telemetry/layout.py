@@ -211,6 +211,7 @@ def write_table(root: Path, relative: str, table: pa.Table, *, durable: bool) ->
             compression=COMPRESSION,
             row_group_size=ROW_GROUP_ROWS,
             write_statistics=["object", "measurement", "start"],
+            use_dictionary=["object", "measurement"],  # values and times: plain (2x faster)
         )
         if durable:
             sink.flush()
