@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from ves_3gpp_kit import stnd_alarm
 from ves_kit import BEARER, SAMPLES, T0, TOKEN, basic, fault, heartbeat, make_services, running
 
 from openipn.app import Services
@@ -152,8 +153,7 @@ def test_batch_of_two_domains_is_refused(client: TestClient, services: Services)
 
 
 def test_stnd_defined_batch_needs_one_namespace(client: TestClient) -> None:
-    sample = json.loads((SAMPLES / "ves_stdnDefined_valid.json").read_text())
-    event = sample["event"]
+    event = stnd_alarm()
     other = copy.deepcopy(event)
     other["commonEventHeader"]["stndDefinedNamespace"] = "3GPP-Heartbeat"
     response = client.post(BATCH, json={"eventList": [event, other]}, headers=BEARER)
@@ -163,11 +163,26 @@ def test_stnd_defined_batch_needs_one_namespace(client: TestClient) -> None:
     assert same.status_code == 202, same.text
 
 
-@pytest.mark.parametrize("name", ["ves7_batch_valid.json", "ves_stdnDefined_valid.json"])
-def test_onap_samples_are_accepted(client: TestClient, name: str) -> None:
-    body = json.loads((SAMPLES / name).read_text())
-    path = BATCH if "eventList" in body else SINGLE
-    assert client.post(path, json=body, headers=BEARER).status_code == 202
+def test_onap_batch_sample_is_accepted(client: TestClient) -> None:
+    body = json.loads((SAMPLES / "ves7_batch_valid.json").read_text())
+    assert client.post(BATCH, json=body, headers=BEARER).status_code == 202
+
+
+def test_onap_stnd_defined_sample_is_refused_for_its_dummy_values(client: TestClient) -> None:
+    """ONAP's routing fixture has href 1 and eventTime "xyz", which TS 28.623 does not allow."""
+    body = json.loads((SAMPLES / "ves_stdnDefined_valid.json").read_text())
+    response = client.post(SINGLE, json=body, headers=BEARER)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"path": "event.stndDefinedFields.data.href", "message": "must be a string"},
+        {
+            "path": "event.stndDefinedFields.data.eventTime",
+            "message": "'xyz' is not an RFC 3339 date-time",
+        },
+    ]
+    data = body["event"]["stndDefinedFields"]["data"]
+    data.update(href="https://nms/ProvMnS/ManagedElement=me1", eventTime="2014-10-15T13:02:52Z")
+    assert client.post(SINGLE, json=body, headers=BEARER).status_code == 202
 
 
 def test_what_is_accepted_validates_against_the_onap_schema(
@@ -242,3 +257,24 @@ def test_without_runtime_the_listener_answers_503(tmp_path: Path) -> None:
             assert response.status_code == 503
     finally:
         services.close()
+
+
+def test_malformed_oam_address_is_a_400_naming_the_field(
+    client: TestClient, services: Services
+) -> None:
+    registration = {
+        "commonEventHeader": {
+            **fault()["commonEventHeader"], "domain": "pnfRegistration", "eventId": "reg-1",
+        },
+        "pnfRegistrationFields": {
+            "pnfRegistrationFieldsVersion": "2.1", "oamV4IpAddress": "1.2.3.444",
+        },
+    }  # fmt: skip
+    response = client.post(BATCH, json={"eventList": [registration]}, headers=BEARER)
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "eventList[0].pnfRegistrationFields.oamV4IpAddress: '1.2.3.444' is not an IPv4 address"
+    )
+    assert journaled_ids(services) == []
+    registration["pnfRegistrationFields"]["oamV4IpAddress"] = "10.1.2.3"
+    assert client.post(BATCH, json={"eventList": [registration]}, headers=BEARER).status_code == 202

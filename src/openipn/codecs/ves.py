@@ -25,6 +25,7 @@ FAULT_FIELDS_VERSION = "4.0"
 HEARTBEAT_FIELDS_VERSION = "3.0"
 NOTIFICATION_FIELDS_VERSION = "2.0"
 MEASUREMENT_FIELDS_VERSION = "4.0"
+STND_DEFINED_FIELDS_VERSION = "1.0"
 # ONAP datafile collector FileReady form (standards.md §1.3).
 FILE_READY_CHANGE_IDENTIFIER = "PM_MEAS_FILES"
 FILE_READY_CHANGE_TYPE = "FileReady"
@@ -186,6 +187,15 @@ class MeasurementInfo:
 
 
 @dataclass(frozen=True)
+class StndDefinedInfo:
+    """The stndDefinedFields of a parsed stndDefined event: its namespace and native data."""
+
+    namespace: str  # commonEventHeader.stndDefinedNamespace, e.g. 3GPP-FaultSupervision
+    data: Mapping[str, Any]  # the standards-defined notification, as received
+    schema_reference: str | None = None
+
+
+@dataclass(frozen=True)
 class VesEvent:
     """A typed view of one VES event (header plus the domain block this codec knows)."""
 
@@ -200,11 +210,12 @@ class VesEvent:
     last: datetime  # UTC
     time_zone_offset: str | None = None
     vendor: str | None = None
-    alarm: Alarm | None = None
-    severity: Severity | None = None  # faults only
+    alarm: Alarm | None = None  # faults, and 3GPP alarm notifications (see ves_3gpp)
+    severity: Severity | None = None  # set whenever alarm is
     heartbeat_interval: int | None = None
     notification: NotificationInfo | None = None
     measurement: MeasurementInfo | None = None
+    stnd_defined: StndDefinedInfo | None = None
 
     @property
     def is_clear(self) -> bool:
@@ -407,6 +418,28 @@ def measurement_event(
     if additional:
         block["additionalFields"] = dict(additional)
     return _finish(header, "measurementFields", block)
+
+
+def stnd_defined_event(
+    source: EventSource,
+    *,
+    namespace: str,
+    data: Mapping[str, Any],
+    at: datetime,
+    sequence: int,
+    event_name: str,
+    schema_reference: str | None = None,
+    priority: Priority = Priority.NORMAL,
+) -> Event:
+    """A stndDefined event carrying a standards-defined notification (schema 30.2.1)."""
+    if not namespace:
+        raise ValueError("a stndDefined event needs a stndDefinedNamespace (ONAP routes by it)")
+    header = _header(Domain.STND_DEFINED, source, event_name, at, None, sequence, priority)
+    header["stndDefinedNamespace"] = namespace
+    block: Event = {"data": dict(data), "stndDefinedFieldsVersion": STND_DEFINED_FIELDS_VERSION}
+    if schema_reference is not None:
+        block["schemaReference"] = schema_reference
+    return _finish(header, "stndDefinedFields", block)
 
 
 def batch_key(event: Mapping[str, Any]) -> tuple[str, str]:

@@ -26,9 +26,11 @@ from openipn.codecs.ves import (
     PmFile,
     Priority,
     Severity,
+    StndDefinedInfo,
     VesEvent,
     VesFormatError,
 )
+from openipn.codecs.ves_3gpp import FAULT_SUPERVISION, parse_alarm
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -136,9 +138,25 @@ def _parse_measurement(block: Mapping[str, Any]) -> MeasurementInfo:
     )
 
 
+def _parse_stnd_defined(header: Mapping[str, Any], block: Any) -> dict[str, Any]:
+    """stndDefinedFields; a 3GPP-FaultSupervision alarm notification also as alarm + severity."""
+    if not isinstance(block, Mapping):
+        raise VesFormatError("a stndDefined event needs stndDefinedFields")
+    where = "stndDefinedFields"
+    namespace = _get(header, "stndDefinedNamespace", str, "commonEventHeader")
+    data = _get(block, "data", Mapping, where)
+    info = StndDefinedInfo(namespace, data, _opt(block, "schemaReference"))
+    found = parse_alarm(data) if namespace == FAULT_SUPERVISION else None
+    if found is None:
+        return {"stnd_defined": info}
+    return {"stnd_defined": info, "alarm": found[0], "severity": found[1]}
+
+
 def _parse_block(domain: Domain, event: Mapping[str, Any]) -> dict[str, Any]:
     """The typed domain-block fields of VesEvent for the domains this codec knows."""
     block = event.get(f"{domain}Fields")
+    if domain is Domain.STND_DEFINED:
+        return _parse_stnd_defined(event["commonEventHeader"], block)
     if domain is Domain.MEASUREMENT and block is not None:  # without the block: header only
         if not isinstance(block, Mapping):
             raise VesFormatError("measurementFields must be an object")

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.orm import Session
 
 from openipn.codecs.ves import Domain, Severity, VesEvent
+from openipn.collect.alarm_3gpp import alarm_events
 from openipn.collect.alarm_apply import AlarmWriter
 from openipn.collect.events import StoredEvent
 from openipn.store.schema import AlarmRow
@@ -161,14 +162,14 @@ def _present(row: AlarmRow) -> dict[str, Any]:
 
 
 class AlarmHandler:
-    """The EventHandler that turns VES fault events into alarms."""
+    """The EventHandler that turns VES faults and 3GPP fault-supervision events into alarms."""
 
     name = "alarms"
-    domains = frozenset({Domain.FAULT})
+    domains = frozenset({Domain.FAULT, Domain.STND_DEFINED})
 
     def __init__(self, book: AlarmBook) -> None:
         self._book = book
 
     def handle(self, events: Sequence[StoredEvent]) -> None:
-        """Apply the batch's faults in journal order (idempotent on redelivery)."""
-        self._book.apply([report_from_event(e.event) for e in events])
+        """Apply the batch's alarm events in journal order (idempotent on redelivery)."""
+        self._book.apply([report_from_event(e.event) for e in alarm_events(events)])

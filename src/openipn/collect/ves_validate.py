@@ -1,18 +1,34 @@
 """Fast checks of VES 7 request bodies: what the ONAP schema requires, without jsonschema.
 
 The rules are the `required` lists, types and enumerations of CommonEventFormat 30.2.1
-(standards.md §4.2, §4.3) plus ONAP's batch rule (§4.1), held as tables. Every issue names the
-failing field, e.g. ``eventList[3].commonEventHeader.sourceName: missing``. An event that passes
-is also parsed by `openipn.codecs.ves_parse.parse_event`, so whatever is journaled can be read.
+(standards.md §4.2, §4.3), the schema's `format` constraints on the domain blocks, ONAP's batch
+rule (§4.1) and, for stndDefined namespaces this platform reads, the notification's own required
+members; all held as tables. Every issue names the failing field, e.g.
+``eventList[3].commonEventHeader.sourceName: missing``. An event that passes is also parsed by
+`openipn.codecs.ves_parse.parse_event`, so whatever is journaled can be read.
+
+Formats (schema 30.2.1 has three, all on optional block members; it has no pattern or bound):
+
+- ``ipv4`` (pnfRegistrationFields.oamV4IpAddress): dotted-quad of four decimal octets 0..255
+  (RFC 2673 §3.2). A leading zero (``09.1.1.1``) is refused: it is octal to some parsers and
+  decimal to others, so the address it names is ambiguous (stdlib `ipaddress`, Python ≥ 3.9.5).
+- ``ipv6`` (pnfRegistrationFields.oamV6IpAddress): RFC 4291 §2.2 text forms, including the
+  embedded IPv4 form and an RFC 4007 §11 zone index (``fe80::1%eth2``), which ONAP's collector
+  accepts too (its ``ves7_valid_ip_v6_with_zone_index`` event).
+- ``uri`` (stndDefinedFields.schemaReference): an RFC 3986 absolute URI: a scheme, then only
+  URI characters, every ``%`` followed by two hex digits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ipaddress
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from openipn.codecs.ves import Domain, Priority, Severity, VesEvent, VesFormatError
+from openipn.codecs.ves_3gpp import FAULT_SUPERVISION, notification_issues
 from openipn.codecs.ves_parse import parse_event
 from openipn.model.document import Issue
 
@@ -47,6 +63,13 @@ HEADER: tuple[Field, ...] = (
 
 _VF_STATUS = ("Active", "Idle", "Preparing to terminate", "Ready to terminate",
               "Requesting termination")  # fmt: skip
+_STATES = ("inService", "maintenance", "outOfService")  # stateChangeFields new/oldState
+
+
+def _version(name: str, *values: str) -> Field:
+    """A block's version member and the values schema 30.2.1 allows."""
+    return Field(name, "string", values)
+
 
 # Domain blocks and their required members (schema 30.2.1, standards.md §4.3). A domain listed
 # here must carry its block; other domains (mobileFlow, sipSignaling, voiceQuality) are not
@@ -55,24 +78,85 @@ BLOCKS: dict[Domain, tuple[Field, ...]] = {
     Domain.FAULT: (
         *_fields("alarmCondition:string"),
         Field("eventSeverity", "string", tuple(Severity)),
-        *_fields("eventSourceType:string faultFieldsVersion:string specificProblem:string"),
+        *_fields("eventSourceType:string specificProblem:string"),
+        _version("faultFieldsVersion", "4.0"),
         Field("vfStatus", "string", _VF_STATUS),
     ),
-    Domain.HEARTBEAT: _fields("heartbeatFieldsVersion:string heartbeatInterval:integer"),
-    Domain.NOTIFICATION: _fields(
-        "changeIdentifier:string changeType:string notificationFieldsVersion:string"
+    Domain.HEARTBEAT: (
+        _version("heartbeatFieldsVersion", "3.0"),
+        *_fields("heartbeatInterval:integer"),
     ),
-    Domain.MEASUREMENT: _fields("measurementInterval:number measurementFieldsVersion:string"),
-    Domain.STND_DEFINED: _fields("data:object stndDefinedFieldsVersion:string"),
-    Domain.PERF3GPP: _fields("measDataCollection:object perf3gppFieldsVersion:string"),
-    Domain.PNF_REGISTRATION: _fields("pnfRegistrationFieldsVersion:string"),
-    Domain.STATE_CHANGE: _fields(
-        "newState:string oldState:string stateChangeFieldsVersion:string stateInterface:string"
+    Domain.NOTIFICATION: (
+        *_fields("changeIdentifier:string changeType:string"),
+        _version("notificationFieldsVersion", "2.0"),
     ),
-    Domain.SYSLOG: _fields(
-        "eventSourceType:string syslogFieldsVersion:string syslogMsg:string syslogTag:string"
+    Domain.MEASUREMENT: (
+        *_fields("measurementInterval:number"),
+        _version("measurementFieldsVersion", "4.0"),
     ),
-    Domain.OTHER: _fields("otherFieldsVersion:string"),
+    Domain.STND_DEFINED: (*_fields("data:object"), _version("stndDefinedFieldsVersion", "1.0")),
+    Domain.PERF3GPP: (
+        *_fields("measDataCollection:object"),
+        _version("perf3gppFieldsVersion", "1.0", "1.0.1"),
+    ),
+    Domain.PNF_REGISTRATION: (_version("pnfRegistrationFieldsVersion", "2.0", "2.1"),),
+    Domain.STATE_CHANGE: (
+        Field("newState", "string", _STATES),
+        Field("oldState", "string", _STATES),
+        _version("stateChangeFieldsVersion", "4.0"),
+        *_fields("stateInterface:string"),
+    ),
+    Domain.SYSLOG: (
+        *_fields("eventSourceType:string syslogMsg:string syslogTag:string"),
+        _version("syslogFieldsVersion", "4.0"),
+    ),
+    Domain.OTHER: (_version("otherFieldsVersion", "3.0"),),
+}
+
+
+def _is_ipv4(value: str) -> bool:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_ipv6(value: str) -> bool:
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+# RFC 3986 §3 absolute URI: scheme ":" then unreserved / reserved / pct-encoded characters only.
+_URI = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
+)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A JSON-schema ``format`` on an optional string member, and what it is called."""
+
+    name: str
+    test: Callable[[str], object]  # truthy when the value has the format
+    called: str
+
+
+# The `format` constraints of schema 30.2.1, by the block that holds them.
+FORMATS: dict[Domain, tuple[Format, ...]] = {
+    Domain.PNF_REGISTRATION: (
+        Format("oamV4IpAddress", _is_ipv4, "an IPv4 address"),
+        Format("oamV6IpAddress", _is_ipv6, "an IPv6 address"),
+    ),
+    Domain.STND_DEFINED: (Format("schemaReference", _URI.fullmatch, "an absolute URI"),),
+}
+
+# stndDefined namespaces whose data this platform reads, and the check of that data.
+NAMESPACES: dict[str, Callable[[Mapping[str, Any], str], list[Issue]]] = {
+    FAULT_SUPERVISION: notification_issues,
 }
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -130,18 +214,46 @@ def _check_shape(event: Any, where: str) -> list[Issue]:
     if issues:
         return issues
     domain = Domain(header["domain"])
-    if domain is Domain.STND_DEFINED and not header.get("stndDefinedNamespace"):
+    namespace = header.get("stndDefinedNamespace")
+    if domain is Domain.STND_DEFINED and not (namespace and isinstance(namespace, str)):
         # ONAP rejects stndDefined events without a namespace: it routes by it (§4.4).
-        return [Issue(f"{where}.commonEventHeader.stndDefinedNamespace", "missing")]
+        message = "missing" if not namespace else "must be a string"
+        return [Issue(f"{where}.commonEventHeader.stndDefinedNamespace", message)]
+    return _check_block(event, domain, namespace, where)
+
+
+def _check_block(event: dict[str, Any], domain: Domain, namespace: Any, where: str
+                 ) -> list[Issue]:  # fmt: skip
+    """Issues of the domain block: required members, formats, then a namespace's own data."""
     fields = BLOCKS.get(domain)
     if fields is None:
         return []
     block = event.get(f"{domain}Fields")
+    at = f"{where}.{domain}Fields"
     if not isinstance(block, dict):
-        return [
-            Issue(f"{where}.{domain}Fields", "missing" if block is None else "must be an object")
-        ]
-    return _check_fields(block, fields, f"{where}.{domain}Fields")
+        return [Issue(at, "missing" if block is None else "must be an object")]
+    issues = _check_fields(block, fields, at)
+    if not issues and domain in FORMATS:
+        issues = _check_formats(block, FORMATS[domain], at)
+    check = NAMESPACES.get(namespace) if domain is Domain.STND_DEFINED else None
+    if not issues and check is not None:
+        issues = check(block["data"], f"{at}.data")
+    return issues
+
+
+def _check_formats(block: Mapping[str, Any], formats: tuple[Format, ...], where: str
+                   ) -> list[Issue]:  # fmt: skip
+    """Issues of the block's optional members that carry a schema `format`."""
+    issues = []
+    for spec in formats:
+        value = block.get(spec.name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            issues.append(Issue(f"{where}.{spec.name}", "must be a string"))
+        elif not spec.test(value):
+            issues.append(Issue(f"{where}.{spec.name}", f"{value!r} is not {spec.called}"))
+    return issues
 
 
 def check_event(event: Any, where: str) -> tuple[VesEvent | None, list[Issue]]:
