@@ -19,14 +19,13 @@ from typing import Any
 import yaml
 
 from openipn.model.core import CoreFunction, Upf
+from openipn.model.dn import DnBook
 from openipn.model.document import SiteDocument
-from openipn.model.nrm import NF_CLASS
+from openipn.model.objref import ObjectRef
 
 DEFAULT_INTERVAL_S = 15.0
 DEFAULT_TIMEOUT_S = 5.0
 _DN_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*=[^,=]+(?:,[A-Za-z][A-Za-z0-9_]*=[^,=]+)*")
-# TS 28.541 (5GC NRM) class of each function type; UPFs are "upf" in the site model.
-FUNCTION_CLASS = NF_CLASS  # TS 28.541 class of each function type
 _FIELDS = ("url", "dn", "nf_type", "interval_s", "timeout_s", "name", "exclude")
 
 
@@ -63,14 +62,6 @@ class ScrapeTarget:
             raise ScrapeConfigError(
                 f"timeout_s must be positive and at most interval_s, not {self.timeout_s}"
             )
-
-
-def function_dn(managed_element: str, nf_type: str, name: str) -> str:
-    """`ManagedElement=<me>,<Class>=<name>` for a core function or UPF."""
-    cls = FUNCTION_CLASS.get(nf_type.upper())
-    if cls is None:
-        raise ScrapeConfigError(f"no NRM class known for function type {nf_type!r}")
-    return f"ManagedElement={managed_element},{cls}={name}"
 
 
 def parse_targets(data: Mapping[str, Any]) -> list[ScrapeTarget]:
@@ -141,22 +132,23 @@ def load_targets(path: Path) -> list[ScrapeTarget]:
 
 
 def _functions(document: SiteDocument) -> Iterable[tuple[str, str, str | None, str | None]]:
-    """(name, NF type, managed element, metrics URL) of every core function and UPF."""
+    """(name, NF type, DN, metrics URL) of every core function and UPF (model/dn.py DNs)."""
+    book = DnBook.from_document(document)
     for f in document.objects("core_functions"):
         if isinstance(f, CoreFunction):
-            yield f.name, f.type.value, f.managed_element, f.metrics_url
+            yield f.name, f.type.value, book.dn(ObjectRef("core_function", f.name)), f.metrics_url
     for u in document.objects("upfs"):
         if isinstance(u, Upf):
-            yield u.name, "UPF", u.managed_element, u.metrics_url
+            yield u.name, "UPF", book.dn(ObjectRef("upf", u.name)), u.metrics_url
 
 
-def _dn_of(name: str, nf_type: str, element: str | None) -> str:
-    if not element:
+def _dn_of(name: str, dn: str | None) -> str:
+    if not dn:
         raise ScrapeConfigError(
             f"{name} has no managed_element, so its DN is unknown: give it one in the site "
             "file or list the target in a scrape config"
         )
-    return function_dn(element, nf_type, name)
+    return dn
 
 
 def targets_from_site(
@@ -164,8 +156,8 @@ def targets_from_site(
 ) -> list[ScrapeTarget]:
     """A target for every core function and UPF whose site entry has a `metrics_url`."""
     return [
-        ScrapeTarget(url, _dn_of(name, nf, me), nf, interval_s, min(DEFAULT_TIMEOUT_S, interval_s))
-        for name, nf, me, url in _functions(document)
+        ScrapeTarget(url, _dn_of(name, dn), nf, interval_s, min(DEFAULT_TIMEOUT_S, interval_s))
+        for name, nf, dn, url in _functions(document)
         if url
     ]
 
@@ -190,7 +182,7 @@ def targets_from_twin(
         else endpoints
     )
     ports: Mapping[str, int] = data.get("metrics") or {}
-    known = {name: (nf, me) for name, nf, me, _ in _functions(document)}
+    known = {name: (nf, dn) for name, nf, dn, _ in _functions(document)}
     unknown = sorted(set(ports) - set(known))
     if unknown:
         raise ScrapeConfigError(f"twin endpoints name functions not in the site: {unknown}")
@@ -198,7 +190,7 @@ def targets_from_twin(
     return [
         ScrapeTarget(
             f"http://{host}:{int(port)}/metrics",
-            _dn_of(name, known[name][0], known[name][1]),
+            _dn_of(name, known[name][1]),
             known[name][0],
             interval_s,
             timeout,
