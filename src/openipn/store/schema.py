@@ -142,3 +142,20 @@ class CollectorCheckpointRow(Base):
     consumer: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DiscoveredRow(Base):
+    """An object seen on the wire that the model does not name (kept, never dropped).
+
+    Keyed by the DN as it was seen (made full); `names` lists the counters or alarm conditions
+    it carried (at most `MAX_NAMES`), `source` the interface (pm-file, ves, prometheus, ...).
+    """
+
+    __tablename__ = "discovered_objects"
+
+    dn: Mapped[str] = mapped_column(String(500), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # wall clock, UTC
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    names: Mapped[list[str]] = mapped_column(JsonType)
+    sightings: Mapped[int] = mapped_column(BigInteger)
