@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from openipn.assure.kpis import Granularity, compute, kpi_by_name
-from openipn.assure.scopes import DN_RULES, resolve
+from openipn.assure.scopes import resolve
 from openipn.model.document import SiteDocument
 from openipn.model.radio import Cell, ElementRole, Gnb, ManagedElement
 from openipn.store.telemetry.api import Retention, SampleBatch, Source
@@ -56,13 +56,22 @@ def site(cells: int) -> SiteDocument:
     return document
 
 
-def day_batch(cells: int, day: int, rng: np.random.Generator) -> SampleBatch:
-    """One day of 15-minute counters for every cell."""
-    periods = 86400 // PERIOD_S
+def cell_objects(document: SiteDocument, cells: int) -> list[str]:
+    """NRCellCU and NRCellDU DNs of every cell, in cell order, as the KPI scopes name them."""
     names = []
-    for c in range(cells):
-        ids = {"me": f"me-{c // CELLS_PER_GNB}", "du": 1, "cell": c % CELLS_PER_GNB + 1}
-        names += [DN_RULES["NRCellCU"].format(**ids), DN_RULES["NRCellDU"].format(**ids)]
+    for g in range((cells + CELLS_PER_GNB - 1) // CELLS_PER_GNB):
+        scope = resolve(document, f"gnb:gnb-{g}")
+        (cu,), (du,) = scope.objects("NRCellCU") or ("",), scope.objects("NRCellDU") or ("",)
+        for c in range(g * CELLS_PER_GNB, min(cells, (g + 1) * CELLS_PER_GNB)):
+            local = c % CELLS_PER_GNB + 1
+            names += [f"{cu},NRCellCU={local}", f"{du},NRCellDU={local}"]
+    return names
+
+
+def day_batch(names: list[str], day: int, rng: np.random.Generator) -> SampleBatch:
+    """One day of 15-minute counters for every cell (`names`: its CU and DU DNs)."""
+    cells = len(names) // 2
+    periods = 86400 // PERIOD_S
     measurements = list(CU + DU)
     obj_of = np.array([0] * len(CU) + [1] * len(DU), np.int64)
     n = cells * periods * len(measurements)
@@ -114,7 +123,7 @@ def queries(store: ParquetTelemetryStore, document: SiteDocument, days: int) -> 
         ),
         f"site PRBUtilDl hourly over {days} d": run("PRBUtilDl", "site", START, Granularity.HOUR),
         "gNB PRBUtilDl hourly over 1 d": run("PRBUtilDl", "gnb:gnb-7", last_day, Granularity.HOUR),
-        f"site CellAvailability daily over {days} d (per-object)": run(
+        f"site CellAvailability daily over {days} d": run(
             "CellAvailability", "site", START, Granularity.DAY
         ),
     }
@@ -128,19 +137,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     document = site(args.cells)
+    names = cell_objects(document, args.cells)
     rng = np.random.default_rng(7)
     result: dict[str, Any] = {"cells": args.cells, "days": args.days, "repeat": args.repeat}
     with tempfile.TemporaryDirectory(prefix="bench-kpi-") as tmp:
         store = open_telemetry_store(Path(tmp) / "telemetry", durable=False)
         begin, rows = time.perf_counter(), 0
         for day in range(args.days):
-            batch = day_batch(args.cells, day, rng)
+            batch = day_batch(names, day, rng)
             rows += len(batch)
             store.append(batch, source=Source.PM_FILE, key=f"day-{day}", name=f"day-{day}")
         result |= {"rows": rows, "load_s": round(time.perf_counter() - begin, 1)}
         check = queries(store, document, args.days)
         values = [r.value for q in check.values() for r in q().rows]
         assert values and None not in values, "a KPI came back without a value"
+        avail = [r.value for r in check[f"site CellAvailability daily over {args.days} d"]().rows]
+        assert all(abs(v - 100.0) < 1e-6 for v in avail if v is not None), avail
         result["raw_ms"] = {
             k: timed(q, args.repeat) for k, q in queries(store, document, args.days).items()
         }

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.core import Metric
 
+from assure.kpi_kit import future_sample, healthy_hour, small_site
 from openipn.api.metrics import (
     DASHBOARD_STATS,
     ComponentStats,
@@ -21,8 +22,11 @@ from openipn.api.metrics import (
     ScrapeHealth,
     metrics_router,
 )
+from openipn.assure.kpi_export import KpiExporter
 from openipn.codecs.prom_text import MetricFamily, decode, encode
 from openipn.collect.prom_scrape import TargetHealth
+from openipn.store.telemetry.api import Source
+from openipn.store.telemetry.parquet_store import open_telemetry_store
 from promtool_kit import promtool_check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,3 +189,19 @@ def test_dashboard_charts_only_metrics_the_app_exposes() -> None:
     for panel in dashboard["panels"]:
         if panel["type"] != "row":
             assert panel["datasource"]["uid"] == "${datasource}", panel["title"]
+
+
+def test_a_far_future_period_does_not_hide_the_gnb_kpis(tmp_path: Path) -> None:
+    """Regression: one stray 2099 period used to move the 1 h window past every real value."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    end = now - dt.timedelta(seconds=int(now.timestamp()) % 900)
+    with open_telemetry_store(tmp_path / "telemetry") as store:
+        store.append(healthy_hour(end), source=Source.PM_FILE, key="hour", name="hour")
+        store.append(future_sample(), source=Source.PM_FILE, key="2099", name="2099")
+        page = _client({"kpi": KpiGauges(KpiExporter(store, small_site))}).get("/metrics").text
+    kpis = {
+        (s.labels["kpi"], s.labels["object"]): s.value
+        for s in _families(page)["openipn_kpi"].samples
+    }
+    assert kpis[("CellAvailability", "gnb:gnb-ws1-01")] == 100.0
+    assert kpis[("CellAvailability", "site")] == 100.0

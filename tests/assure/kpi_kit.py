@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from openipn.assure.scopes import cell_dns
 from openipn.codecs.ts32435_pm import PmFile
 from openipn.codecs.ts32435_read import decode
 from openipn.model.document import SiteDocument
@@ -63,3 +64,31 @@ def small_site() -> SiteDocument:
     """examples/small.yaml, the site the fixture's objects belong to."""
     document, _ = check_site_text(SMALL_SITE.read_text(encoding="utf-8"))
     return document
+
+
+CELL_DNS = cell_dns(small_site())  # NRCellDU DNs of every cell of the small site
+
+
+def healthy_hour(end: dt.datetime) -> SampleBatch:
+    """Every cell of the small site offering all 273 PRBs for the four periods before `end`."""
+    first = int(end.timestamp()) - 3600
+    starts = np.repeat(np.arange(first, first + 3600, 900, dtype=np.int64), len(CELL_DNS))
+    n = len(starts)
+    return SampleBatch(
+        objects=list(CELL_DNS),
+        object_index=np.tile(np.arange(len(CELL_DNS), dtype=np.int64), 4),
+        measurements=["RRU.PrbAvailDl"],
+        measurement_index=np.zeros(n, np.int64),
+        starts=starts,
+        seconds=np.full(n, 900, np.int64),
+        values=np.full(n, 273.0),
+    )
+
+
+def future_sample() -> SampleBatch:
+    """One stray value stamped in 2099 (a clock gone wrong)."""
+    start = int(dt.datetime(2099, 1, 1, tzinfo=dt.UTC).timestamp())
+    return SampleBatch(
+        [CELL_DNS[0]], np.zeros(1, np.int64), ["RRU.PrbAvailDl"], np.zeros(1, np.int64),
+        np.array([start]), np.array([900]), np.array([273.0]),
+    )  # fmt: skip

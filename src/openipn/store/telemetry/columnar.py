@@ -29,6 +29,7 @@ from openipn.store.telemetry.query import (
     Segment,
     aggregate_sql,
     allowed_tiers,
+    literal,
     normalise_objects,
     plan,
     segment_sql,
@@ -53,6 +54,27 @@ def slot_seconds(bucket_s: int | None) -> int:
     return bucket_s
 
 
+def _slot_sql(segment: Segment, measurement: str, slot_s: int) -> str:
+    """Per slot, the most time one object covered: roll-up rows are per object and hour
+    already (their `seconds` is that object's covered time); raw rows are summed per object."""
+    files = ", ".join(literal(p) for p in segment.paths)
+    where = (
+        f"measurement = {literal(measurement)} AND start >= to_timestamp({segment.lo})"
+        f" AND start < to_timestamp({segment.hi})"
+    )
+    slot = f"epoch_ms(start) // {slot_s * 1000} * {slot_s}"
+    if segment.tier is not Tier.RAW:
+        return (
+            f"SELECT {slot} AS slot, max(seconds) AS covered"
+            f" FROM read_parquet([{files}]) WHERE {where} GROUP BY 1"
+        )
+    return (
+        f"SELECT slot, max(covered) AS covered FROM (SELECT {slot} AS slot,"
+        f" sum(seconds) AS covered FROM read_parquet([{files}]) WHERE {where}"
+        " GROUP BY 1, object) GROUP BY slot"
+    )
+
+
 def availability_sql(
     up_segments: Sequence[Segment],
     slot_segments: Sequence[Segment],
@@ -65,13 +87,14 @@ def availability_sql(
     """Per bucket: up object-seconds, measured seconds, objects of the scope reporting.
 
     Up time: each object's values × period length ÷ that object's largest value over the
-    range (its nominal). Measured time: per slot, the most time any object reporting the
-    measurement (in scope or not) covered, summed over the bucket's slots.
+    range (its nominal). Measured time: per slot (the hour, or a shorter bucket), the most
+    time any object reporting the measurement (in scope or not) covered, summed over the
+    bucket's slots.
     """
     names = [measurement]
     up_rows = " UNION ALL ".join(segment_sql(s, names, objects) for s in up_segments)
-    slot_rows = " UNION ALL ".join(segment_sql(s, names, None) for s in slot_segments)
     slot_s = slot_seconds(bucket_s)
+    slot_rows = " UNION ALL ".join(_slot_sql(s, measurement, slot_s) for s in slot_segments)
     slot_bucket = bucket_expr(origin, bucket_s, "to_timestamp(slot)")
     up = (
         f"SELECT {bucket_expr(origin, bucket_s, 'u.start')} AS bucket,"
@@ -83,11 +106,8 @@ def availability_sql(
         f"WITH up_rows AS ({up_rows or _EMPTY}),"
         " nominal AS (SELECT object, max(maximum) AS nominal FROM up_rows GROUP BY object),"
         f" up AS ({up}),"
-        f" slot_rows AS ({slot_rows or _EMPTY}),"
-        f" per_object AS (SELECT epoch_ms(start) // {slot_s * 1000} * {slot_s} AS slot,"
-        " object, sum(seconds) AS covered FROM slot_rows GROUP BY 1, 2),"
         f" slots AS (SELECT slot, least(max(covered), {slot_s}) AS covered"
-        " FROM per_object GROUP BY slot),"
+        f" FROM ({slot_rows}) GROUP BY slot),"
         f" measured AS (SELECT {slot_bucket} AS bucket, sum(covered)::BIGINT AS measured"
         " FROM slots GROUP BY 1)"
         " SELECT m.bucket, coalesce(up.up, 0.0) AS up, m.measured,"
