@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from openipn.collect.identity import ObjectIdentity
 from openipn.secure.secrets import SecretBox, create_key_file
 from openipn.settings import Settings
 from openipn.store.db import is_initialised, make_engine, migrate
@@ -26,6 +27,7 @@ class Services:
     engine: Engine
     box: SecretBox
     inventory: Inventory
+    identity: ObjectIdentity  # the model's resolver and the discovered objects
 
     def close(self) -> None:
         """Release database connections."""
@@ -83,4 +85,5 @@ def build_services(settings: Settings) -> Services:
         raise NotInitialisedError("database has no OpenIPN schema; run 'openipn init' first")
     migrate(engine)
     box = SecretBox.from_key_file(key_file)
-    return Services(settings, engine, box, Inventory(engine=engine, box=box))
+    inventory = Inventory(engine=engine, box=box)
+    return Services(settings, engine, box, inventory, ObjectIdentity(engine))

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from assure.kpi_kit import P1, load_fixture, small_site  # tests/ is on sys.path (rootdir conftest)
 from openipn.api.kpis import kpi_router
+from openipn.api.measurements import measurements_router
 from openipn.api.problems import install_problem_handlers
 from openipn.app import build_services, initialise
 from openipn.assure.kpi_catalog import KPIS
@@ -32,6 +33,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     app = FastAPI()
     install_problem_handlers(app)
     app.include_router(kpi_router())
+    app.include_router(measurements_router())
     app.state.services, app.state.telemetry = services, store
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
@@ -70,7 +72,6 @@ def test_kpi_by_dn(client: TestClient) -> None:
     ("query", "path", "text"),
     [
         ({"name": "Nope"}, "query.name", "known: RSR, PDUSessionEstabSR"),
-        ({"name": "RSR", "object": "cell:nope"}, "query.object", "unknown cell 'nope'"),
         ({"name": "RSR", "object": "gnb:gnb-ws1-01"}, "query.object", "not defined for gnb"),
         ({"name": "HOSR", "object": "slice:embb-vision"}, "query.object", "no per-slice"),
         ({"name": "RSR", "from": "2026-03-02T11:00Z", "to": "2026-03-02T10:00Z"}, "query.from", ""),
@@ -83,6 +84,34 @@ def test_bad_input_names_the_parameter(
     body = assert_problem(client.get("/api/v1/kpis", params=query), 422)
     assert [e["path"] for e in body["errors"]] == [path]
     assert text in body["detail"] or text in body["errors"][0]["message"]
+
+
+def test_an_unknown_object_is_a_404_naming_it(client: TestClient) -> None:
+    for route in ("/api/v1/kpis", "/api/v1/measurements"):
+        query = {"name": "RSR", "object": "cell:nope"}
+        body = assert_problem(client.get(route, params=query), 404)
+        assert "unknown cell 'nope'" in body["detail"]
+        query = {"name": "RSR", "object": "ManagedElement=me-nowhere,GNBDUFunction=1"}
+        body = assert_problem(client.get(route, params=query), 404)
+        assert "ManagedElement=me-nowhere,GNBDUFunction=1" in body["detail"]
+
+
+def test_a_window_without_data_names_the_stored_range(client: TestClient) -> None:
+    query = {"name": "RRC.ConnEstabAtt", "object": "cell:gnb-ws1-01-c2"}
+    query |= {"from": "2026-01-01T00:00Z", "to": "2026-01-02T00:00Z"}
+    body = client.get("/api/v1/measurements", params=query).json()
+    assert body["items"] == [] and body["stored"]["from"] == P1.isoformat()
+    assert "no data for cell:gnb-ws1-01-c2" in body["note"]
+    kpi = client.get("/api/v1/kpis", params=query | {"name": "RRCSetupSR"}).json()
+    assert kpi["stored"] == body["stored"]
+
+
+def test_stored_objects_list_their_model_object_and_range(client: TestClient) -> None:
+    body = client.get("/api/v1/measurements/objects", params={"page_size": 1000}).json()
+    by_dn = {item["object"]: item for item in body["items"]}
+    cell = by_dn["ManagedElement=me-gnb-ws1-01,GNBCUCPFunction=1,NRCellCU=2"]
+    assert cell["ref"] == "cell:gnb-ws1-01-c2" and cell["from"] == P1.isoformat()
+    assert body["total"] == len(by_dn) and cell["measurements"] >= 1
 
 
 def test_raw_measurements_of_a_cell(client: TestClient) -> None:
@@ -105,13 +134,16 @@ def test_raw_measurements_of_a_cell(client: TestClient) -> None:
 
 def test_measurement_names(client: TestClient) -> None:
     names = client.get("/api/v1/measurements/names", params={"prefix": "MM.HoExe"}).json()
-    assert names["items"] == sorted(names["items"]) and "MM.HoExeInterSucc" in names["items"]
+    found = [item["name"] for item in names["items"]]
+    assert found == sorted(found) and "MM.HoExeInterSucc" in found
+    assert all(item["from"] == P1.isoformat() and item["objects"] >= 1 for item in names["items"])
 
 
 def test_no_store_configured_is_503() -> None:
     app = FastAPI()
     install_problem_handlers(app)
     app.include_router(kpi_router())
+    app.include_router(measurements_router())
     with TestClient(app) as bare:
         assert bare.get("/api/v1/kpis/catalog").status_code == 200  # needs no store
         assert_problem(bare.get("/api/v1/measurements/names"), 503)

@@ -1,4 +1,4 @@
-"""KPI and raw-counter routes: the TS 28.554 catalogue, KPI series and stored measurements.
+"""KPI routes: the TS 28.554 catalogue and KPI series over any object and time range.
 
 The telemetry store comes from `request.app.state.telemetry` (set by the composition root);
 objects are resolved against the stored network model. Bad input is a 422 problem naming the
@@ -8,7 +8,6 @@ query parameter (`query.name`, `query.object`, `query.from`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -22,14 +21,18 @@ from openipn.assure.kpis import (
     KpiResult,
     compute,
     kpi_by_name,
-    measurements,
     utc,
 )
-from openipn.assure.scopes import Scope, ScopeError, load_scope_document, resolve
+from openipn.assure.lookup import find_scope, stored_span
+from openipn.assure.scopes import Scope, ScopeError, UnknownObjectError, load_scope_document
 from openipn.model.document import Issue
+from openipn.store.telemetry.api import TelemetryStore
 
 DEFAULT_SPAN = dt.timedelta(hours=24)
-OBJECT_HELP = "cell:<name>, gnb:<name>, upf:<name>, nf:<name>, slice:<name>, site, or a DN"
+OBJECT_HELP = (
+    "cell:<name>, gnb:<name>, upf:<name>, nf:<name>, slice:<name>, managed_element:<name>, "
+    "site, a DN in any form, or the LDN as a PM file wrote it"
+)
 
 
 def bad_parameter(parameter: str, message: str) -> ProblemError:
@@ -77,7 +80,10 @@ def result_body(result: KpiResult) -> dict[str, Any]:
     }
 
 
-def _range(start: dt.datetime | None, end: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
+def query_range(
+    start: dt.datetime | None, end: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The `from`/`to` range in UTC, by default the last 24 h; 422 when empty."""
     end = utc(end) if end else dt.datetime.now(dt.UTC)
     start = utc(start) if start else end - DEFAULT_SPAN
     if start >= end:
@@ -87,11 +93,27 @@ def _range(start: dt.datetime | None, end: dt.datetime | None) -> tuple[dt.datet
     return start, end
 
 
-def _scope(services: ServicesDep, text: str) -> Scope:
+def find(services: ServicesDep, store: TelemetryStore, text: str) -> Scope:
+    """The scope `object` names: 404 problem when unknown, 422 when malformed."""
     try:
-        return resolve(load_scope_document(services.engine), text)
+        return find_scope(load_scope_document(services.engine), store, text)
+    except UnknownObjectError as exc:
+        raise ProblemError(404, str(exc), errors=[Issue("query.object", str(exc))]) from None
     except ScopeError as exc:
         raise bad_parameter("object", str(exc)) from None
+
+
+def no_data(
+    store: TelemetryStore, scope: Scope, start: dt.datetime, end: dt.datetime
+) -> dict[str, Any]:
+    """What a response says when its window holds no data: why, and what range is stored."""
+    span = stored_span(store, scope)
+    window = f"between {start.isoformat()} and {end.isoformat()}"
+    if span is None:
+        return {"note": f"no data is stored for {scope.label}", "stored": None}
+    stored = {"from": span.first_start.isoformat(), "to": span.last_end.isoformat()}
+    note = f"no data for {scope.label} {window}; stored from {stored['from']} to {stored['to']}"
+    return {"note": note, "stored": stored}
 
 
 FromQ = Annotated[
@@ -103,7 +125,7 @@ ObjectQ = Annotated[str, Query(alias="object", description=OBJECT_HELP)]
 
 
 def kpi_router() -> APIRouter:
-    """GET /api/v1/kpis/catalog, /api/v1/kpis, /api/v1/measurements(/names)."""
+    """GET /api/v1/kpis/catalog and /api/v1/kpis."""
     router = APIRouter(prefix="/api/v1", tags=["kpis"])
 
     @router.get("/kpis/catalog", summary="The KPI catalogue")
@@ -124,41 +146,13 @@ def kpi_router() -> APIRouter:
         """KPI values per bucket, with the counter totals each value was computed from."""
         try:
             kpi = kpi_by_name(name)
-            lo, hi = _range(start, end)
-            return result_body(
-                compute(store, kpi, _scope(services, scope_text), lo, hi, granularity)
-            )
+            lo, hi = query_range(start, end)
+            scope = find(services, store, scope_text)
+            body = result_body(compute(store, kpi, scope, lo, hi, granularity))
         except KpiError as exc:
             raise bad_parameter(exc.parameter, str(exc)) from None
-
-    @router.get("/measurements", summary="Raw stored counter values")
-    def raw(
-        store: TelemetryDep,
-        services: ServicesDep,
-        name: Annotated[list[str] | None, Query(description="Counter names (repeatable).")] = None,
-        scope_text: ObjectQ = "site",
-        start: FromQ = None,
-        end: ToQ = None,
-        limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
-    ) -> dict[str, Any]:
-        """Stored values of the object's counters, oldest first (at most `limit`)."""
-        lo, hi = _range(start, end)
-        scope = _scope(services, scope_text)
-        found = measurements(store, scope, name, lo, hi, limit + 1)
-        return {
-            "object": scope.label,
-            "from": lo.isoformat(),
-            "to": hi.isoformat(),
-            "truncated": len(found) > limit,
-            "items": [asdict(s) | {"start": s.start.isoformat()} for s in found[:limit]],
-        }
-
-    @router.get("/measurements/names", summary="Stored counter names")
-    def names(
-        store: TelemetryDep,
-        prefix: Annotated[str, Query(description="Only names starting with this.")] = "",
-    ) -> dict[str, Any]:
-        """Distinct counter names in the store."""
-        return {"items": store.measurement_names(prefix)}
+        if any(row["value"] is not None for row in body["rows"]):
+            return body
+        return body | no_data(store, scope, lo, hi)
 
     return router

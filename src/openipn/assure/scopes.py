@@ -45,7 +45,11 @@ SCOPE_CLASSES: dict[ScopeKind, dict[str, str]] = {
 
 
 class ScopeError(ValueError):
-    """An object that names nothing known."""
+    """Text that does not name an object the way a scope must."""
+
+
+class UnknownObjectError(ScopeError):
+    """Well-formed, but no such object is modelled (or stored)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def _known(document: SiteDocument, ref: ObjectRef) -> None:
     names = sorted(str(getattr(o, "name", "")) for o in document.objects(ref.section))
     if ref.name not in names:
         shown = ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
-        raise ScopeError(f"unknown {ref.kind} {ref.name!r}; known: {shown or 'none'}")
+        raise UnknownObjectError(f"unknown {ref.kind} {ref.name!r}; known: {shown or 'none'}")
 
 
 def cell_dns(document: SiteDocument, cells: list[Cell] | None = None) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -245,6 +245,16 @@ class TelemetryStore(Protocol):
         limit: int = 10_000,
     ) -> list[Sample]:
         """Raw values, oldest first."""
+        ...
+
+    def stored(
+        self,
+        by: str,
+        *,
+        objects: Sequence[str] | None = None,
+        measurements: Sequence[str] | None = None,
+    ) -> list[Any]:
+        """Stored objects (`by="object"`) or measurements, each with its time range."""
         ...
 
     def measurement_names(self, prefix: str = "") -> list[str]:

@@ -39,6 +39,7 @@ from openipn.store.telemetry.api import (
     Tier,
 )
 from openipn.store.telemetry.catalog import Catalog, DuplicateKeyError, NewFile
+from openipn.store.telemetry.inventory import Stored, list_stored
 from openipn.store.telemetry.layout import (
     batch_parts,
     epoch_seconds,
@@ -230,6 +231,22 @@ class ParquetTelemetryStore:
             Sample(object=o, measurement=m, start=_utc(int(s)), seconds=int(n), value=float(v))
             for o, m, s, n, v in self._retrying(run)
         ]
+
+    def stored(
+        self,
+        by: str,
+        *,
+        objects: Sequence[str] | None = None,
+        measurements: Sequence[str] | None = None,
+    ) -> list[Stored]:
+        """Stored objects (`by="object"`) or measurements with their time ranges."""
+        if by not in ("object", "measurement"):
+            raise ValueError(f"by must be 'object' or 'measurement', not {by!r}")
+        selected = query.normalise_objects(objects)
+        chosen = None if measurements is None else list(measurements)
+        return list_stored(
+            self.catalog, self.root, self._fetch, by=by, objects=selected, measurements=chosen
+        )
 
     def measurement_names(self, prefix: str = "") -> list[str]:
         """Distinct measurement names stored, sorted."""
