@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, update
@@ -32,11 +32,6 @@ _KEY_COLUMNS = ("source", "object", "condition")
 def _aware(moment: dt.datetime) -> dt.datetime:
     """SQLite returns naive datetimes; the store writes UTC only."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def key_of(report: AlarmReport) -> AlarmKey:
-    """The key identifying a report's alarm while it is active."""
-    return (report.source, report.object, report.condition)
 
 
 def changeable(report: AlarmReport) -> dict[str, Any]:
@@ -60,11 +55,29 @@ class _Active:
 
 @dataclass
 class _Write:
-    """What a batch does to one row: a new row's columns, or an existing row's changes."""
+    """What a batch does to one row: opened by ``first`` (a new row) or active before the batch,
+    last raised or updated by ``last`` (None: untouched), cleared at ``cleared_at``."""
 
     key: AlarmKey
-    new: bool
-    values: dict[str, Any] = field(default_factory=dict)
+    first: AlarmReport | None
+    last: AlarmReport | None
+    updated_at: dt.datetime
+    cleared_at: dt.datetime | None = None
+
+    def columns(self) -> dict[str, Any]:
+        """The columns to write: the whole row when new, else what changed."""
+        values: dict[str, Any] = {"updated_at": self.updated_at, "cleared_at": self.cleared_at}
+        if self.last is not None:
+            values.update(changeable(self.last))
+        if self.first is None:
+            return values
+        return {
+            **dict(zip(_KEY_COLUMNS, self.key, strict=True)),
+            "origin": str(self.first.origin),
+            "raised_at": self.first.at,
+            "event_id": self.first.event_id,
+            **values,
+        }
 
 
 @dataclass
@@ -103,7 +116,7 @@ class BatchPlan:
 
     def add(self, report: AlarmReport) -> None:
         """Raise, update or clear one alarm; stale or repeated reports change nothing."""
-        key = key_of(report)
+        key = (report.source, report.object, report.condition)
         active = self._state.active.get(key)
         if report.is_clear:
             if active is not None and report.at >= active.raised_at:
@@ -112,53 +125,43 @@ class BatchPlan:
         if active is not None:
             if report.at >= active.updated_at:  # an older update is stale
                 active.updated_at = report.at
-                self._row(key).values.update(changeable(report), updated_at=report.at)
+                write = self._row(key)
+                write.last, write.updated_at = report, report.at
             return
         last_clear = self._state.last_clear.get(key)
         if last_clear is not None and last_clear >= report.at:
             return  # a redelivered raise of an alarm since cleared, or one older than a clear
         self._state.active[key] = _Active(report.at, report.at)
-        self._open[key] = _Write(key, True, self._new_row(report))
+        self._open[key] = _Write(key, report, report, report.at)
 
     def _row(self, key: AlarmKey) -> _Write:
         """The write of the key's active row (an UPDATE when the row predates the batch)."""
         write = self._open.get(key)
         if write is None:
-            write = self._open[key] = _Write(key, False)
+            write = self._open[key] = _Write(key, None, None, self._state.active[key].updated_at)
         return write
 
     def _clear(self, key: AlarmKey, at: dt.datetime) -> None:
         write = self._row(key)
-        write.values.update(cleared_at=at, updated_at=at)
+        write.cleared_at = write.updated_at = at
         del self._open[key], self._state.active[key]
         self._closed.append(write)
         held = self._state.last_clear.get(key)
         self._state.last_clear[key] = at if held is None else max(held, at)
-
-    @staticmethod
-    def _new_row(report: AlarmReport) -> dict[str, Any]:
-        return {
-            **dict(zip(_KEY_COLUMNS, key_of(report), strict=True)),
-            "origin": str(report.origin),
-            "raised_at": report.at,
-            "updated_at": report.at,
-            "cleared_at": None,
-            "event_id": report.event_id,
-            **changeable(report),
-        }
 
     def write(self, connection: Connection) -> None:
         """UPDATEs of rows active before the batch, then INSERTs of the batch's new rows."""
         writes = [*self._closed, *self._open.values()]
         changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for w in writes:
-            if not w.new:
+            if w.first is None:
                 keyed = {f"k_{c}": v for c, v in zip(_KEY_COLUMNS, w.key, strict=True)}
-                values = {f"v_{c}": v for c, v in w.values.items()}
-                changes.setdefault(tuple(sorted(w.values)), []).append(keyed | values)
+                values = w.columns()
+                bound = keyed | {f"v_{c}": v for c, v in values.items()}
+                changes.setdefault(tuple(sorted(values)), []).append(bound)
         for columns, params in changes.items():
             connection.execute(_update_statement(columns), params)
-        rows = [w.values for w in writes if w.new]
+        rows = [w.columns() for w in writes if w.first is not None]
         if rows:
             connection.execute(insert(_TABLE), rows)
 

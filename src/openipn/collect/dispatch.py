@@ -126,7 +126,7 @@ class Dispatcher:
         idle_hooks: Sequence[IdleHook] = (),
         poll_s: float = 0.02,
         checkpoint_every_s: float = 0.5,
-        max_events: int = 5000,
+        max_events: int = 20_000,
     ) -> None:
         self._checkpoints = checkpoints
         self._handlers = list(handlers)
