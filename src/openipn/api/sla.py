@@ -16,7 +16,8 @@ from openipn.assure.latency_map import (
     UnknownApplicationError,
     latency_map,
 )
-from openipn.assure.sla import WindowTooLargeError, sla_report
+from openipn.assure.sla import WindowTooLargeError
+from openipn.assure.sla_rollup import sla_over
 
 API = "/api/v1"
 
@@ -36,12 +37,14 @@ def _add_sla_route(router: APIRouter) -> None:
     ) -> dict[str, Any]:
         """Latency, reliability and bit-rate compliance over [from, to) with the counts behind.
 
-        Default window: the hour up to the newest terminal report (event time).
+        Default window: the hour up to the newest terminal report (event time). Windows up to
+        2 h read every report (`method: raw`); longer ones, up to the roll-up retention, read
+        hourly roll-ups (`method: hourly`: bounds where an hour mixes met and missed reports).
         """
         store = get_telemetry(request)
         begin, until = window(services.engine, start, end)
         try:
-            return sla_report(services.inventory.export(), store, begin, until)
+            return sla_over(services.inventory.export(), store, begin, until)
         except WindowTooLargeError as exc:
             raise ProblemError(422, str(exc)) from None
 

@@ -297,6 +297,7 @@ def sla_report(
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
+        "method": "raw",
         "reports": len(table),
         "slices": [e for e in evaluated if e["kind"] == "slice"],
         "applications": [e for e in evaluated if e["kind"] == "application"],

@@ -1,0 +1,269 @@
+"""SLA compliance over long windows from hourly roll-ups of the terminal reports (docs/sla.md).
+
+Per terminal and hour the store keeps, for each `VS.Ue…` series, the number of values, their
+sum, minimum and maximum. From those, the reports meeting a threshold are known exactly when
+an hour is all-met (maximum within) or all-missed (minimum beyond); otherwise they are bounded
+by the sum: with c values of sum s, minimum lo and maximum hi against a limit b, the misses k
+satisfy (s − c·b)/(hi − b) ≤ k < (s − c·lo)/(b − lo). `met` is the lower bound (an SLA never
+looks better than it was) and `met_at_most` the upper one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from openipn.assure.sla import Group, groups, sla_report
+from openipn.codecs.terminal_report import TERMINAL_SERIES, TerminalKey
+from openipn.model.document import SiteDocument
+from openipn.store.telemetry.api import AggregateArrays, AggregateQuery, TelemetryStore
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+HOUR_S = 3600
+RAW_WINDOW = dt.timedelta(hours=2)  # up to this, every raw report is read (exact percentiles)
+OBJECT_PREFIX = "Terminal="
+FAILING_LISTED = 20
+LATENCY = TERMINAL_SERIES[TerminalKey.LATENCY_MS]
+RELIABILITY = TERMINAL_SERIES[TerminalKey.RELIABILITY]
+DL_BPS = TERMINAL_SERIES[TerminalKey.DL_BPS]
+UL_BPS = TERMINAL_SERIES[TerminalKey.UL_BPS]
+REGISTERED = TERMINAL_SERIES[TerminalKey.REGISTERED]  # in every report: counts the reports
+SERIES = (LATENCY, RELIABILITY, DL_BPS, UL_BPS, REGISTERED)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """One series per (terminal, hour): count, sum, minimum, maximum (NaN where none)."""
+
+    count: IntArray
+    total: FloatArray
+    minimum: FloatArray
+    maximum: FloatArray
+
+    def padded(self, reports: IntArray) -> Stats:
+        """The reports without a value counted as 0 (reliability, bit rates)."""
+        missing = reports > self.count
+        zero_min = np.where(missing, np.fmin(self.minimum, 0.0), self.minimum)
+        zero_max = np.where(missing, np.fmax(self.maximum, 0.0), self.maximum)
+        return Stats(reports, self.total, zero_min, zero_max)
+
+
+@dataclass(frozen=True)
+class HourTable:
+    """Per (terminal, hour): reports, covered seconds and the stats of each series."""
+
+    terminals: list[str]
+    terminal: IntArray
+    hour: IntArray
+    reports: IntArray
+    seconds: IntArray
+    series: dict[str, Stats]
+
+
+def hour_table(arrays: AggregateArrays) -> HourTable:
+    """Pivot per-object hourly aggregates of terminal series into (terminal, hour) rows."""
+    keep = np.array([str(o).startswith(OBJECT_PREFIX) for o in arrays.object], bool)
+    names, terminal = np.unique(arrays.object[keep].astype(str), return_inverse=True)
+    bucket = arrays.bucket[keep]
+    pairs = np.stack([terminal.astype(np.int64), bucket])
+    keys, row = np.unique(pairs, axis=1, return_inverse=True) if len(bucket) else (pairs, bucket)
+    row = np.asarray(row).ravel()
+    n = keys.shape[1]
+    measurement = arrays.measurement[keep]
+    series = {}
+    for name in SERIES:
+        mask = measurement == name
+        stats = Stats(np.zeros(n, np.int64), np.zeros(n), np.full(n, np.nan), np.full(n, np.nan))
+        stats.count[row[mask]] = arrays.count[keep][mask]
+        stats.total[row[mask]] = arrays.total[keep][mask]
+        stats.minimum[row[mask]] = arrays.minimum[keep][mask]
+        stats.maximum[row[mask]] = arrays.maximum[keep][mask]
+        series[name] = stats
+    seconds = np.zeros(n, np.int64)
+    np.maximum.at(seconds, row, arrays.seconds[keep])
+    counts = np.stack([s.count for s in series.values()])
+    reports = np.maximum(series[REGISTERED].count, counts.max(axis=0) if n else counts.sum(0))
+    prefix = len(OBJECT_PREFIX)
+    return HourTable([str(x)[prefix:] for x in names], keys[0], keys[1], reports, seconds, series)
+
+
+def within(stats: Stats, limit: float) -> tuple[IntArray, IntArray]:
+    """Bounds on how many values are ≤ limit, from count, sum, minimum and maximum."""
+    c, s = stats.count.astype(np.float64), stats.total
+    lo, hi = np.nan_to_num(stats.minimum, nan=np.inf), np.nan_to_num(stats.maximum, nan=-np.inf)
+    all_met, none_met = (c > 0) & (hi <= limit), (c == 0) | (lo > limit)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k_max = np.where(limit > lo, np.floor((s - c * lo) / (limit - lo) - 1e-9), c - 1)
+        k_min = np.ceil((s - c * limit) / (hi - limit) - 1e-9)
+    k_max = np.clip(np.where(np.isnan(k_max), c - 1, k_max), 1, np.maximum(c - 1, 1))
+    k_min = np.clip(np.where(np.isnan(k_min), 1, k_min), 1, np.maximum(c - 1, 1))
+    lower = np.where(all_met, c, np.where(none_met, 0, c - k_max))
+    upper = np.maximum(np.where(all_met, c, np.where(none_met, 0, c - k_min)), lower)
+    return lower.astype(np.int64), upper.astype(np.int64)
+
+
+def at_least(stats: Stats, limit: float) -> tuple[IntArray, IntArray]:
+    """Bounds on how many values are ≥ limit (`within` on the negated values)."""
+    negated = Stats(stats.count, -stats.total, -stats.maximum, -stats.minimum)
+    return within(negated, -limit)
+
+
+Bounds = tuple[IntArray, IntArray]  # (met at least, met at most) per (terminal, hour)
+
+
+def _share(met: int, total: int) -> float | None:
+    return round(met / total, 6) if total else None
+
+
+def _sum(values: IntArray) -> int:
+    return int(values.sum())
+
+
+def _intervals(table: HourTable, rows: BoolArray, bounds: Bounds) -> dict[str, Any]:
+    """Hours in which the group reported; an hour meets the target when every report did."""
+    hour, reports = table.hour[rows], table.reports[rows]
+    hours, index = np.unique(hour, return_inverse=True)
+    n = len(hours)
+    short_low = np.bincount(index, weights=reports - bounds[0], minlength=n) == 0
+    short_up = np.bincount(index, weights=reports - bounds[1], minlength=n) == 0
+    span = np.zeros(n, np.int64)
+    np.maximum.at(span, index, table.seconds[rows])
+    return {
+        "measured": n,
+        "met": int(short_low.sum()),
+        "met_at_most": int(short_up.sum()),
+        "share": _share(int(short_low.sum()), n),
+        "seconds_measured": int(span.sum()),
+        "seconds_met": int(span[short_low].sum()),
+        "resolution_s": HOUR_S,
+    }
+
+
+def _terminals(
+    table: HourTable, rows: BoolArray, low: FloatArray, high: FloatArray, target: float
+) -> dict[str, Any]:
+    """Terminals whose value (low and high bound per row, summed ÷ reports) reaches target."""
+    terminal, size = table.terminal[rows], len(table.terminals)
+    n = np.bincount(terminal, weights=table.reports[rows], minlength=size)
+    present = np.flatnonzero(np.bincount(terminal, minlength=size))
+    sure = np.bincount(terminal, weights=low, minlength=size)[present] >= target * n[present]
+    maybe = np.bincount(terminal, weights=high, minlength=size)[present] >= target * n[present]
+    return {
+        "evaluated": len(present),
+        "met": int(sure.sum()),
+        "met_at_most": int(maybe.sum()),
+        "share": _share(int(sure.sum()), len(present)),
+        "failing": [table.terminals[i] for i in present[~sure]][:FAILING_LISTED],
+    }
+
+
+def _criterion(table: HourTable, rows: BoolArray, bounds: Bounds, target: float) -> dict[str, Any]:
+    low, high = bounds[0][rows], bounds[1][rows]
+    total = _sum(table.reports[rows])
+    return {
+        "reports": {
+            "total": total,
+            "met": _sum(low),
+            "met_at_most": _sum(high),
+            "share": _share(_sum(low), total),
+            "share_at_most": _share(_sum(high), total),
+        },
+        "intervals": _intervals(table, rows, (bounds[0][rows], bounds[1][rows])),
+        "terminals": _terminals(table, rows, low.astype(float), high.astype(float), target),
+    }
+
+
+def _bitrate(group: Group, table: HourTable) -> Bounds | None:
+    """Reports meeting the bit-rate target (a report without a rate counts as 0)."""
+    t, reports = group.targets, table.reports
+    dl, ul = table.series[DL_BPS].padded(reports), table.series[UL_BPS].padded(reports)
+    if t.total_mbps > 0:  # UL + DL together: only all-met or all-missed hours are known
+        both_min = np.nan_to_num(dl.minimum) + np.nan_to_num(ul.minimum)
+        both_max = np.nan_to_num(dl.maximum) + np.nan_to_num(ul.maximum)
+        lower = np.where(both_min >= t.total_mbps * 1e6, reports, 0)
+        return lower, np.where(both_max >= t.total_mbps * 1e6, reports, 0)
+    if t.ul_mbps <= 0 and t.dl_mbps <= 0:
+        return None
+    dl_low, dl_up = at_least(dl, t.dl_mbps * 1e6) if t.dl_mbps > 0 else (reports, reports)
+    ul_low, ul_up = at_least(ul, t.ul_mbps * 1e6) if t.ul_mbps > 0 else (reports, reports)
+    return np.maximum(dl_low + ul_low - reports, 0), np.minimum(dl_up, ul_up)
+
+
+def _latency_stats(table: HourTable, rows: BoolArray) -> dict[str, Any]:
+    stats = table.series[LATENCY]
+    count, total = _sum(stats.count[rows]), float(stats.total[rows].sum())
+    known = stats.maximum[rows][stats.count[rows] > 0]
+    return {
+        "no_service_reports": _sum(table.reports[rows]) - count,
+        "mean_ms": round(total / count, 3) if count else None,
+        "p50_ms": None,  # percentiles need the raw reports: ask for a window of 2 h or less
+        "p95_ms": None,
+        "p99_ms": None,
+        "max_ms": round(float(known.max()), 3) if len(known) else None,
+    }
+
+
+def evaluate(group: Group, table: HourTable) -> dict[str, Any]:
+    """One group's compliance from the hourly table (bounds where hours are mixed)."""
+    index = {name: i for i, name in enumerate(table.terminals)}
+    members = np.array([index[t] for t in group.terminals if t in index], np.int64)
+    rows = np.isin(table.terminal, members)
+    target = group.targets.reliability_percent / 100.0
+    reports = table.reports
+    latency = within(table.series[LATENCY], group.targets.latency_budget_ms)
+    reliability = table.series[RELIABILITY].padded(reports)
+    rel_mean = (reliability.total[rows], reliability.total[rows])  # exact: mean per terminal
+    rel = _criterion(table, rows, at_least(reliability, target), target)
+    rel["terminals"] = _terminals(table, rows, *rel_mean, target)
+    bit = _bitrate(group, table)
+    return {
+        "kind": group.kind,
+        "name": group.name,
+        "slice": group.slice,
+        "targets": group.targets.__dict__,
+        "terminals": len(group.terminals),
+        "terminals_reporting": len(members),
+        "terminals_silent": len(group.terminals) - len(members),
+        "latency": _criterion(table, rows, latency, target) | _latency_stats(table, rows),
+        "reliability": rel,
+        "bitrate": None if bit is None else _criterion(table, rows, bit, target),
+    }
+
+
+def sla_from_rollups(
+    document: SiteDocument, store: TelemetryStore, start: dt.datetime, end: dt.datetime
+) -> dict[str, Any]:
+    """Compliance of every slice and application over [start, end) from hourly aggregates."""
+    query = AggregateQuery(list(SERIES), start, end, None, HOUR_S, True)
+    table = hour_table(store.aggregate_arrays(query))
+    evaluated = [evaluate(g, table) for g in groups(document)]
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "method": "hourly",
+        "reports": _sum(table.reports),
+        "slices": [e for e in evaluated if e["kind"] == "slice"],
+        "applications": [e for e in evaluated if e["kind"] == "application"],
+    }
+
+
+def sla_over(
+    document: SiteDocument,
+    store: TelemetryStore,
+    start: dt.datetime,
+    end: dt.datetime,
+    raw_window: dt.timedelta = RAW_WINDOW,
+) -> dict[str, Any]:
+    """Compliance over [start, end): from the raw reports up to `raw_window`, else hourly."""
+    if end <= start:
+        raise ValueError("the window's end must be after its start")
+    if end - start <= raw_window:
+        return sla_report(document, store, start, end)
+    return sla_from_rollups(document, store, start, end)
