@@ -20,6 +20,7 @@ from openipn.api.metrics import ComponentStats, KpiGauges, MetricsSource, Scrape
 from openipn.app import Services
 from openipn.assure.kpi_export import KpiExporter
 from openipn.assure.scopes import load_scope_document
+from openipn.collect.alarm_objects import AlarmObjectHandler
 from openipn.collect.events import EventHandler
 from openipn.collect.file_ready import FileReadyHandler
 from openipn.collect.heartbeats import HeartbeatPolicy
@@ -165,6 +166,7 @@ def event_handlers(services: Services, store: TelemetryStore) -> list[EventHandl
     return [
         FileReadyHandler(PmIntake(store, dirs.quarantine), allowed_dirs=allowed),
         TerminalStatusHandler(services.engine, store),
+        AlarmObjectHandler(services.identity),
     ]
 
 
@@ -198,7 +200,8 @@ def build_runtime(services: Services) -> Runtime:
         runtime.workers.append(runtime.ves)
         runtime.metrics["ves"] = ComponentStats("ves", functools.partial(_ves_stats, runtime.ves))
     if settings.scrape_config is not None:
-        scraper = PromScraper(load_targets(settings.scrape_config), store)
+        canonical = functools.partial(services.identity.canonical_batch, source="prometheus")
+        scraper = PromScraper(load_targets(settings.scrape_config), store, canonical=canonical)
         runtime.workers.append(scraper)
         runtime.metrics["scrape"] = ScrapeHealth(scraper.health)
     runtime.workers.append(TelemetryUpkeep(store, services, settings.telemetry_upkeep_s))

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from openipn.api.deps import ServicesDep
 from openipn.codecs.ves import Severity
 from openipn.collect.alarms import AlarmBook
+from openipn.model.objref import ObjectRef
 
 
 class AlarmOut(BaseModel):
@@ -19,6 +20,7 @@ class AlarmOut(BaseModel):
     id: int
     source: str
     object: str
+    ref: str | None  # the model object (`cell:<name>` …) the object DN names, null if none
     condition: str
     specific_problem: str
     severity: str
@@ -40,6 +42,10 @@ class AlarmPageOut(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+def _ref(ref: ObjectRef | None) -> str | None:
+    return str(ref) if ref else None
 
 
 def alarms_router() -> APIRouter:
@@ -65,6 +71,11 @@ def alarms_router() -> APIRouter:
             page=page,
             page_size=page_size,
         )
-        return {"items": found.items, "total": found.total, "page": page, "page_size": page_size}
+        resolver = services.identity.resolver()
+        items = [
+            item | {"ref": _ref(resolver.resolve(item["object"], element=item["source"]).ref)}
+            for item in found.items
+        ]
+        return {"items": items, "total": found.total, "page": page, "page_size": page_size}
 
     return router

@@ -37,6 +37,7 @@ NAMED_KINDS = (
     "link",
 )
 RECHECK_S = 2.0  # how often the model version is checked for changes
+REMEMBER_S = 60.0  # a sighting already recorded this recently is not written again
 
 
 def load_named_document(engine: Engine) -> SiteDocument:
@@ -69,6 +70,7 @@ class ObjectIdentity:
         self._resolver: Resolver | None = None
         self._version = -1
         self._checked = 0.0
+        self._recent: dict[Sighting, float] = {}
 
     def resolver(self) -> Resolver:
         """The resolver over the current model."""
@@ -87,20 +89,42 @@ class ObjectIdentity:
         return self.resolver().resolve(text, element=element)
 
     def discover(self, sightings: Iterable[Sighting]) -> None:
-        """Record unmodelled objects."""
-        self.book.record(sightings)
+        """Record unmodelled objects (a repeat within `REMEMBER_S` is not written again)."""
+        now = time.monotonic()
+        with self._lock:
+            fresh = [s for s in sightings if now - self._recent.get(s, -REMEMBER_S) >= REMEMBER_S]
+            if len(self._recent) > 100_000:
+                self._recent.clear()
+            self._recent.update(dict.fromkeys(fresh, now))
+        if fresh:
+            self.book.record(fresh)
+
+    def mapper(self, source: str) -> DnMapper:
+        """A picklable mapper of batches to model DNs over the current model."""
+        return DnMapper(self.resolver(), source)
 
     def canonical_batch(self, batch: SampleBatch, source: str) -> SampleBatch:
         """The batch with model DNs; unresolved objects kept as seen and recorded."""
-        resolver = self.resolver()
-        found = [resolver.resolve(dn) for dn in batch.objects]
+        mapped, sightings = self.mapper(source)(batch)
+        self.discover(sightings)
+        return mapped
+
+
+@dataclasses.dataclass
+class DnMapper:
+    """Maps a batch's objects to model DNs (in any process); returns what was unresolved."""
+
+    resolver: Resolver
+    source: str
+
+    def __call__(self, batch: SampleBatch) -> tuple[SampleBatch, list[Sighting]]:
+        """The batch with model DNs, and the unmodelled objects with their counters."""
+        found = [self.resolver.resolve(dn) for dn in batch.objects]
         unresolved = [i for i, r in enumerate(found) if not r.resolved]
-        if unresolved:
-            self.discover(_sightings(batch, unresolved, found, source))
+        sightings = _sightings(batch, unresolved, found, self.source) if unresolved else []
         dns = [r.dn for r in found]
-        if dns == list(batch.objects):
-            return batch
-        return remap_objects(batch, dns)
+        mapped = batch if dns == list(batch.objects) else remap_objects(batch, dns)
+        return mapped, sightings
 
 
 def _sightings(

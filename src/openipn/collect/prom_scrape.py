@@ -290,6 +290,7 @@ class PromScraper:
         *,
         keep_unmapped: bool = True,
         clock: Callable[[], float] = time.time,
+        canonical: Callable[[SampleBatch], SampleBatch] | None = None,
     ) -> None:
         names = [t.name for t in targets]
         if len(set(names)) != len(names):
@@ -298,6 +299,7 @@ class PromScraper:
         self.store = store
         self.keep_unmapped = keep_unmapped
         self.clock = clock
+        self.canonical = canonical  # target DNs -> model DNs (unmodelled ones listed)
         self._states = {t.name: TargetState() for t in targets}
         self._health = {t.name: _Health() for t in targets}
         self._lock = threading.Lock()  # health, states and store appends
@@ -332,8 +334,9 @@ class PromScraper:
             if len(done.batch):
                 key = f"prometheus:{target.name}:{done.time_ms}"
                 when = dt.datetime.fromtimestamp(done.time_ms / 1000, dt.UTC).isoformat()
+                batch = self.canonical(done.batch) if self.canonical else done.batch
                 self.store.append(
-                    done.batch, source=Source.PROMETHEUS, key=key, name=f"{target.url} @ {when}"
+                    batch, source=Source.PROMETHEUS, key=key, name=f"{target.url} @ {when}"
                 )
             self._states[target.name] = done.state  # only once the values are stored
         return len(done.batch)

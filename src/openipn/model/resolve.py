@@ -104,6 +104,10 @@ class Resolver:
         self._hosted = {(el, cls): ref for ref, (el, cls) in self.book.hosted.items()}
         self._cache: dict[tuple[str, str | None], Resolution] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without its cache (sent to worker processes)."""
+        return self.__dict__ | {"_cache": {}}
+
     def dn(self, ref: ObjectRef) -> str | None:
         """The canonical DN of a model object (None when it has none)."""
         return self.book.dn(ref)
