@@ -74,7 +74,7 @@ class PerceivedSeverity(StrEnum):
     CLEARED = "CLEARED"
 
 
-# PerceivedSeverity -> VES eventSeverity: CLEARED is NORMAL (X.733 §8.1.2.3), INDETERMINATE active.
+# TS 28.532 PerceivedSeverity -> VES eventSeverity: CLEARED is NORMAL; INDETERMINATE stays active.
 SEVERITY: dict[PerceivedSeverity, Severity] = {
     PerceivedSeverity.INDETERMINATE: Severity.WARNING,
     PerceivedSeverity.CRITICAL: Severity.CRITICAL,
@@ -287,11 +287,8 @@ def fault_supervision_event(
     root: str | None = None,
     priority: Priority | None = None,
 ) -> Event:
-    """A stndDefined 3GPP-FaultSupervision event; notificationId = sequence.
-
-    ``root`` is the MnS root of the href (default ``https://<source>/3GPPManagement/ProvMnS``).
-    """
-    kind = notification.notification_type
+    """A stndDefined 3GPP-FaultSupervision event (notificationId = sequence; href under root)."""
+    kind = notification.notification_type  # root default: https://<source>/3GPPManagement/ProvMnS
     data = notification_data(
         notification, at=at, notification_id=sequence,
         root=root or f"https://{source.name}/3GPPManagement/ProvMnS",

@@ -78,8 +78,9 @@ BLOCKS: dict[Domain, tuple[Field, ...]] = {
     Domain.FAULT: (
         *_fields("alarmCondition:string"),
         Field("eventSeverity", "string", tuple(Severity)),
-        *_fields("eventSourceType:string specificProblem:string"),
+        *_fields("eventSourceType:string"),
         _version("faultFieldsVersion", "4.0"),
+        *_fields("specificProblem:string"),
         Field("vfStatus", "string", _VF_STATUS),
     ),
     Domain.HEARTBEAT: (
@@ -107,8 +108,9 @@ BLOCKS: dict[Domain, tuple[Field, ...]] = {
         *_fields("stateInterface:string"),
     ),
     Domain.SYSLOG: (
-        *_fields("eventSourceType:string syslogMsg:string syslogTag:string"),
+        *_fields("eventSourceType:string"),
         _version("syslogFieldsVersion", "4.0"),
+        *_fields("syslogMsg:string syslogTag:string"),
     ),
     Domain.OTHER: (_version("otherFieldsVersion", "3.0"),),
 }
