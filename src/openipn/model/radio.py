@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from openipn.model.arfcn import FR1_BANDWIDTHS_MHZ, FR2_BANDWIDTHS_MHZ, arfcn_to_mhz, is_fr2
 from openipn.model.base import FloatRange, IntRange, InventoryObject, Name, Point, Strict, Text
@@ -36,6 +36,12 @@ class ManagementEndpoint(Strict):
     ves_source_name: str | None = None
 
 
+def _is_rdn(text: str) -> bool:
+    """`Class=id` with both parts present."""
+    cls, sep, value = text.partition("=")
+    return bool(sep and cls.strip() and value.strip())
+
+
 class EquipmentNaming(Strict):
     """How the element's own equipment names things in PM files, VES and NETCONF (TS 32.300).
 
@@ -50,11 +56,14 @@ class EquipmentNaming(Strict):
 
     @field_validator("dn_prefix", "local_dn")
     @classmethod
-    def _check_dn(cls, value: str | None) -> str | None:
+    def _check_dn(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
         parts = [part.strip() for part in value.split(",")]
-        if not value.strip() or any(not part for part in parts):
+        plain_id = info.field_name == "local_dn" and len(parts) == 1  # `seliitdus00487`
+        if not value.strip() or any(
+            not part or (not plain_id and not _is_rdn(part)) for part in parts
+        ):
             raise ValueError(f"{value!r} is not a distinguished name (Class=id,Class=id,...)")
         return value.strip()
 

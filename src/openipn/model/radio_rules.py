@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from openipn.model.base import point_in_polygon
+from openipn.model.dn import gnb_ids
 from openipn.model.document import Issue, SiteDocument
 from openipn.model.identifiers import NCI_BITS
 from openipn.model.radio import Cell, Gnb
@@ -37,6 +38,26 @@ def check_cell_ids(doc: SiteDocument) -> Iterable[Issue]:
                 f"(also {doc.path('cells', seen[key])}); the NCI would collide",
             )
         seen.setdefault(key, position)
+
+
+def check_gnb_function_ids(doc: SiteDocument) -> Iterable[Issue]:
+    """The gNBs of one element need distinct function ids, or their DNs would collide."""
+    ids = gnb_ids(doc)
+    seen: dict[tuple[str, str, str], str] = {}
+    for position, gnb in enumerate(doc.objects("gnbs")):
+        if not isinstance(gnb, Gnb) or gnb.name not in ids:
+            continue
+        for field, cls in (("du", "GNBDUFunction"), ("cucp", "GNBCUCPFunction")):
+            if field == "cucp" and gnb.cucp_function_id is None:
+                continue  # it follows the DU id, checked already
+            key = (gnb.managed_element, cls, getattr(ids[gnb.name], field))
+            if key in seen:
+                yield Issue(
+                    f"{doc.path('gnbs', position)}.{field}_function_id",
+                    f"{cls} id {key[2]} on element {gnb.managed_element} is also gNB "
+                    f"{seen[key]}'s; give each gNB of an element its own id (TS 28.541)",
+                )
+            seen.setdefault(key, gnb.name)
 
 
 def neighbour_sets(cells: list[tuple[int, Cell]]) -> dict[str, set[str]]:
@@ -155,6 +176,7 @@ def check_carrier_overlap(doc: SiteDocument) -> Iterable[Issue]:
 
 RADIO_CHECKS: tuple[Callable[[SiteDocument], Iterable[Issue]], ...] = (
     check_cell_ids,
+    check_gnb_function_ids,
     check_pci,
     check_broadcast_nids,
     check_permits,
