@@ -67,15 +67,28 @@ class HourTable:
     series: dict[str, Stats]
 
 
+def _runs(change: BoolArray) -> IntArray:
+    """Run numbers of a sorted column, from the positions where a new value starts."""
+    return np.cumsum(change, dtype=np.int64) - 1
+
+
 def hour_table(arrays: AggregateArrays) -> HourTable:
-    """Pivot per-object hourly aggregates of terminal series into (terminal, hour) rows."""
-    keep = np.array([str(o).startswith(OBJECT_PREFIX) for o in arrays.object], bool)
-    names, terminal = np.unique(arrays.object[keep].astype(str), return_inverse=True)
-    bucket = arrays.bucket[keep]
-    pairs = np.stack([terminal.astype(np.int64), bucket])
-    keys, row = np.unique(pairs, axis=1, return_inverse=True) if len(bucket) else (pairs, bucket)
-    row = np.asarray(row).ravel()
-    n = keys.shape[1]
+    """Pivot per-object hourly aggregates (ordered by object, bucket) into (terminal, hour) rows."""
+    n_in = len(arrays)
+    new_object = np.ones(n_in, bool)
+    new_object[1:] = arrays.object[1:] != arrays.object[:-1]
+    code, names = _runs(new_object), arrays.object[new_object]
+    is_terminal = np.array([str(o).startswith(OBJECT_PREFIX) for o in names], bool)
+    kept_codes = np.flatnonzero(is_terminal)
+    keep = is_terminal[code]
+    new_row = new_object.copy()
+    new_row[1:] |= arrays.bucket[1:] != arrays.bucket[:-1]
+    row_all = _runs(new_row)
+    row_keep = np.unique(row_all[keep])
+    row = np.searchsorted(row_keep, row_all[keep])
+    n = len(row_keep)
+    first = np.flatnonzero(new_row)[row_keep] if n else np.zeros(0, np.int64)
+    terminal = np.searchsorted(kept_codes, code[first])
     measurement = arrays.measurement[keep]
     series = {}
     for name in SERIES:
@@ -89,9 +102,11 @@ def hour_table(arrays: AggregateArrays) -> HourTable:
     seconds = np.zeros(n, np.int64)
     np.maximum.at(seconds, row, arrays.seconds[keep])
     counts = np.stack([s.count for s in series.values()])
-    reports = np.maximum(series[REGISTERED].count, counts.max(axis=0) if n else counts.sum(0))
+    reports = np.maximum(series[REGISTERED].count, counts.max(axis=0))
     prefix = len(OBJECT_PREFIX)
-    return HourTable([str(x)[prefix:] for x in names], keys[0], keys[1], reports, seconds, series)
+    hour = arrays.bucket[first]
+    terminals = [str(o)[prefix:] for o in names[is_terminal]]
+    return HourTable(terminals, terminal, hour, reports, seconds, series)
 
 
 def within(stats: Stats, limit: float) -> tuple[IntArray, IntArray]:

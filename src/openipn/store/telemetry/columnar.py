@@ -27,7 +27,6 @@ from openipn.store.telemetry.catalog import Catalog
 from openipn.store.telemetry.layout import RESOLUTION_S, epoch_seconds
 from openipn.store.telemetry.query import (
     Segment,
-    aggregate_sql,
     allowed_tiers,
     literal,
     normalise_objects,
@@ -131,9 +130,14 @@ def arrays_sql(
     origin: int,
     bucket_s: int | None,
 ) -> str:
-    """The per-object aggregate, with the bucket in epoch seconds (for NumPy columns)."""
-    return aggregate_sql(
-        segments, measurements, objects, origin=origin, bucket_s=bucket_s, by_object=True
+    """The per-object aggregate ordered by (object, bucket, measurement), bucket in seconds."""
+    union = " UNION ALL ".join(segment_sql(s, measurements, objects) for s in segments)
+    keys = "object, bucket, measurement"
+    return (
+        f"SELECT {bucket_expr(origin, bucket_s)} AS bucket, object, measurement,"
+        " sum(total) AS total, sum(count)::BIGINT AS count, min(minimum) AS minimum,"
+        " max(maximum) AS maximum, sum(seconds)::BIGINT AS seconds"
+        f" FROM ({union}) GROUP BY {keys} ORDER BY {keys}"
     )
 
 
