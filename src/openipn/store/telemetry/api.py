@@ -166,7 +166,10 @@ class Availability:
 
 @dataclass(frozen=True)
 class AggregateArrays:
-    """`aggregate` rows per object as NumPy columns (`bucket` in epoch seconds)."""
+    """`aggregate` rows per object as NumPy columns, ordered by (object, bucket, measurement).
+
+    `bucket` is in epoch seconds.
+    """
 
     bucket: IntArray
     object: npt.NDArray[np.object_]
