@@ -82,15 +82,24 @@ class TerminalReport:
         return None if value is None else value >= 0.5
 
 
-def _number(key: TerminalKey, text: str) -> float | None:
-    if key in (_K.REGISTERED, _K.CONNECTED, _K.SESSION):
-        flag = _FLAGS.get(text.strip().lower())
-        return None if flag is None else float(flag)
+def _flag(text: str) -> float | None:
+    flag = _FLAGS.get(text.strip().lower())
+    return None if flag is None else float(flag)
+
+
+def _finite(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+# Reported name -> (key, reader) of every value kept as a number (flags as 1.0 / 0.0).
+_READERS: dict[str, tuple[TerminalKey, Callable[[str], float | None]]] = {
+    str(key): (key, _flag if key in (_K.REGISTERED, _K.CONNECTED, _K.SESSION) else _finite)
+    for key in (*TERMINAL_SERIES, _K.SESSION)
+}
 
 
 def is_terminal_report(event: VesEvent) -> bool:
@@ -104,18 +113,19 @@ def terminal_reports(event: VesEvent) -> list[TerminalReport]:
     if not is_terminal_report(event) or event.measurement is None:
         return []
     reports = []
-    numeric = (*TERMINAL_SERIES, _K.SESSION)
     for item in event.measurement.named:
         numbers: dict[TerminalKey, float] = {}
-        for key in numeric:
-            raw = item.values.get(key)
-            value = None if raw is None else _number(key, raw)
-            if raw is not None and value is None:
+        for name, raw in item.values.items():
+            reader = _READERS.get(name)
+            if reader is None:
+                continue
+            value = reader[1](raw)
+            if value is None:
                 log.warning(
-                    "event %s: %s %s=%r is not readable", event.event_id, item.name, key, raw
+                    "event %s: %s %s=%r is not readable", event.event_id, item.name, name, raw
                 )
-            if value is not None:
-                numbers[key] = value
+            else:
+                numbers[reader[0]] = value
         reports.append(
             TerminalReport(item.name, event.last, event.start, event.event_id, item.values, numbers)
         )
@@ -124,26 +134,32 @@ def terminal_reports(event: VesEvent) -> list[TerminalReport]:
 
 def sample_batch(reports: Sequence[TerminalReport]) -> SampleBatch:
     """The numeric values of reports as a batch: one object per terminal, unknowns left out."""
-    objects = [terminal_dn(r.terminal) for r in reports]
-    obj, meas, starts, seconds, values = [], [], [], [], []
-    for i, report in enumerate(reports):
-        start = int(report.period_start.timestamp())
-        length = max(1, round((report.reported_at - report.period_start).total_seconds()))
+    names: dict[str, int] = {}
+    terminals: list[int] = []
+    starts: list[int] = []
+    seconds: list[int] = []
+    counts: list[int] = []
+    meas: list[int] = []
+    values: list[float] = []
+    for report in reports:
+        terminals.append(names.setdefault(report.terminal, len(names)))
+        starts.append(int(report.period_start.timestamp()))
+        seconds.append(round((report.reported_at - report.period_start).total_seconds()))
+        before = len(values)
         for key, value in report.numbers.items():
             index = _MEASUREMENT_INDEX.get(key)
             if index is not None:
-                obj.append(i)
                 meas.append(index)
-                starts.append(start)
-                seconds.append(length)
                 values.append(value)
+        counts.append(len(values) - before)
+    repeats = np.array(counts, np.int64)
     return SampleBatch(
-        objects=objects,
-        object_index=np.array(obj, np.int64),
+        objects=[terminal_dn(name) for name in names],
+        object_index=np.repeat(np.array(terminals, np.int64), repeats),
         measurements=list(MEASUREMENTS),
         measurement_index=np.array(meas, np.int64),
-        starts=np.array(starts, np.int64),
-        seconds=np.array(seconds, np.int64),
+        starts=np.repeat(np.array(starts, np.int64), repeats),
+        seconds=np.repeat(np.maximum(np.array(seconds, np.int64), 1), repeats),
         values=np.array(values, np.float64),
     )
 
