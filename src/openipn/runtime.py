@@ -25,6 +25,7 @@ from openipn.collect.events import EventHandler
 from openipn.collect.file_ready import FileReadyHandler
 from openipn.collect.heartbeats import HeartbeatPolicy
 from openipn.collect.pm_intake import PmIntake
+from openipn.collect.pm_source import IntakeLimits
 from openipn.collect.pm_watch import PmDirs, PmWatcher
 from openipn.collect.prom_scrape import PromScraper
 from openipn.collect.prom_targets import load_targets
@@ -158,13 +159,23 @@ def pm_dirs(settings: Settings) -> PmDirs:
     return PmDirs.under(settings.data_dir, settings.pm_inbox_dir, settings.pm_quarantine_dir)
 
 
+def pm_limits(settings: Settings) -> IntakeLimits:
+    """Size and clock limits of PM file intake."""
+    return IntakeLimits(settings.pm_max_bytes, settings.pm_clock_tolerance_s)
+
+
 def event_handlers(services: Services, store: TelemetryStore) -> list[EventHandler]:
     """Consumers of the VES journal besides alarms and heartbeats: one line per handler."""
     settings = services.settings
     dirs = pm_dirs(settings)
     allowed = [settings.data_dir / "pm", *settings.pm_file_ready_dirs]
     return [
-        FileReadyHandler(PmIntake(store, dirs.quarantine), allowed_dirs=allowed),
+        FileReadyHandler(
+            PmIntake(
+                store, dirs.quarantine, limits=pm_limits(settings), identity=services.identity
+            ),
+            allowed_dirs=allowed,
+        ),
         TerminalStatusHandler(services.engine, store),
         AlarmObjectHandler(services.identity),
     ]
@@ -190,8 +201,8 @@ def build_runtime(services: Services) -> Runtime:
     opener = functools.partial(open_telemetry_store, settings.telemetry_dir)
     runtime.workers.append(
         PmWatcher(
-            store, pm_dirs(settings), poll_s=settings.pm_poll_s,
-            workers=settings.pm_workers, opener=opener,
+            store, pm_dirs(settings), poll_s=settings.pm_poll_s, workers=settings.pm_workers,
+            opener=opener, limits=pm_limits(settings), identity=services.identity,
         )
     )  # fmt: skip
     if settings.ves_enabled:

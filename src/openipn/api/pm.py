@@ -127,7 +127,7 @@ def pm_router() -> APIRouter:
         data, file_name = await _upload(request, name or header_name, settings.pm_max_bytes)
         dirs = PmDirs.under(settings.data_dir, settings.pm_inbox_dir, settings.pm_quarantine_dir)
         limits = IntakeLimits(settings.pm_max_bytes, settings.pm_clock_tolerance_s)
-        intake = PmIntake(store, dirs.quarantine, limits=limits)
+        intake = PmIntake(store, dirs.quarantine, limits=limits, identity=services.identity)
         result = await run_in_threadpool(intake.ingest_bytes, data, file_name)
         return _answer(result)
 

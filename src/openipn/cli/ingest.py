@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
+from openipn.app import NotInitialisedError
 from openipn.cli.context import CliContext
 from openipn.cli.output import console, errors, fail, progress_bar
+from openipn.collect.identity import ObjectIdentity
 from openipn.collect.pm_intake import Outcome, PmIntake
 from openipn.collect.pm_source import IntakeLimits
 from openipn.collect.pm_watch import PmDirs, is_candidate
@@ -29,6 +31,20 @@ def _settings(ctx: typer.Context) -> Settings:
     """The root command's settings; the environment's when this app runs on its own."""
     obj = ctx.find_root().obj
     return obj.settings if isinstance(obj, CliContext) else Settings()
+
+
+def _identity(ctx: typer.Context) -> ObjectIdentity | None:
+    """The model's resolver when a model store is set up; without one, DNs are kept as seen."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliContext):
+        return None
+    try:
+        return obj.services().identity
+    except NotInitialisedError:
+        errors.print(
+            "no network model (run 'openipn init'): DNs are stored as the files write them"
+        )
+        return None
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -58,6 +74,7 @@ def pm_command(
     """Ingest TS 32.435 / TS 28.532 PM files; bad ones are copied to quarantine with a reason."""
     settings = _settings(ctx)
     paths = expand(files)
+    identity = _identity(ctx)
     store = open_telemetry_store(settings.telemetry_dir)
     intake = PmIntake(
         store,
@@ -65,15 +82,17 @@ def pm_command(
         workers=settings.pm_workers if workers is None else workers,
         opener=partial(open_telemetry_store, settings.telemetry_dir),
         limits=IntakeLimits(settings.pm_max_bytes, settings.pm_clock_tolerance_s),
+        identity=identity,
     )
     counts = dict.fromkeys(Outcome, 0)
-    rows = 0
+    rows = discovered = 0
     try:
         with progress_bar() as progress:
             task = progress.add_task("ingesting PM files", total=len(paths))
             for result in intake.ingest_files(paths, move_bad=False):
                 counts[result.outcome] += 1
                 rows += result.rows
+                discovered += result.discovered
                 progress.advance(task)
                 for c in result.conflicts:
                     errors.print(
@@ -97,5 +116,11 @@ def pm_command(
         store.close()
     summary = ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
     console.print(f"{len(paths)} file(s): {summary}; {rows} values stored", markup=False)
+    if discovered:
+        console.print(
+            f"{discovered} object(s) are not in the site model: stored as seen and listed by "
+            "'openipn discovered'",
+            markup=False,
+        )
     if counts[Outcome.QUARANTINED]:
         raise typer.Exit(code=1)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from openipn import __version__
-from openipn.cli import ingest, inventory, kpi, network, serve, sims, topology, twin
+from openipn.cli import discovered, ingest, inventory, kpi, network, serve, sims, topology, twin
 from openipn.cli.context import CliContext
 from openipn.settings import Settings
 
@@ -70,6 +70,7 @@ for command in (
     network.restore,
     serve.serve,
     twin.twin,
+    discovered.discovered,
 ):
     app.command()(command)
 app.add_typer(inventory.app, name="inventory")

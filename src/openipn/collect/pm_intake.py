@@ -25,7 +25,7 @@ import multiprocessing
 import multiprocessing.util
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -34,9 +34,11 @@ from pathlib import Path
 
 from openipn.codecs.ts32435_pm import PmFileError
 from openipn.codecs.ts32435_read import Block, iter_blocks
+from openipn.collect.identity import DnMapper, ObjectIdentity
 from openipn.collect.pm_batch import build, general_table
 from openipn.collect.pm_fast import PmTable, fast_tables
 from openipn.collect.pm_source import CHUNK, MAX_BYTES, IntakeLimits, Source, load, plain_chunks
+from openipn.store.discovered import Sighting
 from openipn.store.telemetry.api import (
     AppendResult,
     Conflict,
@@ -49,6 +51,8 @@ from openipn.store.telemetry.api import (
 )
 
 log = logging.getLogger(__name__)
+SOURCE_NAME = "pm-file"  # how discovered objects name this intake
+BatchMapper = DnMapper | Callable[[SampleBatch], tuple[SampleBatch, list[Sighting]]]
 
 MAX_FILE_BYTES = MAX_BYTES  # default limit of an upload (settings: pm_max_bytes)
 GROUP_FILES = 16  # files stored per Parquet file and catalog transaction
@@ -122,6 +126,7 @@ class Parsed:
     conflicts: tuple[Conflict, ...] = ()  # within the file
     conflict_count: int = 0
     stream: Source | None = None  # a large file: decoded in blocks while it is stored
+    discovered: tuple[Sighting, ...] = ()  # objects the model does not name (see identity.py)
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ class IngestResult:
     skipped: int = 0
     conflicts: tuple[Conflict, ...] = ()
     conflict_count: int = 0
+    discovered: int = 0  # objects the model does not name (listed by /api/v1/discovered)
 
 
 def _bad(name: str, key: str | None, exc: Exception) -> Parsed:
@@ -193,28 +199,65 @@ def _refused(parsed: Parsed, exc: Exception) -> Parsed:
     )
 
 
-def _append_stream(store: TelemetryStore, parsed: Parsed, limits: IntakeLimits) -> Parsed:
+def _mapped(
+    batches: Iterable[SampleBatch], mapper: BatchMapper | None, found: list[Sighting]
+) -> Iterator[SampleBatch]:
+    """Batches with model DNs (`mapper`), the unmodelled objects collected in `found`."""
+    for batch in batches:
+        if mapper is None:
+            yield batch
+            continue
+        mapped, sightings = mapper(batch)
+        found.extend(sightings)
+        yield mapped
+
+
+def _map_parsed(parsed: Parsed, mapper: BatchMapper | None) -> Parsed:
+    if mapper is None or parsed.batch is None:
+        return parsed
+    batch, found = mapper(parsed.batch)
+    return dataclasses.replace(parsed, batch=batch, discovered=tuple(found))
+
+
+def _streamed(
+    source: Source, limits: IntakeLimits, sink: list[Conflict], mapper: BatchMapper | None,
+    found: list[Sighting],
+) -> Iterator[SampleBatch]:  # fmt: skip
+    return _mapped(stream_batches(source, limits, sink), mapper, found)
+
+
+def _append_stream(
+    store: TelemetryStore, parsed: Parsed, limits: IntakeLimits, mapper: BatchMapper | None
+) -> Parsed:
     assert parsed.stream is not None and parsed.key is not None
     sink: list[Conflict] = []
-    item = FileBatch(parsed.key, parsed.name, partial(stream_batches, parsed.stream, limits, sink))
+    found: list[Sighting] = []
+    blocks = partial(_streamed, parsed.stream, limits, sink, mapper, found)
+    item = FileBatch(parsed.key, parsed.name, blocks)
     try:
         [done] = store.append_files([item], source=DataSource.PM_FILE)
     except FILE_FAULTS as exc:  # decoded while stored: nothing was committed
         return _refused(parsed, exc)
-    return _stored(
-        dataclasses.replace(parsed, conflicts=tuple(sink), conflict_count=len(sink)), done
+    kept = dataclasses.replace(
+        parsed, conflicts=tuple(sink), conflict_count=len(sink), discovered=tuple(found)
     )
+    return _stored(kept, done)
 
 
 def append_parsed(
-    store: TelemetryStore, group: Sequence[Parsed], limits: IntakeLimits
+    store: TelemetryStore,
+    group: Sequence[Parsed],
+    limits: IntakeLimits,
+    mapper: BatchMapper | None = None,
 ) -> list[Parsed]:
     """Store parsed files: the one place where PM values go to the store.
 
-    The small files of the group go in one `append_files` call (one Parquet file, one
-    transaction); a large one streams in its own; if the store refuses a batch, each file is
-    tried alone so only the bad one is refused.
+    `mapper` first gives every object its model DN (unmodelled ones are kept as seen and
+    listed in `Parsed.discovered`). The small files of the group go in one `append_files`
+    call (one Parquet file, one transaction); a large one streams in its own; if the store
+    refuses a batch, each file is tried alone so only the bad one is refused.
     """
+    group = [_map_parsed(parsed, mapper) for parsed in group]
     out = list(group)
     ready = [i for i, p in enumerate(group) if p.batch is not None and p.appended is None]
     items = [
@@ -232,7 +275,7 @@ def append_parsed(
                 out[i] = _refused(group[i], exc)
     for i, parsed in enumerate(group):
         if parsed.stream is not None and parsed.appended is None:
-            out[i] = _append_stream(store, parsed, limits)
+            out[i] = _append_stream(store, parsed, limits, mapper)
     return out
 
 
@@ -251,12 +294,14 @@ def _init_worker(opener: StoreOpener | None) -> None:
         multiprocessing.util.Finalize(store, store.close, exitpriority=10)
 
 
-def parse_group(paths: Sequence[str], limits: IntakeLimits) -> list[Parsed]:
+def parse_group(
+    paths: Sequence[str], limits: IntakeLimits, mapper: BatchMapper | None = None
+) -> list[Parsed]:
     """Read and parse files (the process-pool task); a worker with a store also stores them."""
     store = _WORKER_STORE.get("store")
     seen = None if store is None else store.seen
     parsed = [parse_source(Path(p), Path(p).name, limits, seen) for p in paths]
-    return parsed if store is None else append_parsed(store, parsed, limits)
+    return parsed if store is None else append_parsed(store, parsed, limits, mapper)
 
 
 def parse_path(path: str, limits: IntakeLimits | None = None) -> Parsed:
@@ -298,8 +343,10 @@ class PmIntake:
         workers: int = 0,
         opener: StoreOpener | None = None,
         limits: IntakeLimits | None = None,
+        identity: ObjectIdentity | None = None,
     ) -> None:
         self.store = store
+        self.identity = identity  # model DNs for what the files name; the rest discovered
         self.quarantine_dir = quarantine_dir
         self.workers = workers
         self.opener = opener
@@ -331,12 +378,14 @@ class PmIntake:
         move_bad: bool = True,
     ) -> IngestResult:
         """Store a parsed file (via `append_parsed`), or quarantine it (file moved or copied)."""
-        [stored] = append_parsed(self.store, [parsed], self.limits)
+        [stored] = append_parsed(self.store, [parsed], self.limits, self._mapper())
         return self._result(stored, source_file=source_file, data=data, move_bad=move_bad)
 
     def _result(
         self, parsed: Parsed, *, source_file: Path | None, data: bytes | None, move_bad: bool
     ) -> IngestResult:
+        if self.identity is not None and parsed.discovered:
+            self.identity.discover(parsed.discovered)
         done = parsed.appended
         if done is None:
             where = self.quarantine(parsed, source_file=source_file, data=data, move=move_bad)
@@ -347,6 +396,7 @@ class PmIntake:
         result = IngestResult(
             parsed.name, outcome, done.rows, parsed.key, skipped=done.skipped,
             conflicts=done.conflicts, conflict_count=parsed.conflict_count,
+            discovered=len(parsed.discovered),
         )  # fmt: skip
         _log_conflicts(result)
         return result
@@ -371,6 +421,9 @@ class PmIntake:
         Path(f"{target}.reason.json").write_text(json.dumps(reason, indent=2) + "\n")
         return target
 
+    def _mapper(self) -> BatchMapper | None:
+        return None if self.identity is None else self.identity.mapper(SOURCE_NAME)
+
     def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
         """Ingest one file's bytes (upload, FileReady); a bad file is written to quarantine."""
         parsed = parse_source(data, name, self.limits, self.store.seen)
@@ -381,16 +434,17 @@ class PmIntake:
             [str(p) for p in paths[i : i + GROUP_FILES]] for i in range(0, len(paths), GROUP_FILES)
         ]
         pool = self._executor()
-        task = partial(parse_group, limits=self.limits)
+        mapper = self._mapper()
+        task = partial(parse_group, limits=self.limits, mapper=mapper)
         if pool is None:
             for group in groups:
                 parsed = [
                     parse_source(Path(p), Path(p).name, self.limits, self.store.seen) for p in group
                 ]
-                yield append_parsed(self.store, parsed, self.limits)
+                yield append_parsed(self.store, parsed, self.limits, mapper)
         else:
-            for parsed in pool.map(task, groups):
-                yield append_parsed(self.store, parsed, self.limits)  # if the worker had no store
+            for parsed in pool.map(task, groups):  # stored by the worker if it has a store
+                yield append_parsed(self.store, parsed, self.limits, mapper)
 
     def ingest_files(
         self, paths: Sequence[Path], *, done_dir: Path | None = None, move_bad: bool = True

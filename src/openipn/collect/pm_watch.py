@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from openipn.collect.identity import ObjectIdentity
 from openipn.collect.pm_intake import IngestResult, PmIntake, StoreOpener
 from openipn.collect.pm_source import IntakeLimits
 from openipn.store.telemetry.api import TelemetryStore
@@ -74,12 +75,13 @@ class PmWatcher:
         settle_s: float = 1.0,
         opener: StoreOpener | None = None,
         limits: IntakeLimits | None = None,
+        identity: ObjectIdentity | None = None,
     ) -> None:
         self.dirs = dirs
         self.poll_s = poll_s
         self.settle_s = settle_s
         self.intake = PmIntake(
-            store, dirs.quarantine, workers=workers, opener=opener, limits=limits
+            store, dirs.quarantine, workers=workers, opener=opener, limits=limits, identity=identity
         )
         self._seen: dict[str, tuple[int, int]] = {}  # name -> (size, mtime_ns) at last poll
         self._stop = threading.Event()
