@@ -10,7 +10,12 @@ arithmetic language (numbers, + - * /, parentheses) whose operands are term call
 - `gauge(X)`: Σ over objects of each object's time-weighted mean of X (TS 28.552 SI "Mean"
   counters such as RM.RegisteredSubNbrMean, summed across AMFs as TS 28.554 6.2.1 does).
 - `rate(X)`: Σ X ÷ the seconds the reports cover (volume per second).
-- `avail(X)` and `span(X)`: available and expected object-seconds (cell availability).
+- `avail(X)` and `span(X)`: available and expected object-seconds over measured time only
+  (cell availability; computed per object inside the store).
+
+A plain counter with no value for the scope in the range is replaced by the sum of one family
+of its TS 28.552 subcounters (`X.<qualifier>`, see `openipn.assure.subcounters`); the row's
+inputs then name them (`sum(RRC.ConnEstabAtt.*)`).
 
 Tags follow standards.md: V = checked in a public source, K = from knowledge, not rechecked,
 OpenIPN = defined here because TS 28.554 has no KPI for it or our data lacks its counters.
@@ -136,8 +141,10 @@ THP_NOTE = (
 KPIS: tuple[Kpi, ...] = (
     Kpi("RSR", "Registration success rate", f"100 * {_sums(_REG, 'Succ')} / {_sums(_REG, 'Req')}",
         Unit.PERCENT, CORE, "TS 28.554 6.2.3", Tag.VERIFIED,
-        "Counters summed over AMFs and periods before dividing; a registration type the AMF "
-        "does not report (RegEmerg, optional) adds nothing. Formula [K].", sliceable=True,
+        "Counters summed over AMFs and periods before dividing. TS 28.554 6.2.3 sums the "
+        "registration types; a type the AMF does not report (RegMob, RegPeriod, RegEmerg) is "
+        "optional and adds nothing, so an AMF reporting only RegInit still gives a rate. "
+        "Formula [K].", sliceable=True,
         optional=frozenset(f"{r}{s}" for r in _REG for s in ("Req", "Succ"))),
     Kpi("PDUSessionEstabSR", "PDU session establishment success rate (SMF)",
         _ratio("SM.PduSessionCreationSucc", "SM.PduSessionCreationReq"), Unit.PERCENT, CORE,
@@ -219,11 +226,17 @@ KPIS: tuple[Kpi, ...] = (
         "Site only: user-plane volume at N3 instead of PDCP volume, over the gNBs' energy."),
     Kpi("CellAvailability", "Cell availability",
         "100 * avail(RRU.PrbAvailDl) / span(RRU.PrbAvailDl)",
-        Unit.PERCENT, RAN, "none (TS 28.552 has no cell availability counter)", Tag.OPENIPN,
-        "Time a cell offers its PRBs: per cell, Σ RRU.PrbAvailDl × period ÷ its largest "
-        "RRU.PrbAvailDl in the range, over the bucket time × the cells in scope. A period "
-        "without a report (element unreachable) counts as unavailable; a cell never reported "
-        "in the range is counted as unavailable only when the scope knows it from the model."),
+        Unit.PERCENT, RAN, "after TS 28.554 6.3.x (available time ÷ measured time)", Tag.OPENIPN,
+        "Up time ÷ measured time, summed over the cells in scope. Up time: per cell, "
+        "Σ RRU.PrbAvailDl × period ÷ its largest RRU.PrbAvailDl in the range (a cell offering "
+        "half its PRBs is half up). Measured time: the time covered by periods for which the "
+        "platform holds any cell's report (per hour: the most any one cell covered), never the "
+        "part of the range before the first or after the latest stored period, so a period "
+        "still being reported or not yet collected is not downtime. Expected time: measured "
+        "time × the cells in scope the model knows (at least those that reported): a known "
+        "cell silent while other cells report (element unreachable, cell locked) is down, "
+        "which is what a NOC wants to see; a cell added mid-range counts as down before it "
+        "first reported. TS 28.552 has no cell availability counter."),
 )  # fmt: skip
 
 BY_NAME: dict[str, Kpi] = {k.name: k for k in KPIS}
