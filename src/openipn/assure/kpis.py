@@ -33,6 +33,7 @@ from openipn.store.telemetry.api import (
     AggregateRow,
     Availability,
     AvailabilityQuery,
+    AvailabilityRow,
     Sample,
     TelemetryStore,
 )
@@ -136,6 +137,7 @@ class _Bucketed:
         default_factory=lambda: defaultdict(list)
     )
     availability: dict[str, Availability] = field(default_factory=dict)
+    avail_rows: dict[tuple[int, str], AvailabilityRow] = field(default_factory=dict)
     shown: dict[str, str] = field(default_factory=dict)  # name -> subcounters read instead
 
 
@@ -184,7 +186,9 @@ def _fetch(
         _read_subcounters(store, out, missing, functools.partial(read, objects, by_object))
     for name, (objects, _) in avail.items():
         query = AvailabilityQuery(name, start, end, objects, bucket_s)
-        out.availability[name] = store.availability(query)
+        found = out.availability[name] = store.availability(query)
+        for row in found.rows:
+            out.avail_rows[(_epoch(row.bucket_start) if bucket_s else first, name)] = row
     return out
 
 
@@ -218,7 +222,7 @@ def _availability(
 ) -> float | None:
     """Up object-seconds (`avail`) or measured object-seconds (`span`) of a bucket."""
     found = data.availability.get(name)
-    row = next((r for r in found.rows if _epoch(r.bucket_start) == bucket), None) if found else None
+    row = data.avail_rows.get((bucket, name))
     if row is None or found is None or not row.measured:
         return None
     if term.func == "avail":
