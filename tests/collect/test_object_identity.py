@@ -109,6 +109,10 @@ def refs(client: TestClient) -> dict[str, str | None]:
 def test_a_vendor_pm_file_lines_up_with_the_site_file(client: TestClient) -> None:
     posted = client.post("/api/v1/pm-files", content=vendor_pm_file(END), params={"name": "A.xml"})
     assert posted.status_code == 201, posted.text
+    answer = posted.json()  # what the file brought in
+    assert answer["measurements"] == ["RRU.PrbAvailDl", "RRU.PrbUsedDl"]
+    assert len(answer["objects"]) == 3
+    assert answer["unmodelled"] == [f"SubNetwork=G3,{UNMODELLED}"]
     found = refs(client)
     canonical = f"SubNetwork=G3,{LDN_C1}"
     assert found[canonical] == "cell:gnb-ws1-01-c1"

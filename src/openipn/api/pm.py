@@ -81,6 +81,9 @@ def _answer(result: IngestResult) -> JSONResponse:
         "skipped": result.skipped,  # values already stored (same object, counter, period)
         "conflict_count": result.conflict_count,
         "conflicts": [_conflict(c) for c in result.conflicts],
+        "objects": list(result.objects),  # what the file brought in, as model DNs
+        "measurements": list(result.measurements),
+        "unmodelled": list(result.unmodelled),  # kept as seen; see /api/v1/discovered
     }
     if result.outcome is Outcome.QUARANTINED:
         where = f"line {result.line}" if result.line else result.name

@@ -127,6 +127,8 @@ class Parsed:
     conflict_count: int = 0
     stream: Source | None = None  # a large file: decoded in blocks while it is stored
     discovered: tuple[Sighting, ...] = ()  # objects the model does not name (see identity.py)
+    objects: tuple[str, ...] = ()  # what the file brought in (not listed for streamed files)
+    measurements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,9 @@ class IngestResult:
     conflicts: tuple[Conflict, ...] = ()
     conflict_count: int = 0
     discovered: int = 0  # objects the model does not name (listed by /api/v1/discovered)
+    objects: tuple[str, ...] = ()  # the objects (model DNs) and counters the file brought in
+    measurements: tuple[str, ...] = ()
+    unmodelled: tuple[str, ...] = ()  # DNs of the objects the model does not name
 
 
 def _bad(name: str, key: str | None, exc: Exception) -> Parsed:
@@ -213,10 +218,13 @@ def _mapped(
 
 
 def _map_parsed(parsed: Parsed, mapper: BatchMapper | None) -> Parsed:
-    if mapper is None or parsed.batch is None:
+    if parsed.batch is None:
         return parsed
-    batch, found = mapper(parsed.batch)
-    return dataclasses.replace(parsed, batch=batch, discovered=tuple(found))
+    batch, found = mapper(parsed.batch) if mapper is not None else (parsed.batch, [])
+    return dataclasses.replace(
+        parsed, batch=batch, discovered=tuple(found), objects=tuple(batch.objects),
+        measurements=tuple(batch.measurements),
+    )  # fmt: skip
 
 
 def _streamed(
@@ -396,7 +404,8 @@ class PmIntake:
         result = IngestResult(
             parsed.name, outcome, done.rows, parsed.key, skipped=done.skipped,
             conflicts=done.conflicts, conflict_count=parsed.conflict_count,
-            discovered=len(parsed.discovered),
+            discovered=len(parsed.discovered), objects=parsed.objects,
+            measurements=parsed.measurements, unmodelled=tuple(d.dn for d in parsed.discovered),
         )  # fmt: skip
         _log_conflicts(result)
         return result
