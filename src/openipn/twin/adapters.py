@@ -44,8 +44,13 @@ def pm_file(
     end: dt.datetime,
     vendor: str,
     sw_version: str | None,
+    element_dn: str | None = None,
 ) -> PmFile:
-    """One element's measurements of one granularity period as a TS 32.435 file."""
+    """One element's measurements of one granularity period as a TS 32.435 file.
+
+    `element_dn` is the element's DN from the model's DN builder (default `ManagedElement=<name>`).
+    """
+    local_dn = element_dn or f"ManagedElement={element}"
     groups: dict[str, dict[str, dict[str, Value]]] = {}
     for info_id, ldn, counters in measurements:
         groups.setdefault(info_id, {}).setdefault(ldn, {}).update(counters)
@@ -56,10 +61,10 @@ def pm_file(
             begin_time=begin,
             vendor_name=vendor,
             dn_prefix=None,
-            sender_local_dn=f"ManagedElement={element}",
+            sender_local_dn=local_dn,
         ),
         managed_element=ManagedElement(
-            local_dn=f"ManagedElement={element}", user_label=element, sw_version=sw_version
+            local_dn=local_dn, user_label=element, sw_version=sw_version
         ),
         meas_infos=infos,
         end_time=end,

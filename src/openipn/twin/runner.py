@@ -318,6 +318,7 @@ class Twin:
                 end=end,
                 vendor=me.vendor if me else VENDOR,
                 sw_version=me.software_version if me else None,
+                element_dn=self.sim.world.dns.element_dn(element),
             )
             name = adapters.pm_name(element, begin, end)
             path = write_atomically(self.options.pm_dir, name, encode_meas_collec(pm))
