@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 from ves_3gpp_kit import stnd_alarm
-from ves_kit import T0, fault, heartbeat
+from ves_kit import SAMPLES, T0, fault, heartbeat
 
 from openipn.codecs.ves import batch_body, event_body
-from openipn.collect.ves_validate import VesRequestError, check_body
+from openipn.collect.ves_validate import HEADER, HEADER_OPTIONAL, VesRequestError, check_body
+
+SCHEMA_FILE = SAMPLES / "CommonEventFormat_30.2.1_ONAP.json"
 
 PNF: dict[str, Any] = {
     "commonEventHeader": {
@@ -146,3 +149,29 @@ def test_stnd_defined_data_checked_only_for_namespaces_read() -> None:
     assert issues_of(batch_body([stnd_alarm(), fault_supervision]), batch=True) == [
         "eventList[1].stndDefinedFields.data.alarmId: missing in a notifyNewAlarm"
     ]
+
+
+def test_header_members_outside_the_schema_are_refused() -> None:
+    """commonEventHeader has additionalProperties false: an address there is not VES 7."""
+    event = fault()
+    event["commonEventHeader"].update(oamV4IpAddress="1.2.3.444", nfVendorName=5)
+    assert issues_of({"eventList": [event]}, batch=True) == [
+        "eventList[0].commonEventHeader.oamV4IpAddress: is not a member of commonEventHeader",
+        "eventList[0].commonEventHeader.nfVendorName: must be a string",
+    ]
+    event = fault()
+    event["commonEventHeader"].update(
+        eventType="applicationNf", internalHeaderFields={}, nfNamingCode="gNB1",
+        nfcNamingCode="du1", reportingEntityId="u-1", sourceId="u-2", timeZoneOffset="UTC+08:00",
+    )  # fmt: skip
+    assert issues_of(event_body(event)) == []
+
+
+@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason="ONAP schema copy not present")
+def test_header_tables_are_the_schema_members() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())["definitions"]["commonEventHeader"]
+    kinds = {spec.name: spec.kind for spec in HEADER} | HEADER_OPTIONAL
+    assert set(kinds) == set(schema["properties"])
+    assert set(schema["required"]) == {spec.name for spec in HEADER}
+    for name, kind in HEADER_OPTIONAL.items():
+        assert schema["properties"][name].get("type", "object") == kind, name

@@ -60,6 +60,17 @@ HEADER: tuple[Field, ...] = (
     Field("version", "string", ("4.0", "4.0.1", "4.1")),
     Field("vesEventListenerVersion", "string", ("7.0", "7.0.1", "7.1", "7.1.1", "7.2", "7.2.1")),
 )
+# The optional members and their types: the schema allows no other (additionalProperties false).
+HEADER_OPTIONAL: dict[str, str] = {
+    spec.name: spec.kind
+    for spec in _fields(
+        "eventType:string internalHeaderFields:object nfcNamingCode:string nfNamingCode:string "
+        "nfVendorName:string reportingEntityId:string sourceId:string "
+        "stndDefinedNamespace:string timeZoneOffset:string"
+    )
+}
+_HEADER_REQUIRED = frozenset(spec.name for spec in HEADER)
+_HEADER_ALLOWED = _HEADER_REQUIRED | HEADER_OPTIONAL.keys()
 
 _VF_STATUS = ("Active", "Idle", "Preparing to terminate", "Ready to terminate",
               "Requesting termination")  # fmt: skip
@@ -213,6 +224,7 @@ def _check_shape(event: Any, where: str) -> list[Issue]:
         message = "missing" if header is None else "must be an object"
         return [Issue(f"{where}.commonEventHeader", message)]
     issues = _check_fields(header, HEADER, f"{where}.commonEventHeader")
+    issues.extend(_check_optional(header, f"{where}.commonEventHeader"))
     if issues:
         return issues
     domain = Domain(header["domain"])
@@ -222,6 +234,19 @@ def _check_shape(event: Any, where: str) -> list[Issue]:
         message = "missing" if not namespace else "must be a string"
         return [Issue(f"{where}.commonEventHeader.stndDefinedNamespace", message)]
     return _check_block(event, domain, namespace, where)
+
+
+def _check_optional(header: Mapping[str, Any], where: str) -> list[Issue]:
+    """Issues of the header's optional members: unknown to the schema, or of the wrong type."""
+    issues = []
+    if not header.keys() <= _HEADER_ALLOWED:
+        for name in sorted(header.keys() - _HEADER_ALLOWED):
+            issues.append(Issue(f"{where}.{name}", "is not a member of commonEventHeader"))
+    for name, kind in HEADER_OPTIONAL.items():
+        value = header.get(name)
+        if value is not None and (not isinstance(value, _TYPES[kind]) or isinstance(value, bool)):
+            issues.append(Issue(f"{where}.{name}", f"must be {_ARTICLE[kind]}"))
+    return issues
 
 
 def _check_block(event: dict[str, Any], domain: Domain, namespace: Any, where: str
