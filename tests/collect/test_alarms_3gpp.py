@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,9 @@ from openipn.app import Services
 from openipn.codecs.ves import batch_body, event_body
 from openipn.codecs.ves_3gpp import FaultNotificationType as Kind
 from openipn.codecs.ves_3gpp import PerceivedSeverity as Level
+from openipn.codecs.ves_parse import parse_event
+from openipn.collect.alarms import AlarmBook, AlarmHandler
+from openipn.collect.events import StoredEvent
 from openipn.runtime import build_runtime
 
 SINGLE = "/eventListener/v7"
@@ -115,3 +119,23 @@ def test_missing_alarm_id_is_a_400_naming_it(client: TestClient) -> None:
     assert response.json()["detail"] == (
         "event.stndDefinedFields.data.alarmId: missing in a notifyNewAlarm"
     )
+
+
+def test_redelivery_from_the_journal_changes_nothing(services: Services) -> None:
+    """At-least-once delivery: the events parsed again from their raw form apply once."""
+    events = [
+        stnd_alarm(Kind.NEW, Level.MINOR, at=T0, sequence=1),
+        stnd_alarm(Kind.CHANGED, Level.MAJOR, at=T0 + minutes(1), sequence=2),
+        stnd_alarm(Kind.CLEARED, Level.CLEARED, at=T0 + minutes(2), sequence=3),
+        stnd_alarm(Kind.NEW, Level.CRITICAL, at=T0 + minutes(3), sequence=4),  # raised again
+    ]
+    now = dt.datetime.now(dt.UTC)
+    stored = [StoredEvent(i, now, parse_event(e), e) for i, e in enumerate(events)]
+    book = AlarmBook(services.engine)
+    handler = AlarmHandler(book)
+    handler.handle(stored)
+    first = book.page(page_size=10).items
+    assert [(a["severity"], a["active"]) for a in first] == [("CRITICAL", True), ("MAJOR", False)]
+    handler.handle(stored)
+    handler.handle(stored[:2])
+    assert book.page(page_size=10).items == first

@@ -11,7 +11,14 @@ from ves_3gpp_kit import stnd_alarm
 from ves_kit import SAMPLES, T0, fault, heartbeat
 
 from openipn.codecs.ves import batch_body, event_body
-from openipn.collect.ves_validate import HEADER, HEADER_OPTIONAL, VesRequestError, check_body
+from openipn.collect.ves_validate import (
+    BLOCKS,
+    FORMATS,
+    HEADER,
+    HEADER_OPTIONAL,
+    VesRequestError,
+    check_body,
+)
 
 SCHEMA_FILE = SAMPLES / "CommonEventFormat_30.2.1_ONAP.json"
 
@@ -175,3 +182,15 @@ def test_header_tables_are_the_schema_members() -> None:
     assert set(schema["required"]) == {spec.name for spec in HEADER}
     for name, kind in HEADER_OPTIONAL.items():
         assert schema["properties"][name].get("type", "object") == kind, name
+
+
+@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason="ONAP schema copy not present")
+def test_block_tables_are_the_schema_required_enums_and_formats() -> None:
+    definitions = json.loads(SCHEMA_FILE.read_text())["definitions"]
+    for domain, fields in BLOCKS.items():
+        block = definitions[f"{domain}Fields"]
+        assert {spec.name for spec in fields} == set(block["required"]), domain
+        for spec in fields:
+            assert tuple(block["properties"][spec.name].get("enum", ())) == spec.allowed, spec
+        formats = {name: p["format"] for name, p in block["properties"].items() if "format" in p}
+        assert {f.name for f in FORMATS.get(domain, ())} == set(formats), domain
