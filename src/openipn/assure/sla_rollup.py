@@ -67,45 +67,29 @@ class HourTable:
     series: dict[str, Stats]
 
 
-def _runs(change: BoolArray) -> IntArray:
-    """Run numbers of a sorted column, from the positions where a new value starts."""
-    return np.cumsum(change, dtype=np.int64) - 1
-
-
 def hour_table(arrays: AggregateArrays) -> HourTable:
-    """Pivot per-object hourly aggregates (ordered by object, bucket) into (terminal, hour) rows."""
-    n_in = len(arrays)
-    new_object = np.ones(n_in, bool)
+    """Per (terminal, hour) rows of the terminal series (rows ordered by object, hour)."""
+    new_object = np.ones(len(arrays), bool)
     new_object[1:] = arrays.object[1:] != arrays.object[:-1]
-    code, names = _runs(new_object), arrays.object[new_object]
+    names = arrays.object[new_object]
     is_terminal = np.array([str(o).startswith(OBJECT_PREFIX) for o in names], bool)
-    kept_codes = np.flatnonzero(is_terminal)
-    keep = is_terminal[code]
-    new_row = new_object.copy()
-    new_row[1:] |= arrays.bucket[1:] != arrays.bucket[:-1]
-    row_all = _runs(new_row)
-    row_keep = np.unique(row_all[keep])
-    row = np.searchsorted(row_keep, row_all[keep])
-    n = len(row_keep)
-    first = np.flatnonzero(new_row)[row_keep] if n else np.zeros(0, np.int64)
-    terminal = np.searchsorted(kept_codes, code[first])
-    measurement = arrays.measurement[keep]
-    series = {}
-    for name in SERIES:
-        mask = measurement == name
-        stats = Stats(np.zeros(n, np.int64), np.zeros(n), np.full(n, np.nan), np.full(n, np.nan))
-        stats.count[row[mask]] = arrays.count[keep][mask]
-        stats.total[row[mask]] = arrays.total[keep][mask]
-        stats.minimum[row[mask]] = arrays.minimum[keep][mask]
-        stats.maximum[row[mask]] = arrays.maximum[keep][mask]
-        series[name] = stats
-    seconds = np.zeros(n, np.int64)
-    np.maximum.at(seconds, row, arrays.seconds[keep])
+    code = np.cumsum(new_object, dtype=np.int64) - 1
+    keep = is_terminal[code] if len(code) else np.zeros(0, bool)
+    terminal = np.searchsorted(np.flatnonzero(is_terminal), code[keep])
+    index = {name: i for i, name in enumerate(arrays.measurements)}
+    series = {
+        name: Stats(
+            arrays.count[index[name]][keep],
+            arrays.total[index[name]][keep],
+            arrays.minimum[index[name]][keep],
+            arrays.maximum[index[name]][keep],
+        )
+        for name in SERIES
+    }
     counts = np.stack([s.count for s in series.values()])
-    reports = np.maximum(series[REGISTERED].count, counts.max(axis=0))
-    prefix = len(OBJECT_PREFIX)
-    hour = arrays.bucket[first]
-    terminals = [str(o)[prefix:] for o in names[is_terminal]]
+    reports = np.maximum(series[REGISTERED].count, counts.max(axis=0, initial=0))
+    terminals = [str(o)[len(OBJECT_PREFIX) :] for o in names[is_terminal]]
+    hour, seconds = arrays.bucket[keep], arrays.seconds[keep]
     return HourTable(terminals, terminal, hour, reports, seconds, series)
 
 

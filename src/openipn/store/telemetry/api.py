@@ -166,19 +166,21 @@ class Availability:
 
 @dataclass(frozen=True)
 class AggregateArrays:
-    """`aggregate` rows per object as NumPy columns, ordered by (object, bucket, measurement).
+    """Per-object aggregates as NumPy columns: one row per (object, bucket), in that order.
 
-    `bucket` is in epoch seconds.
+    `bucket` is in epoch seconds; `seconds` the most period time any measurement covered.
+    `count[i]`, `total[i]`, `minimum[i]`, `maximum[i]` belong to `measurements[i]` (0 or NaN
+    where it has no value in that row).
     """
 
+    measurements: tuple[str, ...]
     bucket: IntArray
     object: npt.NDArray[np.object_]
-    measurement: npt.NDArray[np.object_]
-    total: FloatArray
-    count: IntArray
-    minimum: FloatArray
-    maximum: FloatArray
     seconds: IntArray
+    count: npt.NDArray[np.int64]  # [measurement, row]
+    total: npt.NDArray[np.float64]
+    minimum: npt.NDArray[np.float64]
+    maximum: npt.NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.bucket)
@@ -235,7 +237,7 @@ class TelemetryStore(Protocol):
         ...
 
     def aggregate_arrays(self, query: AggregateQuery) -> AggregateArrays:
-        """Per-object aggregates (`by_object` implied) as columns, for many rows at once."""
+        """Per (object, bucket) aggregates of each measurement as columns (`by_object` implied)."""
         ...
 
     def samples(

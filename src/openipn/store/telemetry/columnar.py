@@ -130,14 +130,25 @@ def arrays_sql(
     origin: int,
     bucket_s: int | None,
 ) -> str:
-    """The per-object aggregate ordered by (object, bucket, measurement), bucket in seconds."""
+    """One row per (object, bucket), ordered so, with four columns per measurement."""
     union = " UNION ALL ".join(segment_sql(s, measurements, objects) for s in segments)
-    keys = "object, bucket, measurement"
-    return (
+    columns = []
+    for i, name in enumerate(measurements):
+        only = f"FILTER (WHERE measurement = {literal(name)})"
+        columns += [
+            f"coalesce(sum(count) {only}, 0)::BIGINT AS count_{i}",
+            f"coalesce(sum(total) {only}, 0.0)::DOUBLE AS total_{i}",
+            f"coalesce(min(minimum) {only}, 'NaN'::DOUBLE) AS minimum_{i}",
+            f"coalesce(max(maximum) {only}, 'NaN'::DOUBLE) AS maximum_{i}",
+        ]
+    per_measurement = (
         f"SELECT {bucket_expr(origin, bucket_s)} AS bucket, object, measurement,"
-        " sum(total) AS total, sum(count)::BIGINT AS count, min(minimum) AS minimum,"
-        " max(maximum) AS maximum, sum(seconds)::BIGINT AS seconds"
-        f" FROM ({union}) GROUP BY {keys} ORDER BY {keys}"
+        " sum(total) AS total, sum(count) AS count, min(minimum) AS minimum,"
+        f" max(maximum) AS maximum, sum(seconds) AS seconds FROM ({union}) GROUP BY 1, 2, 3"
+    )
+    return (
+        f"SELECT object, bucket, max(seconds)::BIGINT AS seconds, {', '.join(columns)}"
+        f" FROM ({per_measurement}) GROUP BY object, bucket ORDER BY object, bucket"
     )
 
 
@@ -187,7 +198,7 @@ def availability(
 def aggregate_arrays(
     catalog: Catalog, root: Path, q: AggregateQuery, columns: Columns
 ) -> AggregateArrays:
-    """The per-object aggregate of a query as NumPy columns."""
+    """The per-(object, bucket) aggregate of a query as NumPy columns."""
     lo, hi = _range(q.start, q.end, q.bucket_s)
     objects = normalise_objects(q.objects)
     names = list(q.measurements)
@@ -201,13 +212,20 @@ def aggregate_arrays(
             return columns(arrays_sql(segments, names, objects, origin=lo, bucket_s=q.bucket_s))
 
         found = _retrying(read)
+
+    def stacked(column: str, dtype: type) -> Any:
+        parts: list[Any] = [
+            np.asarray(found.get(f"{column}_{i}", []), dtype) for i in range(len(names))
+        ]
+        return np.stack(parts) if parts else np.zeros((0, 0), dtype)
+
     return AggregateArrays(
+        measurements=tuple(names),
         bucket=np.asarray(found.get("bucket", []), np.int64),
         object=np.asarray(found.get("object", []), object),
-        measurement=np.asarray(found.get("measurement", []), object),
-        total=np.asarray(found.get("total", []), np.float64),
-        count=np.asarray(found.get("count", []), np.int64),
-        minimum=np.asarray(found.get("minimum", []), np.float64),
-        maximum=np.asarray(found.get("maximum", []), np.float64),
         seconds=np.asarray(found.get("seconds", []), np.int64),
+        count=stacked("count", np.int64),
+        total=stacked("total", np.float64),
+        minimum=stacked("minimum", np.float64),
+        maximum=stacked("maximum", np.float64),
     )
