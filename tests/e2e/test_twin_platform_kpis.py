@@ -134,3 +134,17 @@ def test_site_kpis_match_a_recomputation_from_the_raw_files(
     expected = 100 * sum(totals[c] for c in numerator) / sum(totals[c] for c in denominator)
     rows = _kpi(url, name)["rows"]
     assert rows[0]["value"] == pytest.approx(expected, rel=1e-9)  # type: ignore[index]
+
+
+def test_everything_the_twin_emitted_names_a_model_object(platform: tuple[str, Path]) -> None:
+    """One identity: no PM object, alarm object or scrape target of the twin is unmodelled."""
+    url, _ = platform
+    test_every_pm_file_the_twin_announced_is_stored(platform)
+    objects = httpx.get(f"{url}/api/v1/measurements/objects", params={"page_size": 1000}).json()
+    unresolved = [i["object"] for i in objects["items"] if i["ref"] is None]
+    assert objects["total"] > 0 and unresolved == []
+    assert {i["ref"].split(":")[0] for i in objects["items"]} >= {"cell", "gnb", "upf"}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    alarms = httpx.get(f"{url}/api/v1/alarms", headers=headers).json()["items"]
+    assert [a["object"] for a in alarms if a["ref"] is None] == []
+    assert httpx.get(f"{url}/api/v1/discovered").json()["items"] == []

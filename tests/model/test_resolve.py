@@ -176,3 +176,12 @@ def test_two_gnbs_of_one_element_need_distinct_function_ids() -> None:
     ]
     issues = validate_document(site(gnbs=gnbs, cells=[], links=[]))
     assert [i.path for i in issues if "function_id" in i.path] == ["gnbs[1].du_function_id"]
+
+
+def test_terminal_reports_name_the_terminal() -> None:
+    from openipn.model.dn import terminal_dn
+
+    terminal = {"name": "agv-1", "type": "agv", "supi": "imsi-999990000000001"}
+    resolver = Resolver(site(terminals=[terminal]))
+    assert str(resolver.resolve(terminal_dn("agv-1")).ref) == "terminal:agv-1"
+    assert resolver.resolve(terminal_dn("agv-9")).ref is None

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from openipn.codecs.terminal_report import TERMINAL_SERIES, TerminalKey
+from openipn.model.dn import TERMINAL_PREFIX
 from openipn.model.document import SiteDocument
 from openipn.model.services import Application, Slice
 from openipn.model.subscribers import SimProfile, Subscription, Terminal
@@ -29,7 +30,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-OBJECT_PREFIX = "Terminal="  # the object of a terminal's history (collect/terminals.py)
+OBJECT_PREFIX = TERMINAL_PREFIX  # a terminal's reports: `Terminal=<name>` (model/dn.py)
 MAX_SAMPLES = 2_000_000  # a larger window is refused: narrow from/to
 FAILING_LISTED = 20
 LATENCY = TERMINAL_SERIES[TerminalKey.LATENCY_MS]

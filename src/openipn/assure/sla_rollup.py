@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from openipn.assure.sla import Group, groups, sla_report
 from openipn.codecs.terminal_report import TERMINAL_SERIES, TerminalKey
+from openipn.model.dn import TERMINAL_PREFIX
 from openipn.model.document import SiteDocument
 from openipn.store.telemetry.api import AggregateArrays, AggregateQuery, TelemetryStore
 
@@ -28,7 +29,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 HOUR_S = 3600
 RAW_WINDOW = dt.timedelta(hours=2)  # up to this, every raw report is read (exact percentiles)
-OBJECT_PREFIX = "Terminal="
+OBJECT_PREFIX = TERMINAL_PREFIX  # a terminal's reports: `Terminal=<name>` (model/dn.py)
 FAILING_LISTED = 20
 LATENCY = TERMINAL_SERIES[TerminalKey.LATENCY_MS]
 RELIABILITY = TERMINAL_SERIES[TerminalKey.RELIABILITY]

@@ -35,6 +35,7 @@ NAMED_KINDS = (
     "transport_node",
     "ptp_grandmaster",
     "link",
+    "terminal",
 )
 RECHECK_S = 2.0  # how often the model version is checked for changes
 REMEMBER_S = 60.0  # a sighting already recorded this recently is not written again

@@ -34,12 +34,13 @@ from openipn.codecs.terminal_report import (
 from openipn.codecs.ves import Domain, VesEvent
 from openipn.collect.events import StoredEvent
 from openipn.collect.sample_ledger import SampleLedger
+from openipn.model.dn import TERMINAL_PREFIX, terminal_dn
 from openipn.store.schema import TerminalStatusRow
 from openipn.store.telemetry.api import SampleBatch, Source, TelemetryStore
 
 log = logging.getLogger(__name__)
 
-OBJECT_PREFIX = "Terminal="
+OBJECT_PREFIX = TERMINAL_PREFIX  # a terminal's reports: `Terminal=<name>` (model/dn.py)
 MEASUREMENTS: tuple[str, ...] = tuple(TERMINAL_SERIES.values())
 _MEASUREMENT_INDEX = {key: i for i, key in enumerate(TERMINAL_SERIES)}
 _FLAGS = {"true": True, "false": False}
@@ -58,11 +59,6 @@ _DETAIL = (
 _INSERTS: dict[str, Callable[..., Any]] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 _STATUS_COLUMNS = ("supi", "registered", "connected", "cell", "slice", "latency_ms", "x_m", "y_m",
                    "detail", "reported_at")  # fmt: skip
-
-
-def terminal_dn(name: str) -> str:
-    """The telemetry object name of a terminal."""
-    return f"{OBJECT_PREFIX}{name}"
 
 
 @dataclass(frozen=True)

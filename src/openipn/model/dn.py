@@ -13,6 +13,7 @@ Canonical forms, one per kind (`KIND_CLASS` gives the class of the last RDN):
 - core_function: `<element>,<AMFFunction|SMFFunction|…>=<name>`; upf: `<element>,UPFFunction=<name>`
 - edge_node: `<element>,EASFunction=<name>` (TS 28.538); link: `<owner element>,EP_RP=<name>`
 - ptp_grandmaster (and any clock): `<element>,PtpClock=<node name>`
+- terminal: `Terminal=<name>` (outside the ManagedElement tree: what terminals report)
 Objects without a managed element (or kinds outside the ManagedElement tree) have no DN.
 """
 
@@ -41,6 +42,9 @@ DU, CUCP, CUUP = "GNBDUFunction", "GNBCUCPFunction", "GNBCUUPFunction"
 CELL_DU, CELL_CU = "NRCellDU", "NRCellCU"
 UPF_CLASS, EDGE_CLASS, PORT_CLASS, CLOCK_CLASS = "UPFFunction", "EASFunction", "EP_RP", "PtpClock"
 N3_END_POINT = "EP_N3"  # TS 28.541 end point of the N3 interface of a UPF
+# A terminal (UE) is no NRM object; its reported measurements are kept under `Terminal=<name>`.
+TERMINAL_CLASS = "Terminal"
+TERMINAL_PREFIX = f"{TERMINAL_CLASS}="
 
 # The class of the last RDN of each kind's canonical DN (core functions: NF_CLASS by type).
 KIND_CLASS: Mapping[str, str] = {
@@ -71,6 +75,11 @@ def split_dn(text: str) -> tuple[Rdn, ...]:
             raise DnError(f"{text!r} is not a distinguished name (Class=id,Class=id,...)")
         rdns.append((cls, value))
     return tuple(rdns)
+
+
+def terminal_dn(name: str) -> str:
+    """The DN a terminal's reported measurements are stored under."""
+    return f"{TERMINAL_PREFIX}{name}"
 
 
 def join_dn(rdns: Iterable[Rdn]) -> str:
@@ -197,6 +206,8 @@ class DnBook:
                 return self.gnb_function_dn(ref.name)
             if ref.kind == "cell":
                 return self.cell_dn(ref.name)
+            if ref.kind == "terminal":
+                return terminal_dn(ref.name)
             if ref.kind == "link":
                 return self.on_element(self.owners[ref.name], (PORT_CLASS, ref.name))
             element, cls_name = self.hosted[ref]

@@ -29,6 +29,7 @@ from openipn.model.dn import (
     EDGE_CLASS,
     ME,
     PORT_CLASS,
+    TERMINAL_CLASS,
     UPF_CLASS,
     DnBook,
     DnError,
@@ -41,6 +42,7 @@ from openipn.model.document import SiteDocument
 from openipn.model.nrm import NF_CLASS
 from openipn.model.objref import ObjectRef
 from openipn.model.radio import ManagedElement
+from openipn.model.subscribers import Terminal
 from openipn.model.transport import Link, TransportNode
 
 # Classes that name one kind, beside its canonical class (-> canonical class).
@@ -100,6 +102,7 @@ class Resolver:
             for value in (gnb, ids.of(cls))
         }
         self._links = {link.name for link in typed(document, "links", Link)}
+        self._terminals = {t.name for t in typed(document, "terminals", Terminal)}
         self._transport_nodes = {n.name for n in typed(document, "transport_nodes", TransportNode)}
         self._hosted = {(el, cls): ref for ref, (el, cls) in self.book.hosted.items()}
         self._cache: dict[tuple[str, str | None], Resolution] = {}
@@ -145,7 +148,10 @@ class Resolver:
         return self._walk(me, rdns[at + 1 :])
 
     def _relative(self, text: str, rdns: tuple[Rdn, ...], element: str | None) -> Resolution:
-        """A DN without ManagedElement: below the sender's element, or a bare function."""
+        """A DN without ManagedElement: a terminal, below the sender's element, or a function."""
+        if len(rdns) == 1 and rdns[0][0] == TERMINAL_CLASS:
+            known = rdns[0][1] in self._terminals
+            return Resolution(ObjectRef("terminal", rdns[0][1]) if known else None, join_dn(rdns))
         sender = self.source(element) if element else None
         me = sender.name if sender else None
         if me is None and len(self._by_source) == 1 and rdns[0][0] in GNB_CLASSES:
