@@ -10,12 +10,23 @@ import pytest
 from ves_kit import T0, fault, heartbeat, make_services, minutes, wait_until
 
 from openipn.app import Services
-from openipn.codecs.ves import Domain, Event, Severity, batch_body
+from openipn.codecs.terminal_report import REPORT_TYPE_KEY, TERMINAL_REPORT
+from openipn.codecs.ves import (
+    Domain,
+    Event,
+    EventSource,
+    NamedHashMap,
+    Severity,
+    batch_body,
+    measurement_event,
+)
 from openipn.collect.alarms import AlarmBook, AlarmHandler
 from openipn.collect.dispatch import CONSUMER, Checkpoints, RetryPolicy
 from openipn.collect.events import StoredEvent
 from openipn.collect.journal import list_segments
+from openipn.collect.terminals import TerminalStatusHandler, terminal_dn
 from openipn.collect.ves_collector import VesCollector, VesCredentials, VesLimits
+from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 FAST_RETRY = RetryPolicy(attempts=3, initial_s=0.01, maximum_s=0.02)
 
@@ -153,3 +164,45 @@ def test_consumed_segments_are_deleted(services: Services) -> None:
     consumed(target)
     target.stop()  # saves the checkpoint and releases
     assert len(list_segments(journal_dir)) == 1
+
+
+def terminal_event(n: int) -> Event:
+    """A terminal report (one terminal of 3) at T0 + n minutes whose xM is n."""
+    values = {"registered": "true", "connected": "true", "cell": "c1", "xM": f"{n}.0"}
+    return measurement_event(
+        EventSource("terminal-monitor", "TerminalMonitor"),
+        at=T0 + minutes(n),
+        sequence=n,
+        interval_s=60,
+        measurements=[NamedHashMap(f"agv-{n % 3}", values)],
+        additional={REPORT_TYPE_KEY: TERMINAL_REPORT},
+        name_suffix=TERMINAL_REPORT,
+    )
+
+
+def test_redelivered_terminal_reports_store_their_samples_once(
+    services: Services, tmp_path: Path
+) -> None:
+    telemetry = open_telemetry_store(tmp_path / "telemetry")
+    try:
+        target = collector(services, TerminalStatusHandler(services.engine, telemetry))
+        for k in range(4):
+            send(target, [terminal_event(n) for n in range(k * 50, k * 50 + 50)])
+        consumed(target)
+        target.stop()
+        assert len(telemetry.catalog.all_files()) <= 4  # one append per delivered batch
+        # A crash after delivery but before the checkpoint: everything is delivered again.
+        Checkpoints(services.engine).save(CONSUMER, 60)
+        target = collector(services, TerminalStatusHandler(services.engine, telemetry))
+        send(target, [terminal_event(n) for n in range(200, 210)])
+        consumed(target)
+        target.stop()
+        samples = telemetry.samples(
+            measurements=["VS.UePosXM"],
+            objects=[terminal_dn(f"agv-{i}") for i in range(3)],
+            start=T0 - minutes(5),
+            end=T0 + minutes(300),
+        )
+        assert sorted(s.value for s in samples) == [float(n) for n in range(210)]
+    finally:
+        telemetry.close()
