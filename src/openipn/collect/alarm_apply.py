@@ -13,6 +13,7 @@ transaction fails the in-memory state is dropped and reloaded from the table on 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -187,11 +188,16 @@ class AlarmWriter:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._state: AlarmState | None = None
+        self._lock = threading.Lock()  # one batch at a time, whichever thread applies it
 
     def apply(self, reports: Sequence[AlarmReport]) -> None:
         """Apply reports in order, in one transaction; nothing is written when it fails."""
         if not reports:
             return
+        with self._lock:
+            self._apply(reports)
+
+    def _apply(self, reports: Sequence[AlarmReport]) -> None:
         try:
             with self._engine.begin() as connection:
                 if self._state is None:
