@@ -67,6 +67,21 @@ class HourTable:
     seconds: IntArray
     series: dict[str, Stats]
 
+    def subset(self, rows: BoolArray) -> HourTable:
+        """The rows selected (terminal indices unchanged)."""
+        series = {
+            name: Stats(st.count[rows], st.total[rows], st.minimum[rows], st.maximum[rows])
+            for name, st in self.series.items()
+        }
+        return HourTable(
+            self.terminals,
+            self.terminal[rows],
+            self.hour[rows],
+            self.reports[rows],
+            self.seconds[rows],
+            series,
+        )
+
 
 def hour_table(arrays: AggregateArrays) -> HourTable:
     """Per (terminal, hour) rows of the terminal series (rows ordered by object, hour)."""
@@ -214,7 +229,8 @@ def evaluate(group: Group, table: HourTable) -> dict[str, Any]:
     """One group's compliance from the hourly table (bounds where hours are mixed)."""
     index = {name: i for i, name in enumerate(table.terminals)}
     members = np.array([index[t] for t in group.terminals if t in index], np.int64)
-    rows = np.isin(table.terminal, members)
+    table = table.subset(np.isin(table.terminal, members))  # bounds of the group's rows only
+    rows = np.ones(len(table.terminal), bool)
     target = group.targets.reliability_percent / 100.0
     reports = table.reports
     latency = within(table.series[LATENCY], group.targets.latency_budget_ms)

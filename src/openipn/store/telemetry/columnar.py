@@ -34,7 +34,7 @@ from openipn.store.telemetry.query import (
     segment_sql,
 )
 
-Columns = Callable[[str], dict[str, Any]]  # runs SQL, returns NumPy columns by name
+Columns = Callable[[str], Any]  # runs SQL, returns the result as a pyarrow Table
 
 HOUR_S = RESOLUTION_S[Tier.HOURLY]
 
@@ -130,25 +130,28 @@ def arrays_sql(
     origin: int,
     bucket_s: int | None,
 ) -> str:
-    """One row per (object, bucket), ordered so, with four columns per measurement."""
+    """One row per (object, bucket), ordered so, with count/total/minimum/maximum per measurement.
+
+    One aggregation level over rows tagged with their measurement's position: sums, minima and
+    maxima combine across tiers and files, so duplicate roll-up rows of an hour add up.
+    """
     union = " UNION ALL ".join(segment_sql(s, measurements, objects) for s in segments)
-    columns = []
-    for i, name in enumerate(measurements):
-        only = f"FILTER (WHERE measurement = {literal(name)})"
+    tag = " ".join(f"WHEN {literal(m)} THEN {i}" for i, m in enumerate(measurements))
+    columns, seconds = [], []
+    for i in range(len(measurements)):
         columns += [
-            f"coalesce(sum(count) {only}, 0)::BIGINT AS count_{i}",
-            f"coalesce(sum(total) {only}, 0.0)::DOUBLE AS total_{i}",
-            f"coalesce(min(minimum) {only}, 'NaN'::DOUBLE) AS minimum_{i}",
-            f"coalesce(max(maximum) {only}, 'NaN'::DOUBLE) AS maximum_{i}",
+            f"coalesce(sum(CASE WHEN m = {i} THEN count END), 0)::BIGINT AS count_{i}",
+            f"coalesce(sum(CASE WHEN m = {i} THEN total END), 0.0)::DOUBLE AS total_{i}",
+            f"coalesce(min(CASE WHEN m = {i} THEN minimum END), 'NaN'::DOUBLE) AS minimum_{i}",
+            f"coalesce(max(CASE WHEN m = {i} THEN maximum END), 'NaN'::DOUBLE) AS maximum_{i}",
         ]
-    per_measurement = (
-        f"SELECT {bucket_expr(origin, bucket_s)} AS bucket, object, measurement,"
-        " sum(total) AS total, sum(count) AS count, min(minimum) AS minimum,"
-        f" max(maximum) AS maximum, sum(seconds) AS seconds FROM ({union}) GROUP BY 1, 2, 3"
-    )
+        seconds.append(f"coalesce(sum(CASE WHEN m = {i} THEN seconds END), 0)")
+    covered = f"greatest({', '.join(seconds)})" if len(seconds) > 1 else seconds[0]
     return (
-        f"SELECT object, bucket, max(seconds)::BIGINT AS seconds, {', '.join(columns)}"
-        f" FROM ({per_measurement}) GROUP BY object, bucket ORDER BY object, bucket"
+        f"SELECT object, {bucket_expr(origin, bucket_s)} AS bucket,"
+        f" {covered}::BIGINT AS seconds, {', '.join(columns)}"
+        f" FROM (SELECT *, CASE measurement {tag} END AS m FROM ({union}))"
+        " GROUP BY 1, 2 ORDER BY 1, 2"
     )
 
 
@@ -159,7 +162,7 @@ def _range(start: dt.datetime, end: dt.datetime, bucket_s: int | None) -> tuple[
     return lo, hi
 
 
-def _retrying(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _retrying(read: Callable[[], Any]) -> Any:
     """Run a read; if maintenance removed a file meanwhile, plan again once."""
     try:
         return read()
@@ -177,22 +180,23 @@ def availability(
         return Availability([], 0)
     names = [q.measurement]
 
-    def read() -> dict[str, Any]:
+    def read() -> Any:
         up = plan(catalog, root, lo, hi, allowed_tiers(q.bucket_s), names)
         slots = plan(catalog, root, lo, hi, allowed_tiers(slot_seconds(q.bucket_s)), names)
         if not slots:
-            return {}
+            return None
         sql = availability_sql(up, slots, q.measurement, objects, origin=lo, bucket_s=q.bucket_s)
         return columns(sql)
 
     found = _retrying(read)
-    if not found or not len(found["bucket"]):
+    if found is None or not found.num_rows:
         return Availability([], 0)
+    bucket, up, measured = (found.column(c).to_pylist() for c in ("bucket", "up", "measured"))
     rows = [
         AvailabilityRow(dt.datetime.fromtimestamp(int(b), dt.UTC), float(u), int(m))
-        for b, u, m in zip(found["bucket"], found["up"], found["measured"], strict=True)
+        for b, u, m in zip(bucket, up, measured, strict=True)
     ]
-    return Availability(rows, int(found["objects"][0]))
+    return Availability(rows, int(found.column("objects")[0].as_py()))
 
 
 def aggregate_arrays(
@@ -202,28 +206,31 @@ def aggregate_arrays(
     lo, hi = _range(q.start, q.end, q.bucket_s)
     objects = normalise_objects(q.objects)
     names = list(q.measurements)
-    found: dict[str, Any] = {}
+    table = None
     if lo < hi and objects != [] and names:
 
-        def read() -> dict[str, Any]:
+        def read() -> Any:
             segments = plan(catalog, root, lo, hi, allowed_tiers(q.bucket_s), names)
             if not segments:
-                return {}
+                return None
             return columns(arrays_sql(segments, names, objects, origin=lo, bucket_s=q.bucket_s))
 
-        found = _retrying(read)
+        table = _retrying(read)
 
-    def stacked(column: str, dtype: type) -> Any:
-        parts: list[Any] = [
-            np.asarray(found.get(f"{column}_{i}", []), dtype) for i in range(len(names))
-        ]
+    def column(name: str, dtype: type) -> Any:
+        if table is None:
+            return np.zeros(0, dtype)
+        return table.column(name).to_numpy().astype(dtype, copy=False)
+
+    def stacked(stat: str, dtype: type) -> Any:
+        parts = [column(f"{stat}_{i}", dtype) for i in range(len(names))]
         return np.stack(parts) if parts else np.zeros((0, 0), dtype)
 
     return AggregateArrays(
         measurements=tuple(names),
-        bucket=np.asarray(found.get("bucket", []), np.int64),
-        object=np.asarray(found.get("object", []), object),
-        seconds=np.asarray(found.get("seconds", []), np.int64),
+        bucket=column("bucket", np.int64),
+        object=column("object", object),
+        seconds=column("seconds", np.int64),
         count=stacked("count", np.int64),
         total=stacked("total", np.float64),
         minimum=stacked("minimum", np.float64),

@@ -264,12 +264,13 @@ class ParquetTelemetryStore:
         return columnar.availability(self.catalog, self.root, q, self._columns)
 
     def aggregate_arrays(self, q: AggregateQuery) -> AggregateArrays:
-        """Per-object aggregates (`by_object` implied) as columns, for many rows at once."""
+        """Per (object, bucket) aggregates of each measurement as columns (`by_object` implied)."""
         return columnar.aggregate_arrays(self.catalog, self.root, q, self._columns)
 
-    def _columns(self, sql: str) -> dict[str, Any]:
+    def _columns(self, sql: str) -> Any:
+        """A query's result as an Arrow table (columns without a Python object per value)."""
         with self._duck_lock:
-            return dict(self._duck.execute(sql).fetchnumpy())
+            return self._duck.sql(sql).to_arrow_table()
 
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         with self._duck_lock:
