@@ -260,6 +260,7 @@ def _term(
 def _avail_inputs(
     term: Term, name: str, bucket: int, data: _Bucketed, scope: Scope
 ) -> tuple[str, dict[str, float | None]]:
+    """An availability term's label and value; `span` also shows measured time and cells."""
     label = f"{term.func}({name})"
     value = _availability(term, name, bucket, data, scope)
     found = data.availability.get(name)
@@ -271,7 +272,7 @@ def _avail_inputs(
 
 
 def horizon(store: TelemetryStore, now: dt.datetime | None = None) -> int:
-    """Epoch seconds up to which stored data can be complete: the newest period end, not now."""
+    """Epoch seconds up to which buckets are complete: the newest stored period end or now."""
     moment = _epoch(now or dt.datetime.now(UTC))
     latest = store.latest_end()
     return moment if latest is None else min(moment, _epoch(latest))
