@@ -75,7 +75,7 @@ def period_start(end: dt.datetime, seconds: int) -> int:
     return int(end.timestamp()) - seconds
 
 
-_full_dn = functools.lru_cache(maxsize=1 << 16)(full_dn)  # the same LDNs every period
+_full_dn = functools.lru_cache(maxsize=1 << 13)(full_dn)  # the same LDNs every period
 
 
 def resolve_dns(ldns: list[str], dn_prefix: str | None, element_dn: str | None) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ Period = tuple[int, int]  # (start epoch seconds, seconds)
 Key = tuple[str, str, int, int]  # (object DN, measurement, start, seconds)
 Sets = dict[str, frozenset[str]]  # object DN -> measurement names
 _IN_CHUNK = 20_000  # host parameters per IN (...) list, below SQLite's limit
+CACHED_OBJECTS = 20_000  # object ids kept per process (a plant has fewer objects)
 
 
 class CommitRaceError(Exception):
@@ -68,10 +69,12 @@ def stored_sets(db: sqlite3.Connection, period: Period, upto: int, ids: ContentI
 
 def _intern(db: sqlite3.Connection, table: str, column: str, values: list[str]) -> dict[str, int]:
     """Ids of values in an intern table, inserting the missing ones."""
-    db.executemany(f"INSERT OR IGNORE INTO {table} ({column}) VALUES (?)", [(v,) for v in values])
     found: dict[str, int] = {}
     for first in range(0, len(values), _IN_CHUNK):
         chunk = values[first : first + _IN_CHUNK]
+        db.executemany(
+            f"INSERT OR IGNORE INTO {table} ({column}) VALUES (?)", [(v,) for v in chunk]
+        )
         marks = ",".join("?" * len(chunk))
         sql = f"SELECT {column}, id FROM {table} WHERE {column} IN ({marks})"
         found.update(db.execute(sql, chunk).fetchall())
@@ -81,7 +84,7 @@ def _intern(db: sqlite3.Connection, table: str, column: str, values: list[str]) 
 def commit_content(
     db: sqlite3.Connection, claims: dict[Period, Sets], upto: int, ids: ContentIds
 ) -> ContentIds:
-    """Check for a concurrent writer and record the claims; the new ids to cache on commit."""
+    """Check for a concurrent writer and record the claims; the new ids worth caching."""
     for start, seconds, dn in db.execute(
         "SELECT c.start, c.seconds, o.dn FROM content c JOIN content_objects o"
         " ON o.id = c.object_id WHERE c.seq > ?",
@@ -89,22 +92,32 @@ def commit_content(
     ):
         if dn in claims.get((start, seconds), {}):
             raise CommitRaceError(f"{dn} at {start} was stored meanwhile")
-    dns = sorted({dn for sets in claims.values() for dn in sets} - ids.objects.keys())
     sets = {names for by_dn in claims.values() for names in by_dn.values()} - ids.sets.keys()
     texts = {"\n".join(sorted(names)): names for names in sets}
-    new = ContentIds(objects=_intern(db, "content_objects", "dn", dns))
+    new = ContentIds()
     for text, set_id in _intern(db, "content_sets", "names", list(texts)).items():
         new.sets[texts[text]] = set_id
         new.names[set_id] = texts[text]
-    objects, set_ids = ids.objects | new.objects, ids.sets | new.sets
-    db.executemany(
-        "INSERT INTO content (start, seconds, object_id, set_id) VALUES (?, ?, ?, ?)",
-        [
-            (start, seconds, objects[dn], set_ids[names])
-            for (start, seconds), by_dn in claims.items()
-            for dn, names in by_dn.items()
-        ],
-    )
+    set_ids = ids.sets | new.sets
+    for period, by_dn in claims.items():
+        names = list(by_dn)
+        for first in range(0, len(names), _IN_CHUNK):  # bounded memory for a large file
+            chunk = names[first : first + _IN_CHUNK]
+            missing = [dn for dn in chunk if dn not in ids.objects and dn not in new.objects]
+            got = _intern(db, "content_objects", "dn", missing) if missing else {}
+            if len(ids.objects) + len(new.objects) < CACHED_OBJECTS:
+                new.objects.update(got)
+            db.executemany(
+                "INSERT INTO content (start, seconds, object_id, set_id) VALUES (?, ?, ?, ?)",
+                (
+                    (
+                        *period,
+                        ids.objects.get(dn) or new.objects.get(dn) or got[dn],
+                        set_ids[by_dn[dn]],
+                    )
+                    for dn in chunk
+                ),
+            )
     return new
 
 

@@ -113,12 +113,23 @@ def check_batch(batch: SampleBatch) -> tuple[npt.NDArray[np.int64], ...]:
     return tuple(columns.values())
 
 
-@functools.lru_cache(maxsize=256)
+CACHED_NAMES = 1_024  # longer name lists (large files, grouped appends) are not cached
+
+
 def _ranking(names: tuple[str, ...]) -> tuple[pa.Array, npt.NDArray[np.int32]]:
     """Sorted distinct names and each name's position among them (duplicates merged).
 
-    Cached: intake sends the same object and counter lists for every period.
+    Cached for short lists: intake sends the same object and counter lists every period.
     """
+    return _ranking_cached(names) if len(names) <= CACHED_NAMES else _rank(names)
+
+
+@functools.lru_cache(maxsize=64)  # at most 64 x 1,024 names held
+def _ranking_cached(names: tuple[str, ...]) -> tuple[pa.Array, npt.NDArray[np.int32]]:
+    return _rank(names)
+
+
+def _rank(names: tuple[str, ...]) -> tuple[pa.Array, npt.NDArray[np.int32]]:
     array = pa.array(names, pa.string())
     if len(pc.unique(array)) == len(names):
         order = pc.array_sort_indices(array).to_numpy()

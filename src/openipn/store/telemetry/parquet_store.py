@@ -18,11 +18,10 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from openipn.model.site import Site
 from openipn.store.telemetry import columnar, maintenance, query, unique
 from openipn.store.telemetry.api import (
     AggregateArrays,
@@ -47,6 +46,9 @@ from openipn.store.telemetry.layout import (
     remove_quietly,
     write_table,
 )
+
+if TYPE_CHECKING:  # the site model (pydantic) is not needed to store or read values
+    from openipn.model.site import Site
 
 CATALOG_NAME = "catalog.db"
 CLOCK_TOLERANCE_S = 300.0  # latest_end() never lies further ahead of the wall clock
@@ -92,13 +94,22 @@ class ParquetTelemetryStore:
         for tier in Tier:
             (root / tier.value).mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(root / CATALOG_NAME)
-        self._duck = duckdb.connect(":memory:")
-        self._duck.execute("SET TimeZone = 'UTC'")
-        self._duck.execute("SET parquet_metadata_cache = true")
-        self._duck.execute(f"SET temp_directory = {query.literal(str(root / 'spill'))}")
-        if threads is not None:
-            self._duck.execute(f"SET threads = {int(threads)}")
+        self._threads = threads
+        self._duck_open: duckdb.DuckDBPyConnection | None = None  # opened on the first read
         self._duck_lock = threading.Lock()
+
+    @property
+    def _duck(self) -> duckdb.DuckDBPyConnection:
+        """DuckDB, connected when first needed (a writer-only process never pays for it)."""
+        if self._duck_open is None:
+            duck = duckdb.connect(":memory:")
+            duck.execute("SET TimeZone = 'UTC'")
+            duck.execute("SET parquet_metadata_cache = true")
+            duck.execute(f"SET temp_directory = {query.literal(str(self.root / 'spill'))}")
+            if self._threads is not None:
+                duck.execute(f"SET threads = {int(self._threads)}")
+            self._duck_open = duck
+        return self._duck_open
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -293,7 +304,8 @@ class ParquetTelemetryStore:
     def close(self) -> None:
         """Release files and connections."""
         with self._duck_lock:
-            self._duck.close()
+            if self._duck_open is not None:
+                self._duck_open.close()
         self.catalog.close()
 
     def __enter__(self) -> ParquetTelemetryStore:

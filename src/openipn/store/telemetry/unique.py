@@ -9,6 +9,8 @@ file leaves at most orphan Parquet files that queries never read and upkeep dele
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -38,7 +40,7 @@ from openipn.store.telemetry.layout import (
 if TYPE_CHECKING:
     from openipn.store.telemetry.parquet_store import ParquetTelemetryStore
 
-FLUSH_ROWS = 1 << 20  # values gathered in memory before they are written out
+FLUSH_ROWS = 1 << 16  # values gathered in memory before they are written out
 RETRIES = 8  # rounds lost to concurrent writers before giving up
 MAX_CONFLICTS = 100  # conflicts listed per file (all are counted in `skipped`)
 
@@ -56,8 +58,9 @@ class _Writer:
         if len(batch):
             self.pending.append(batch)
             self.rows += len(batch)
-        if self.rows >= FLUSH_ROWS:
+        if self.rows >= FLUSH_ROWS:  # a large file: write a piece, keep memory flat
             self.flush()
+            _trim()
 
     def flush(self) -> None:
         """Write what is gathered as one Parquet file per UTC day."""
@@ -88,6 +91,23 @@ class _Writer:
         """Values this write already holds for the wanted keys (gathered or written)."""
         paths = [self.store.root / f.path for f in self.written]
         return file_values(paths, wanted) | batch_values(self.pending, wanted)
+
+
+def _trim() -> None:
+    """Hand freed heap pages back to the OS (glibc), so a long write keeps a flat RSS."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _libc()
 
 
 def _stored_values(store: ParquetTelemetryStore, wanted: set[Key]) -> dict[Key, float]:
