@@ -54,8 +54,12 @@ def slot_seconds(bucket_s: int | None) -> int:
 
 
 def _slot_sql(segment: Segment, measurement: str, slot_s: int) -> str:
-    """Per slot, the most time one object covered: roll-up rows are per object and hour
-    already (their `seconds` is that object's covered time); raw rows are summed per object."""
+    """Per slot, the time covered by reports of the measurement.
+
+    Roll-up rows are per object and hour, their `seconds` that object's covered time: the
+    most any object covered. Raw rows are periods: the distinct periods' lengths, summed (the
+    union of the periods when they do not overlap), without grouping per object.
+    """
     files = ", ".join(literal(p) for p in segment.paths)
     where = (
         f"measurement = {literal(measurement)} AND start >= to_timestamp({segment.lo})"
@@ -68,9 +72,9 @@ def _slot_sql(segment: Segment, measurement: str, slot_s: int) -> str:
             f" FROM read_parquet([{files}]) WHERE {where} GROUP BY 1"
         )
     return (
-        f"SELECT slot, max(covered) AS covered FROM (SELECT {slot} AS slot,"
-        f" sum(seconds) AS covered FROM read_parquet([{files}]) WHERE {where}"
-        " GROUP BY 1, object) GROUP BY slot"
+        "SELECT slot, sum(seconds) AS covered FROM (SELECT DISTINCT"
+        f" {slot} AS slot, start, seconds FROM read_parquet([{files}]) WHERE {where})"
+        " GROUP BY slot"
     )
 
 
@@ -98,12 +102,12 @@ def availability_sql(
     up = (
         f"SELECT {bucket_expr(origin, bucket_s, 'u.start')} AS bucket,"
         " sum(u.total * u.seconds / u.count / n.nominal) AS up"
-        " FROM up_rows u JOIN nominal n USING (object)"
+        f" FROM ({up_rows or _EMPTY}) u JOIN nominal n USING (object)"
         " WHERE n.nominal > 0 AND u.count > 0 GROUP BY 1"
     )
+    rows = up_rows or _EMPTY  # written out twice: a CTE read twice would be materialised
     return (
-        f"WITH up_rows AS ({up_rows or _EMPTY}),"
-        " nominal AS (SELECT object, max(maximum) AS nominal FROM up_rows GROUP BY object),"
+        f"WITH nominal AS (SELECT object, max(maximum) AS nominal FROM ({rows}) GROUP BY object),"
         f" up AS ({up}),"
         f" slots AS (SELECT slot, least(max(covered), {slot_s}) AS covered"
         f" FROM ({slot_rows}) GROUP BY slot),"
