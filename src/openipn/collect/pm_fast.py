@@ -92,15 +92,20 @@ def _value_pattern(width: int) -> re.Pattern[bytes]:
     return re.compile(b"".join(parts))
 
 
+def _has(body: bytes, rare: bytes, pattern: bytes, start: int) -> bool:
+    """Whether `pattern` occurs from `start`; looks for a rare byte of it first (memchr)."""
+    return body.find(rare, start) >= 0 and body.find(pattern, start) >= 0
+
+
 def _simple_body(body: bytes) -> int | None:
     """Where the root's content starts, if the document is plain enough for regexes."""
     first = _FIRST_ELEMENT.search(body)
     if first is None or b"<!" in body[: first.start()]:
         return None  # DOCTYPE or comments in the prolog
     content = body.find(b"<", first.start() + 1)
-    if content < 0 or body.find(b"<!", content) >= 0 or body.find(b"<?", content) >= 0:
+    if content < 0 or _has(body, b"!", b"<!", content) or _has(body, b"?", b"<?", content):
         return None
-    if body.find(b"xmlns", content) >= 0:
+    if _has(body, b"x", b"xmlns", content):
         return None  # namespaces redeclared below the root
     return content
 

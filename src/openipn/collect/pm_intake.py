@@ -55,7 +55,15 @@ SOURCE_NAME = "pm-file"  # how discovered objects name this intake
 BatchMapper = DnMapper | Callable[[SampleBatch], tuple[SampleBatch, list[Sighting]]]
 
 MAX_FILE_BYTES = MAX_BYTES  # default limit of an upload (settings: pm_max_bytes)
-GROUP_FILES = 16  # files stored per Parquet file and catalog transaction
+GROUP_FILES = (8, 64)  # files stored per Parquet file and catalog transaction: bounds
+
+
+def group_size(files: int, workers: int) -> int:
+    """Files per group: few commits, yet two groups per worker to keep all of them busy."""
+    low, high = GROUP_FILES
+    return max(low, min(high, -(-files // (2 * max(workers, 1)))))
+
+
 # What a bad file may raise while it is read: all of these quarantine it.
 FILE_FAULTS = (PmFileError, ValueError, OverflowError, EOFError, gzip.BadGzipFile)
 
@@ -439,9 +447,8 @@ class PmIntake:
         return self.store_parsed(parsed, data=data)
 
     def _groups(self, paths: Sequence[Path]) -> Iterator[list[Parsed]]:
-        groups = [
-            [str(p) for p in paths[i : i + GROUP_FILES]] for i in range(0, len(paths), GROUP_FILES)
-        ]
+        size = group_size(len(paths), self.workers)
+        groups = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
         pool = self._executor()
         mapper = self._mapper()
         task = partial(parse_group, limits=self.limits, mapper=mapper)

@@ -222,7 +222,7 @@ def write_table(root: Path, relative: str, table: pa.Table, *, durable: bool) ->
             compression=COMPRESSION,
             row_group_size=ROW_GROUP_ROWS,
             write_statistics=["object", "measurement", "start"],
-            use_dictionary=["object", "measurement"],  # values and times: plain (2x faster)
+            use_dictionary=["object", "measurement", "start", "seconds"],  # values: plain
         )
         if durable:
             sink.flush()

@@ -40,7 +40,7 @@ from openipn.store.telemetry.layout import (
 if TYPE_CHECKING:
     from openipn.store.telemetry.parquet_store import ParquetTelemetryStore
 
-FLUSH_ROWS = 1 << 16  # values gathered in memory before they are written out
+FLUSH_ROWS = 1 << 18  # values gathered in memory before they are written out
 RETRIES = 8  # rounds lost to concurrent writers before giving up
 MAX_CONFLICTS = 100  # conflicts listed per file (all are counted in `skipped`)
 
