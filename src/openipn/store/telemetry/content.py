@@ -186,11 +186,17 @@ class ContentIndex:
         matrix = np.zeros((len(batch.objects), len(batch.measurements)), dtype=bool)
         matrix[np.asarray(batch.object_index)[rows], np.asarray(batch.measurement_index)[rows]] = 1
         present = np.flatnonzero(matrix.any(axis=1))
-        packed = np.packbits(matrix[present], axis=1)
+        taken = self.claims.setdefault(period, {})
+        rows_of = matrix[present]
+        if (rows_of == rows_of[0]).all():  # the usual file: every object the same counters
+            names = frozenset(batch.measurements[j] for j in np.flatnonzero(rows_of[0]).tolist())
+            for dn in map(batch.objects.__getitem__, present.tolist()):
+                taken[dn] = taken[dn] | names if dn in taken else names
+            return
+        packed = np.packbits(rows_of, axis=1)
         width = packed.shape[1]
         flat = packed.tobytes()
         by_row: dict[bytes, frozenset[str]] = {}
-        taken = self.claims.setdefault(period, {})
         for i, code in enumerate(present.tolist()):
             row = flat[i * width : (i + 1) * width]
             got = by_row.get(row)
