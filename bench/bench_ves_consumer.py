@@ -70,7 +70,7 @@ def run(domain: str, events: int, memo: bool, work: Path) -> dict[str, Any]:
     dispatcher = Dispatcher(
         work / "journal", Checkpoints(engine), handlers,
         durable=lambda: writer.durable_position, release=writer.release,
-        memos=writer.take_memo, dead_letter=work / "dead-letter.jsonl",
+        memos=writer.take_memo, dead_letter=work / "dead-letter.jsonl", linger_s=0.0,
     )  # fmt: skip
     started = time.perf_counter()
     while dispatcher.run_once():

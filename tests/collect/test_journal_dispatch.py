@@ -21,9 +21,9 @@ from openipn.codecs.ves import (
     measurement_event,
 )
 from openipn.collect.alarms import AlarmBook, AlarmHandler
-from openipn.collect.dispatch import CONSUMER, Checkpoints, RetryPolicy
+from openipn.collect.dispatch import CONSUMER, Checkpoints, Dispatcher, RetryPolicy
 from openipn.collect.events import StoredEvent
-from openipn.collect.journal import list_segments
+from openipn.collect.journal import JournalWriter, list_segments
 from openipn.collect.terminals import TerminalStatusHandler, terminal_dn
 from openipn.collect.ves_collector import VesCollector, VesCredentials, VesLimits
 from openipn.store.telemetry.parquet_store import open_telemetry_store
@@ -41,11 +41,13 @@ class Recorder:
         self.fail = fail
         self.positions: list[int] = []
         self.ids: list[str] = []
+        self.calls = 0
 
     def handle(self, events: Sequence[StoredEvent]) -> None:
         if self.fail:
             self.fail -= 1
             raise RuntimeError("handler not ready")
+        self.calls += 1
         self.positions += [e.position for e in events]
         self.ids += [e.event.event_id for e in events]
 
@@ -206,3 +208,30 @@ def test_redelivered_terminal_reports_store_their_samples_once(
         assert sorted(s.value for s in samples) == [float(n) for n in range(210)]
     finally:
         telemetry.close()
+
+
+def test_a_small_backlog_waits_briefly_for_a_fuller_batch(
+    services: Services, tmp_path: Path
+) -> None:
+    writer = JournalWriter(tmp_path / "journal", max_queue_bytes=1 << 20)
+    writer.start()
+    try:
+        for n in range(10):
+            body = json.dumps(batch_body([heartbeat(f"gnb-{n}", T0)])).encode()
+            writer.submit(body, 1, T0).result(5)
+        recorder = Recorder()
+        dispatcher = Dispatcher(
+            tmp_path / "journal", Checkpoints(services.engine), [recorder],
+            durable=lambda: writer.durable_position, release=writer.release,
+            dead_letter=tmp_path / "dead-letter.jsonl", min_batch_events=10, linger_s=0.3,
+        )  # fmt: skip
+        assert dispatcher.run_once()  # a full batch goes at once, in one call
+        assert recorder.positions == list(range(10)) and recorder.calls == 1
+        body = json.dumps(batch_body([heartbeat("gnb-x", T0)])).encode()
+        writer.submit(body, 1, T0).result(5)
+        assert not dispatcher.run_once()  # one event waits for company …
+        assert recorder.positions == list(range(10))
+        wait_until(dispatcher.run_once, timeout=5)  # … but not for long
+        assert recorder.positions == list(range(11)) and recorder.calls == 2
+    finally:
+        writer.stop()

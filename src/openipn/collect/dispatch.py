@@ -2,8 +2,11 @@
 
 One thread reads the journal from the checkpoint (table ``collector_checkpoints``), parses each
 record's events and hands runs of same-domain events to every handler registered for that
-domain, then advances the checkpoint. Delivery is at least once: after a crash the events since
-the last saved checkpoint are delivered again, so handlers must be idempotent.
+domain, then advances the checkpoint. A steady stream is handled in batches: fewer than
+``min_batch_events`` waiting events wait up to ``linger_s`` for more, so handlers pay their
+per-batch costs (a transaction, a telemetry file) a few times a second, not per request.
+Delivery is at least once: after a crash the events since the last saved checkpoint are
+delivered again, so handlers must be idempotent.
 
 A handler that raises is retried with exponential backoff (`RetryPolicy`); after the last
 attempt its batch is appended to the dead-letter file (one JSON line: handler, positions, error,
@@ -127,6 +130,8 @@ class Dispatcher:
         poll_s: float = 0.02,
         checkpoint_every_s: float = 0.5,
         max_events: int = 20_000,
+        min_batch_events: int = 2_000,
+        linger_s: float = 0.2,
     ) -> None:
         self._checkpoints = checkpoints
         self._handlers = list(handlers)
@@ -139,6 +144,9 @@ class Dispatcher:
         self._poll_s = poll_s
         self._checkpoint_every_s = checkpoint_every_s
         self._max_events = max_events
+        self._min_batch_events = min_batch_events
+        self._linger_s = linger_s
+        self._waiting_since: float | None = None  # when a too-small batch started to wait
         self._saved = checkpoints.load(CONSUMER)
         self._cursor = JournalCursor(directory, self._saved)
         self._position = self._cursor.position
@@ -175,6 +183,9 @@ class Dispatcher:
                 self._stop.wait(1.0)
             if busy:
                 continue
+            if self._waiting_since is not None:  # a small backlog waits for a fuller batch
+                self._stop.wait(self._poll_s)
+                continue
             now = time.monotonic()
             if now - last_idle >= 1.0:
                 last_idle = now
@@ -184,7 +195,10 @@ class Dispatcher:
 
     def run_once(self) -> bool:
         """Deliver what is durable and unread (up to max_events); True when there was some."""
-        records = self._cursor.read(self._durable(), self._max_events)
+        durable = self._durable()
+        if not self._batch_due(durable - self._position):
+            return False
+        records = self._cursor.read(durable, self._max_events)
         if not records:
             return False
         for domain, events, end in self._runs(records):
@@ -193,6 +207,19 @@ class Dispatcher:
             self._position = end
         if time.monotonic() - self._saved_at >= self._checkpoint_every_s:
             self._save()
+        return True
+
+    def _batch_due(self, waiting: int) -> bool:
+        """Whether to deliver now: a full batch, or a small one that waited ``linger_s``."""
+        if waiting >= self._min_batch_events or waiting <= 0:
+            self._waiting_since = None
+            return waiting > 0
+        now = time.monotonic()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        if now - self._waiting_since < self._linger_s:
+            return False
+        self._waiting_since = None
         return True
 
     def _runs(self, records: list[Record]) -> list[tuple[Domain, list[StoredEvent], int]]:
