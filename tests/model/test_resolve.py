@@ -99,6 +99,7 @@ def test_one_dn_per_object_from_the_site_file_naming() -> None:
         ("ManagedElement=me-twin,GNBDUFunction=2,NRCellDU=1", "cell:cell-b1"),
         ("ManagedElement=me-twin,GNBDUFunction=1,NRCellDU=1,NRSectorCarrier=1", "cell:cell-a1"),
         ("ManagedElement=me-twin,GNBCUUPFunction=2", "gnb:gnb-b"),
+        (f"ManagedElement={VENDOR_ME},NRCellDU=3", "cell:cell-v3"),  # its element has one gNB
         ("ManagedElement=me-core,AMFFunction=amf-1", "core_function:amf-1"),
         ("ManagedElement=me-core,AMFFunction=1", "core_function:amf-1"),  # its one AMF
         ("ManagedElement=me-core,UPFFunction=upf-1,EP_N3=1", "upf:upf-1"),
@@ -140,6 +141,7 @@ def test_relative_dns_resolve_below_the_sender() -> None:
         "ManagedElement=me-twin,GNBDUFunction=1,NRCellDU=77",  # no such cell
         "ManagedElement=me-core,SMFFunction=smf-9",
         "GNBDUFunction=1,NRCellDU=1",  # relative, no sender
+        "ManagedElement=me-twin,NRCellDU=1",  # two gNBs on the element: which one?
     ],
 )
 def test_unmodelled_objects_are_kept_as_seen(wire: str) -> None:

@@ -192,6 +192,10 @@ class Resolver:
         return True
 
     def _cell_step(self, walk: _Walk, cls: str, value: str) -> bool:
+        if walk.gnb is None and not walk.out:  # a cell right below an element of one gNB
+            only = {g for (el, _, _), g in self._gnb_at.items() if el == walk.element}
+            if len(only) != 1 or not self._gnb_step(walk, CELL_CLASSES[cls], next(iter(only))):
+                return False
         if walk.gnb is None or walk.out[-1][0] != CELL_CLASSES[cls]:
             return False
         for cell in self._cells_of.get(walk.gnb, ()):
