@@ -13,7 +13,8 @@ from rich.table import Column, Table
 from openipn.api.kpis import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
 from openipn.assure.kpi_catalog import KPIS
 from openipn.assure.kpis import Granularity, KpiError, compute, kpi_by_name, utc
-from openipn.assure.scopes import load_scope_document, resolve
+from openipn.assure.lookup import find_scope
+from openipn.assure.scopes import load_scope_document
 from openipn.cli.context import cli_context
 from openipn.cli.output import as_cell, console, fail, handle_errors
 from openipn.model.document import SiteDocument
@@ -86,7 +87,8 @@ def show(
     store = open_telemetry_store(root)
     try:
         kpi = kpi_by_name(name)
-        result = compute(store, kpi, resolve(_site(ctx, site), obj), lo, hi, granularity)
+        scope = find_scope(_site(ctx, site), store, obj)  # the model's, or as stored
+        result = compute(store, kpi, scope, lo, hi, granularity)
     except KpiError as exc:
         raise fail(f"{OPTION_OF.get(exc.parameter, exc.parameter)}: {exc}") from None
     finally:
