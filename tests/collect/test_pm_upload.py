@@ -69,3 +69,36 @@ def test_wrong_media_type_and_empty_body(client: TestClient) -> None:
         client.post(URL, content=b"", headers={"Content-Type": "application/xml"}).status_code
         == 400
     )
+
+
+def test_resent_values_with_other_bytes_answer_duplicate_and_conflicts(client: TestClient) -> None:
+    headers = {"Content-Type": "application/xml"}
+    assert client.post(URL, content=GNB.read_bytes(), headers=headers).status_code == 201
+    same = GNB.read_text().replace('vendorName="', 'vendorName="re-sent ', 1).encode()
+    answer = client.post(URL, content=same, headers=headers)
+    assert answer.status_code == 200, answer.text
+    expected = {"outcome": "duplicate", "rows": 0, "skipped": 8, "conflict_count": 0}
+    assert {k: answer.json()[k] for k in expected} == expected
+    assert answer.json()["conflicts"] == []
+    changed = GNB.read_text().replace('<r p="1">17</r>', '<r p="1">18</r>', 1).encode()
+    answer = client.post(URL, content=changed, headers=headers)
+    body = answer.json()
+    assert (answer.status_code, body["outcome"], body["conflict_count"]) == (200, "duplicate", 1)
+    [conflict] = body["conflicts"]
+    assert (conflict["kept"], conflict["refused"]) == (17.0, 18.0)
+    assert {"object", "measurement", "start", "seconds"} <= conflict.keys()
+
+
+def test_upload_beyond_the_size_setting_is_413(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, pm_max_bytes=100)
+    initialise(settings)
+    services = build_services(settings)
+    store = open_telemetry_store(settings.telemetry_dir, durable=False)
+    app = create_app(services)
+    setattr(app.state, TELEMETRY_STATE, store)
+    app.include_router(pm_router())
+    with TestClient(app) as test_client:
+        response = test_client.post(URL, content=GNB.read_bytes(), params={"name": "big.xml"})
+    store.close()
+    services.close()
+    assert response.status_code == 413 and "100 bytes" in response.text
