@@ -61,6 +61,13 @@ def test_kpi_series_reproduces_the_hand_computed_values(client: TestClient) -> N
     assert values == [pytest.approx(100 * 43 / 45), pytest.approx(100 * 18 / 30)]
 
 
+def test_rows_say_whether_their_bucket_is_complete(client: TestClient) -> None:
+    query = {"name": "RRCSetupSR", "object": "site", "granularity": "15m"}
+    query |= {"from": "2026-03-02T10:00:00Z", "to": "2026-03-02T11:00:00Z"}
+    rows = client.get("/api/v1/kpis", params=query).json()["rows"]
+    assert [r["complete"] for r in rows] == [True, True, False, False]  # data ends 10:30
+
+
 def test_kpi_by_dn(client: TestClient) -> None:
     dn = "ManagedElement=me-upf-1,UPFFunction=upf-1"
     query = RANGE | {"name": "N3ThpUpstream", "object": dn, "granularity": "all"}

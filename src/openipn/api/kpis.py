@@ -73,6 +73,7 @@ def result_body(result: KpiResult) -> dict[str, Any]:
                 "object": row.object,
                 "value": row.value,
                 "unit": row.unit,
+                "complete": row.complete,  # false: the bucket runs past the newest data or now
                 "inputs": row.inputs,
             }
             for row in result.rows

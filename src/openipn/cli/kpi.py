@@ -100,5 +100,6 @@ def show(
                   title=f"{kpi.title}, {result.object}")  # fmt: skip
     for row in result.rows:
         value = "—" if row.value is None else f"{row.value:.6g}"
+        value += "" if row.complete else " (incomplete)"
         table.add_row(row.bucket_start.strftime("%Y-%m-%d %H:%M"), value, as_cell(row.inputs))
     console.print(table)
