@@ -298,3 +298,34 @@ def test_many_files_are_stored_in_one_parquet_file_each_with_its_outcome(
     assert [r.rows for r in results] == [2] * 6 + [0]
     assert len(intake.store.catalog.all_files(Tier.RAW)) == 1  # type: ignore[attr-defined]
     assert len(stored(intake.store)) == 12  # type: ignore[arg-type]
+
+
+def test_worker_processes_store_groups_and_keep_the_order_of_outcomes(tmp_path: Path) -> None:
+    from functools import partial
+
+    from openipn.collect.pm_intake import group_size
+
+    assert [group_size(96, 2), group_size(8, 2), group_size(96, 1), group_size(500, 4)] == [
+        24,
+        2,
+        64,
+        63,
+    ]
+    root = tmp_path / "telemetry"
+    store = open_telemetry_store(root, durable=False)
+    opener = partial(open_telemetry_store, root, durable=False)
+    intake = PmIntake(store, tmp_path / "q", workers=2, opener=opener)
+    paths = []
+    for gnb in range(8):
+        path = tmp_path / f"w{gnb}.xml"
+        path.write_bytes(make({"NRCellDU=1": (gnb, 1)}, element=f"ManagedElement=gnb-{gnb % 6}"))
+        paths.append(path)
+    try:
+        results = list(intake.ingest_files(paths))
+    finally:
+        intake.close()
+    # gnb-6 and gnb-7 repeat gnb-0 and gnb-1 with other values: skipped, reported
+    assert [r.outcome for r in results] == [Outcome.STORED] * 6 + [Outcome.DUPLICATE] * 2
+    assert [c.refused for r in results[6:] for c in r.conflicts] == [6, 7]
+    assert len(store.catalog.all_files(Tier.RAW)) == 3  # groups of two; the last stores nothing
+    store.close()

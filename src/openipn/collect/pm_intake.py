@@ -55,13 +55,15 @@ SOURCE_NAME = "pm-file"  # how discovered objects name this intake
 BatchMapper = DnMapper | Callable[[SampleBatch], tuple[SampleBatch, list[Sighting]]]
 
 MAX_FILE_BYTES = MAX_BYTES  # default limit of an upload (settings: pm_max_bytes)
-GROUP_FILES = (8, 64)  # files stored per Parquet file and catalog transaction: bounds
+GROUP_FILES = 64  # at most this many files per Parquet file and catalog transaction
+GROUP_VALUES = 1 << 20  # and at most about this many values (memory)
 
 
 def group_size(files: int, workers: int) -> int:
-    """Files per group: few commits, yet two groups per worker to keep all of them busy."""
-    low, high = GROUP_FILES
-    return max(low, min(high, -(-files // (2 * max(workers, 1)))))
+    """Files per group: few commits, yet two groups per worker process to keep all busy."""
+    if workers <= 1:
+        return max(1, min(GROUP_FILES, files))
+    return max(1, min(GROUP_FILES, -(-files // (2 * workers))))
 
 
 # What a bad file may raise while it is read: all of these quarantine it.
@@ -310,14 +312,31 @@ def _init_worker(opener: StoreOpener | None) -> None:
         multiprocessing.util.Finalize(store, store.close, exitpriority=10)
 
 
+def parse_and_store(
+    store: TelemetryStore | None,
+    paths: Sequence[str],
+    limits: IntakeLimits,
+    mapper: BatchMapper | None = None,
+) -> list[Parsed]:
+    """Parse files in order and store them in runs of at most GROUP_VALUES values."""
+    seen = None if store is None else store.seen
+    done: list[Parsed] = []
+    run: list[Parsed] = []
+    values = 0
+    for path in paths:
+        run.append(parse_source(Path(path), Path(path).name, limits, seen))
+        values += len(run[-1].batch or ())
+        if store is not None and values >= GROUP_VALUES:  # memory stays bounded
+            done += append_parsed(store, run, limits, mapper)
+            run, values = [], 0
+    return done + (run if store is None else append_parsed(store, run, limits, mapper))
+
+
 def parse_group(
     paths: Sequence[str], limits: IntakeLimits, mapper: BatchMapper | None = None
 ) -> list[Parsed]:
     """Read and parse files (the process-pool task); a worker with a store also stores them."""
-    store = _WORKER_STORE.get("store")
-    seen = None if store is None else store.seen
-    parsed = [parse_source(Path(p), Path(p).name, limits, seen) for p in paths]
-    return parsed if store is None else append_parsed(store, parsed, limits, mapper)
+    return parse_and_store(_WORKER_STORE.get("store"), paths, limits, mapper)
 
 
 def parse_path(path: str, limits: IntakeLimits | None = None) -> Parsed:
@@ -454,10 +473,7 @@ class PmIntake:
         task = partial(parse_group, limits=self.limits, mapper=mapper)
         if pool is None:
             for group in groups:
-                parsed = [
-                    parse_source(Path(p), Path(p).name, self.limits, self.store.seen) for p in group
-                ]
-                yield append_parsed(self.store, parsed, self.limits, mapper)
+                yield parse_and_store(self.store, group, self.limits, mapper)
         else:
             for parsed in pool.map(task, groups):  # stored by the worker if it has a store
                 yield append_parsed(self.store, parsed, self.limits, mapper)
