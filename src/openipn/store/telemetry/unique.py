@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from openipn.store.telemetry.parquet_store import ParquetTelemetryStore
 
 FLUSH_ROWS = 1 << 18  # values gathered in memory before they are written out
+STREAM_FLUSH_ROWS = 1 << 16  # the same within a file that comes in many batches (large)
 RETRIES = 8  # rounds lost to concurrent writers before giving up
 MAX_CONFLICTS = 100  # conflicts listed per file (all are counted in `skipped`)
 
@@ -54,11 +55,12 @@ class _Writer:
         self.rows = 0
         self.written: list[NewFile] = []
 
-    def add(self, batch: SampleBatch) -> None:
+    def add(self, batch: SampleBatch, *, streaming: bool = False) -> None:
+        """Gather a batch; write out at FLUSH_ROWS (STREAM_FLUSH_ROWS within a large file)."""
         if len(batch):
             self.pending.append(batch)
             self.rows += len(batch)
-        if self.rows >= FLUSH_ROWS:  # a large file: write a piece, keep memory flat
+        if self.rows >= (STREAM_FLUSH_ROWS if streaming else FLUSH_ROWS):
             self.flush()
             _trim()
 
@@ -166,11 +168,11 @@ class _Round:
         offered = kept = 0
         overlaps: list[tuple[Key, float]] = []
         span: tuple[int, int] | None = None
-        for batch in item.batches():
+        for count, batch in enumerate(item.batches()):
             filtered, over = self.index.filter(batch)
             offered, kept, overlaps = offered + len(batch), kept + len(filtered), overlaps + over
             span = _span(filtered, span)
-            self.writer.add(filtered)
+            self.writer.add(filtered, streaming=count > 0)
         self.keys.append((item.key, item.name, kept))
         return AppendResult(
             rows=kept,
