@@ -46,7 +46,8 @@ from openipn.codecs.ts32435_pm import (
     PmFile,
     encode_meas_collec,
 )
-from openipn.collect.pm_intake import Outcome, PmIntake, parse_path, stream_batches
+from openipn.collect.pm_intake import Outcome, PmIntake
+from openipn.collect.pm_parse import parse_path, stream_batches
 from openipn.collect.pm_source import IntakeLimits
 from openipn.store.telemetry.parquet_store import open_telemetry_store
 

@@ -11,7 +11,7 @@ from kpi_kit import FIXTURES, P1, small_site
 from openipn.assure.kpis import Granularity, compute, kpi_by_name
 from openipn.assure.scopes import resolve
 from openipn.assure.subcounters import choose, family
-from openipn.collect.pm_intake import parse_pm
+from openipn.collect.pm_parse import parse_pm
 from openipn.store.telemetry.api import Source, TelemetryStore
 from openipn.store.telemetry.parquet_store import open_telemetry_store
 

@@ -20,7 +20,8 @@ from openipn.codecs.ts32435_pm import (
     PmFile,
     encode_meas_collec,
 )
-from openipn.collect.pm_intake import Outcome, PmIntake, parse_pm
+from openipn.collect.pm_intake import Outcome, PmIntake
+from openipn.collect.pm_parse import parse_pm
 from openipn.collect.pm_source import IntakeLimits
 from openipn.store.telemetry.api import Tier
 from openipn.store.telemetry.parquet_store import ParquetTelemetryStore, open_telemetry_store

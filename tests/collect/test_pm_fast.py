@@ -19,7 +19,7 @@ from openipn.codecs.ts32435_pm import (
     encode_meas_collec,
 )
 from openipn.collect.pm_fast import PmTable, fast_tables
-from openipn.collect.pm_intake import general_tables
+from openipn.collect.pm_parse import general_tables
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pm"
 END = dt.datetime(2025, 3, 1, 10, 15, tzinfo=dt.UTC)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from openipn.collect.pm_intake import Outcome, PmIntake, parse_pm
+from openipn.collect.pm_intake import Outcome, PmIntake
 from openipn.collect.pm_names import MEANS, RENAMES
+from openipn.collect.pm_parse import parse_pm
 from openipn.store.telemetry.api import SampleBatch, TelemetryStore
 from openipn.store.telemetry.parquet_store import open_telemetry_store
 

@@ -13,7 +13,8 @@ from fastapi.responses import JSONResponse
 
 from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
-from openipn.collect.pm_intake import IngestResult, Outcome, PmIntake, file_key
+from openipn.collect.pm_intake import IngestResult, Outcome, PmIntake
+from openipn.collect.pm_parse import file_key
 from openipn.collect.pm_source import IntakeLimits
 from openipn.collect.pm_watch import PmDirs
 from openipn.model.document import Issue

@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gzip
-import hashlib
 import itertools
 import json
 import logging
 import multiprocessing
 import multiprocessing.util
 import shutil
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,11 +30,9 @@ from functools import partial
 from pathlib import Path
 
 from openipn.codecs.ts32435_pm import PmFileError
-from openipn.codecs.ts32435_read import Block, iter_blocks
 from openipn.collect.identity import DnMapper, ObjectIdentity
-from openipn.collect.pm_batch import build, general_table
-from openipn.collect.pm_fast import PmTable, fast_tables
-from openipn.collect.pm_source import CHUNK, MAX_BYTES, IntakeLimits, Source, load, plain_chunks
+from openipn.collect.pm_parse import FILE_FAULTS, Parsed, bad_file, parse_source, stream_batches
+from openipn.collect.pm_source import MAX_BYTES, IntakeLimits, Source
 from openipn.store.discovered import Sighting
 from openipn.store.telemetry.api import (
     AppendResult,
@@ -66,79 +61,12 @@ def group_size(files: int, workers: int) -> int:
     return max(1, min(GROUP_FILES, -(-files // (2 * workers))))
 
 
-# What a bad file may raise while it is read: all of these quarantine it.
-FILE_FAULTS = (PmFileError, ValueError, OverflowError, EOFError, gzip.BadGzipFile)
-
-
-def file_key(data: bytes) -> str:
-    """The idempotency key of a file: SHA-256 of its (decompressed) bytes."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def element_dn(block: Block) -> str | None:
-    """The DN the block's LDNs are relative to: managedElement localDn, else fileSender's."""
-    return block.element.local_dn or block.header.sender_local_dn
-
-
-def _tables(blocks: Iterator[Block]) -> Iterator[PmTable]:
-    for position, block in enumerate(blocks, start=1):
-        yield general_table(block.info, position, block.header.dn_prefix, element_dn(block))
-
-
-def general_tables(data: bytes) -> list[PmTable]:
-    """Tables of any file the streaming decoder accepts; raises PmFileError naming the fault."""
-    return list(_tables(iter_blocks(data[i : i + CHUNK] for i in range(0, len(data) or 1, CHUNK))))
-
-
-def read_tables(data: bytes) -> list[PmTable]:
-    """Tables by the fast path when it applies, else by the general decoder."""
-    tables = fast_tables(data)
-    return general_tables(data) if tables is None else tables
-
-
-def parse_pm(data: bytes, limits: IntakeLimits | None = None) -> SampleBatch:
-    """A small PM file's bytes (plain or gzip) as one batch; raises PmFileError naming the fault."""
-    limits = limits or IntakeLimits()
-    loaded = load(data, dataclasses.replace(limits, stream_bytes=limits.max_bytes))
-    assert loaded.data is not None
-    return build(read_tables(loaded.data), limits, time.time()).batch
-
-
-def stream_batches(
-    source: Source, limits: IntakeLimits, sink: list[Conflict]
-) -> Iterator[SampleBatch]:
-    """A large file's values in bounded batches (one per block); in-block conflicts to `sink`."""
-    blocks = iter_blocks(plain_chunks(source, limits.max_bytes), limits.block_rows)
-    for table in _tables(blocks):
-        built = build([table], limits, time.time())
-        sink.extend(built.conflicts)
-        yield built.batch
-
-
 class Outcome(StrEnum):
     """What became of one file."""
 
     STORED = "stored"
     DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A file read (in a worker process or not): its batch, a source to stream, or why bad."""
-
-    name: str
-    key: str | None
-    batch: SampleBatch | None
-    reason: str | None = None
-    line: int | None = None
-    appended: AppendResult | None = None  # set once stored (by a pool worker or the parent)
-    conflicts: tuple[Conflict, ...] = ()  # within the file
-    conflict_count: int = 0
-    stream: Source | None = None  # a large file: decoded in blocks while it is stored
-    discovered: tuple[Sighting, ...] = ()  # objects the model does not name (see identity.py)
-    objects: tuple[str, ...] = ()  # what the file brought in (not listed for streamed files)
-    measurements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,44 +89,6 @@ class IngestResult:
     unmodelled: tuple[str, ...] = ()  # DNs of the objects the model does not name
 
 
-def _bad(name: str, key: str | None, exc: Exception) -> Parsed:
-    line = exc.line if isinstance(exc, PmFileError) else None
-    return Parsed(name, key, None, str(exc), line)
-
-
-def _raw_key(source: Source) -> str:
-    if isinstance(source, bytes):
-        return file_key(source)
-    with source.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def parse_source(
-    source: Source, name: str, limits: IntakeLimits, seen: Callable[[str], bool] | None = None
-) -> Parsed:
-    """Read and parse a file; a bad one gives a Parsed with its reason, never an exception."""
-    try:
-        loaded = load(source, limits)
-    except FILE_FAULTS as exc:
-        return _bad(name, _raw_key(source), exc)
-    if seen is not None and seen(loaded.key):
-        return Parsed(name, loaded.key, None, appended=AppendResult(rows=0, duplicate=True))
-    if loaded.data is None:
-        return Parsed(name, loaded.key, None, stream=source)
-    try:
-        built = build(read_tables(loaded.data), limits, time.time())
-    except FILE_FAULTS as exc:
-        return _bad(name, loaded.key, exc)
-    return Parsed(
-        name, loaded.key, built.batch, None, None, None, built.conflicts, built.conflict_count
-    )
-
-
-def parse_bytes(data: bytes, name: str, limits: IntakeLimits | None = None) -> Parsed:
-    """Parse a file's bytes; a bad file gives a Parsed with its reason, never an exception."""
-    return parse_source(data, name, limits or IntakeLimits())
-
-
 def _stored(parsed: Parsed, done: AppendResult) -> Parsed:
     merged = dataclasses.replace(done, conflicts=parsed.conflicts + done.conflicts)
     count = parsed.conflict_count + len(done.conflicts)
@@ -208,7 +98,7 @@ def _stored(parsed: Parsed, done: AppendResult) -> Parsed:
 
 
 def _refused(parsed: Parsed, exc: Exception) -> Parsed:
-    bad = _bad(parsed.name, parsed.key, exc)
+    bad = bad_file(parsed.name, parsed.key, exc)
     return dataclasses.replace(
         bad, reason=f"not storable: {exc}" if not isinstance(exc, PmFileError) else bad.reason
     )
@@ -337,11 +227,6 @@ def parse_group(
 ) -> list[Parsed]:
     """Read and parse files (the process-pool task); a worker with a store also stores them."""
     return parse_and_store(_WORKER_STORE.get("store"), paths, limits, mapper)
-
-
-def parse_path(path: str, limits: IntakeLimits | None = None) -> Parsed:
-    """Read and parse one file (no store)."""
-    return parse_source(Path(path), Path(path).name, limits or IntakeLimits())
 
 
 def _free_name(directory: Path, name: str) -> Path:

@@ -9,7 +9,7 @@ import yaml
 from sim_kit import EXAMPLES, START, WARM_STEPS
 
 from openipn.codecs.ts32435_pm import encode_meas_collec
-from openipn.collect.pm_intake import parse_pm
+from openipn.collect.pm_parse import parse_pm
 from openipn.model.dn import DnBook
 from openipn.model.document import SiteDocument, parse_document
 from openipn.model.objref import ObjectRef
