@@ -171,3 +171,10 @@ def test_a_failed_batch_writes_nothing_and_the_next_one_sees_the_table(
     assert [(r[0], r[5]) for r in table(services.engine)] == [("gnb-1", None)]  # not cleared
     book.apply([report("gnb-1", "c", Severity.NORMAL, T0 + minutes(1), 1)])
     assert [(r[0], r[5]) for r in table(services.engine)] == [("gnb-1", T0 + minutes(1))]
+
+
+def test_more_new_alarms_than_one_statement_holds_are_all_written(services: Services) -> None:
+    reports = [report(f"gnb-{n}", "c", Severity.MAJOR, T0, n) for n in range(1234)]
+    AlarmBook(services.engine).apply(reports)
+    assert table(services.engine) == reference(reports)
+    assert len(table(services.engine)) == 1234

@@ -138,3 +138,14 @@ def test_an_event_posted_again_by_its_sender_is_stored_once(
     handler.handle([first])
     handler.handle([again, again])
     assert positions(telemetry) == [1.0]
+
+
+def test_more_terminals_than_one_statement_holds_are_all_kept(
+    services: Services, telemetry: ParquetTelemetryStore
+) -> None:
+    events = [report(p, f"agv-{p}", 1, float(p)) for p in range(1234)]
+    TerminalStatusHandler(services.engine, telemetry).handle(events)
+    TerminalStatusHandler(services.engine, telemetry).handle(events[:700])  # nothing newer
+    with Session(services.engine) as session:
+        rows = {r.terminal: r.x_m for r in session.scalars(select(TerminalStatusRow))}
+    assert rows == {f"agv-{p}": float(p) for p in range(1234)}

@@ -6,7 +6,7 @@ terminal. For each terminal the handler keeps the newest report in `terminal_sta
 event time, so a redelivered or late event never moves a terminal back in time) and appends
 the numeric values to the telemetry store as `VS.Ue…` series of the object `Terminal=<name>`
 (the terminal's name: every terminal has one, not every terminal has a SUPI, and the name is
-what operators and the model use). A delivered batch costs one status upsert (executemany with
+what operators and the model use). A delivered batch costs one status upsert (multi-row INSERT …
 ON CONFLICT … WHERE newer) and one telemetry append; `sample_ledger` makes sure a redelivered
 report's samples are stored once.
 """
@@ -57,6 +57,8 @@ _DETAIL = (
 
 
 _INSERTS: dict[str, Callable[..., Any]] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+# Rows per multi-row upsert: the driver releases the GIL once per statement step (see alarm_apply).
+_ROWS_PER_STATEMENT = 500
 _STATUS_COLUMNS = ("supi", "registered", "connected", "cell", "slice", "latency_ms", "x_m", "y_m",
                    "detail", "reported_at")  # fmt: skip
 
@@ -188,9 +190,9 @@ def newest(reports: Iterable[TerminalReport]) -> dict[str, TerminalReport]:
     return result
 
 
-def _upsert(dialect: str) -> Any:
+def _upsert(dialect: str, rows: list[dict[str, Any]]) -> Any:
     """INSERT … ON CONFLICT (terminal) DO UPDATE only when the report is newer (both backends)."""
-    statement = _INSERTS[dialect](TerminalStatusRow)
+    statement = _INSERTS[dialect](TerminalStatusRow).values(rows)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[TerminalStatusRow.terminal],
@@ -200,11 +202,12 @@ def _upsert(dialect: str) -> Any:
 
 
 def upsert_status(connection: Connection, reports: Iterable[TerminalReport]) -> int:
-    """Keep the newest report per terminal (one executemany); return the terminals offered."""
+    """Keep the newest report per terminal (multi-row upserts); return the terminals offered."""
     latest = newest(reports)
-    if latest:
-        rows = [{"terminal": name, **_columns(r)} for name, r in sorted(latest.items())]
-        connection.execute(_upsert(connection.dialect.name), rows)
+    rows = [{"terminal": name, **_columns(r)} for name, r in sorted(latest.items())]
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):  # one statement step per chunk
+        chunk = rows[start : start + _ROWS_PER_STATEMENT]
+        connection.execute(_upsert(connection.dialect.name, chunk))
     return len(latest)
 
 
