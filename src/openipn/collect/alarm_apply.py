@@ -6,8 +6,12 @@ the last clear time of each key — is loaded once and then kept in memory. A ba
 judged in order against that state (order per key is the journal's), and what it does to each
 row is coalesced: a row opened, updated and cleared within the batch is inserted once with its
 final values; a row active before the batch gets one UPDATE. Then one transaction writes the
-UPDATEs (executemany, per set of changed columns) before the INSERTs (multi-row VALUES). When the
-transaction fails the in-memory state is dropped and reloaded from the table on the next batch.
+UPDATEs (executemany, per set of changed columns) before the INSERTs, which SQLAlchemy sends
+as multi-row statements ("insertmanyvalues", as they return ids). The driver releases the GIL
+for every statement it steps and the listener thread may then hold it for a switch interval,
+so one statement per row cost tens of µs per row under load; one per thousand rows does not.
+When the transaction fails the in-memory state is dropped and reloaded from the table on the
+next batch.
 """
 
 from __future__ import annotations
@@ -28,10 +32,6 @@ if TYPE_CHECKING:
 AlarmKey = tuple[str, str, str]  # source, object, condition
 _TABLE = cast(Table, AlarmRow.__table__)
 _KEY_COLUMNS = ("source", "object", "condition")
-# Rows per multi-row INSERT. The driver releases the GIL for every statement it steps, and the
-# listener thread then holds it for up to a switch interval: one step per row made each row
-# cost tens of µs under load, one multi-row statement costs one step (≤ 6,000 parameters).
-ROWS_PER_STATEMENT = 500
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -167,8 +167,8 @@ class BatchPlan:
         for columns, params in changes.items():
             connection.execute(_update_statement(columns), params)
         rows = [w.columns() for w in writes if w.first is not None]
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            connection.execute(insert(_TABLE).values(rows[start : start + ROWS_PER_STATEMENT]))
+        if rows:  # RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs
+            connection.execute(insert(_TABLE).returning(_TABLE.c.id), rows).all()
 
 
 def _update_statement(columns: Sequence[str]) -> Any:

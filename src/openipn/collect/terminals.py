@@ -57,8 +57,6 @@ _DETAIL = (
 
 
 _INSERTS: dict[str, Callable[..., Any]] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
-# Rows per multi-row upsert: the driver releases the GIL once per statement step (see alarm_apply).
-_ROWS_PER_STATEMENT = 500
 _STATUS_COLUMNS = ("supi", "registered", "connected", "cell", "slice", "latency_ms", "x_m", "y_m",
                    "detail", "reported_at")  # fmt: skip
 
@@ -190,24 +188,23 @@ def newest(reports: Iterable[TerminalReport]) -> dict[str, TerminalReport]:
     return result
 
 
-def _upsert(dialect: str, rows: list[dict[str, Any]]) -> Any:
+def _upsert(dialect: str) -> Any:
     """INSERT … ON CONFLICT (terminal) DO UPDATE only when the report is newer (both backends)."""
-    statement = _INSERTS[dialect](TerminalStatusRow).values(rows)
+    statement = _INSERTS[dialect](TerminalStatusRow)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[TerminalStatusRow.terminal],
         set_={name: excluded[name] for name in _STATUS_COLUMNS},
         where=excluded.reported_at > TerminalStatusRow.reported_at,
-    )
+    ).returning(TerminalStatusRow.terminal)  # RETURNING: sent as multi-row statements
 
 
 def upsert_status(connection: Connection, reports: Iterable[TerminalReport]) -> int:
     """Keep the newest report per terminal (multi-row upserts); return the terminals offered."""
     latest = newest(reports)
     rows = [{"terminal": name, **_columns(r)} for name, r in sorted(latest.items())]
-    for start in range(0, len(rows), _ROWS_PER_STATEMENT):  # one statement step per chunk
-        chunk = rows[start : start + _ROWS_PER_STATEMENT]
-        connection.execute(_upsert(connection.dialect.name, chunk))
+    if rows:  # one statement step per page of rows: the driver releases the GIL per step
+        connection.execute(_upsert(connection.dialect.name), rows).all()
     return len(latest)
 
 
