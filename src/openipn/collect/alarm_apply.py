@@ -6,10 +6,7 @@ the last clear time of each key — is loaded once and then kept in memory. A ba
 judged in order against that state (order per key is the journal's), and what it does to each
 row is coalesced: a row opened, updated and cleared within the batch is inserted once with its
 final values; a row active before the batch gets one UPDATE. Then one transaction writes the
-UPDATEs (executemany, per set of changed columns) before the INSERTs, which SQLAlchemy sends
-as multi-row statements ("insertmanyvalues", as they return ids). The driver releases the GIL
-for every statement it steps and the listener thread may then hold it for a switch interval,
-so one statement per row cost tens of µs per row under load; one per thousand rows does not.
+UPDATEs (executemany, per set of changed columns) before the INSERTs (multi-row statements).
 When the transaction fails the in-memory state is dropped and reloaded from the table on the
 next batch.
 """
@@ -22,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, func, select, update
 
+from openipn.collect.bulk_sql import insert_rows
 from openipn.store.schema import AlarmRow
 
 if TYPE_CHECKING:
@@ -167,8 +165,7 @@ class BatchPlan:
         for columns, params in changes.items():
             connection.execute(_update_statement(columns), params)
         rows = [w.columns() for w in writes if w.first is not None]
-        if rows:  # RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs
-            connection.execute(insert(_TABLE).returning(_TABLE.c.id), rows).all()
+        insert_rows(connection, _TABLE, rows)  # multi-row statements: see bulk_sql
 
 
 def _update_statement(columns: Sequence[str]) -> Any:

@@ -18,12 +18,10 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Connection, Engine
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Engine, Table
 
 from openipn.codecs.terminal_report import (
     REPORT_TYPE_KEY,
@@ -32,6 +30,7 @@ from openipn.codecs.terminal_report import (
     TerminalKey,
 )
 from openipn.codecs.ves import Domain, VesEvent
+from openipn.collect.bulk_sql import insert_rows
 from openipn.collect.events import StoredEvent
 from openipn.collect.sample_ledger import SampleLedger
 from openipn.model.dn import TERMINAL_PREFIX, terminal_dn
@@ -56,7 +55,7 @@ _DETAIL = (
 )
 
 
-_INSERTS: dict[str, Callable[..., Any]] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+_STATUS_TABLE = cast(Table, TerminalStatusRow.__table__)
 _STATUS_COLUMNS = ("supi", "registered", "connected", "cell", "slice", "latency_ms", "x_m", "y_m",
                    "detail", "reported_at")  # fmt: skip
 
@@ -188,23 +187,20 @@ def newest(reports: Iterable[TerminalReport]) -> dict[str, TerminalReport]:
     return result
 
 
-def _upsert(dialect: str) -> Any:
-    """INSERT … ON CONFLICT (terminal) DO UPDATE only when the report is newer (both backends)."""
-    statement = _INSERTS[dialect](TerminalStatusRow)
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[TerminalStatusRow.terminal],
-        set_={name: excluded[name] for name in _STATUS_COLUMNS},
-        where=excluded.reported_at > TerminalStatusRow.reported_at,
-    ).returning(TerminalStatusRow.terminal)  # RETURNING: sent as multi-row statements
+def _on_conflict(connection: Connection) -> str:
+    """ON CONFLICT (terminal) DO UPDATE only when the report is newer (SQLite and PostgreSQL)."""
+    quote = connection.dialect.identifier_preparer.quote
+    table = quote(_STATUS_TABLE.name)
+    changes = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in _STATUS_COLUMNS)
+    newer = f"excluded.{quote('reported_at')} > {table}.{quote('reported_at')}"
+    return f" ON CONFLICT ({quote('terminal')}) DO UPDATE SET {changes} WHERE {newer}"
 
 
 def upsert_status(connection: Connection, reports: Iterable[TerminalReport]) -> int:
     """Keep the newest report per terminal (multi-row upserts); return the terminals offered."""
     latest = newest(reports)
     rows = [{"terminal": name, **_columns(r)} for name, r in sorted(latest.items())]
-    if rows:  # one statement step per page of rows: the driver releases the GIL per step
-        connection.execute(_upsert(connection.dialect.name), rows).all()
+    insert_rows(connection, _STATUS_TABLE, rows, suffix=_on_conflict)
     return len(latest)
 
 
