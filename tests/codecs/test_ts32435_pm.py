@@ -313,6 +313,13 @@ def test_full_dn_of_relative_and_element_rooted_ldns() -> None:
             "se1",
             "SubNetwork=G3,ManagedElement=se1,A=1",
         ),
+        # Ericsson: the element's own MOs are written below its local `ManagedElement=1`
+        (
+            "ManagedElement=1,GNBDUFunction=5,NRCellDU=3",
+            "SubNetwork=G3",
+            "se1",
+            "SubNetwork=G3,ManagedElement=se1,GNBDUFunction=5,NRCellDU=3",
+        ),
     ],
 )
 def test_full_dn_rules(ldn: str, prefix: str | None, element: str | None, expected: str) -> None:

@@ -129,12 +129,18 @@ def _element_rdns(managed_element_dn: str | None) -> list[str]:
     return rdns
 
 
+def _is_element(rdn: str) -> bool:
+    return rdn.partition("=")[0].strip() == "ManagedElement"
+
+
 def full_dn(ldn: str, dn_prefix: str | None, managed_element_dn: str | None) -> str:
     """Full DN of an LDN written relative to the managed element or from within its DN.
 
     TS 32.300 annex C: DN = dnPrefix + LDN.  The base is dnPrefix followed by the element's
     localDn (a plain name is ``ManagedElement=<name>``); an LDN whose first RDN occurs in the
-    base is spliced in at that RDN, so no RDN is repeated.  Raises ``PmFileError`` when an
+    base is spliced in at that RDN, so no RDN is repeated; an LDN starting with another
+    ``ManagedElement=`` id (Ericsson's local ``ManagedElement=1``) names the file's element.
+    Raises ``PmFileError`` when an
     RDN of the result has no ``=``.
     """
     prefix, element, rdns = _rdns(dn_prefix), _element_rdns(managed_element_dn), _rdns(ldn)
@@ -142,7 +148,8 @@ def full_dn(ldn: str, dn_prefix: str | None, managed_element_dn: str | None) -> 
         element = element[len(prefix) :]
     base = prefix + element
     plain = element[-1:] == [f"ManagedElement={rdns[0]}"] if rdns else False
-    if plain:  # the LDN starts with the element's plain name
+    own = bool(rdns and element) and _is_element(rdns[0]) and _is_element(element[-1])
+    if plain or own:  # the element's plain name, or its local MO id (`ManagedElement=1`)
         rdns[0] = element[-1]
     if rdns and rdns[0] in base:
         base = base[: base.index(rdns[0])]
