@@ -187,3 +187,59 @@ def test_terminal_reports_name_the_terminal() -> None:
     resolver = Resolver(site(terminals=[terminal]))
     assert str(resolver.resolve(terminal_dn("agv-1")).ref) == "terminal:agv-1"
     assert resolver.resolve(terminal_dn("agv-9")).ref is None
+
+
+def test_vendor_forms_beyond_the_twin() -> None:
+    resolver = Resolver(site())
+    ericsson = (
+        f"SubNetwork=G3,ManagedElement={VENDOR_ME},ManagedElement=1,GNBDUFunction=5,NRCellDU=3"
+    )
+    assert str(resolver.resolve(ericsson).ref) == "cell:cell-v3"
+    lte = resolver.resolve("ManagedElement=me-twin,ENBFunction=1,EUtranCellFDD=L1")
+    assert lte.ref is None and lte.dn == "ManagedElement=me-twin,ENBFunction=1,EUtranCellFDD=L1"
+    port = resolver.resolve("ManagedElement=me-twin,GNBDUFunction=1,NRCellDU=1,EP_F1U=2")
+    assert str(port.ref) == "cell:cell-a1" and port.tail == "EP_F1U=2"
+    # a free-text objectInstance belongs to its sender
+    assert str(resolver.resolve("eth0 port 1/2", element="me-sw").ref) == "managed_element:me-sw"
+
+
+def test_equal_local_ids_are_told_apart_by_their_prefix() -> None:
+    def naming(x: str) -> dict[str, str]:
+        return {"dn_prefix": f"SubNetwork=G3,MeContext=site{x}", "local_dn": "ManagedElement=1"}
+
+    elements = [
+        {"name": f"me-{x}", "role": "gnb", "vendor": "v", "naming": naming(x)} for x in "AB"
+    ]
+    gnbs = [{"name": f"gnb-{x}", "managed_element": f"me-{x}", "gnb_id": i}
+            for i, x in enumerate("AB", start=1)]  # fmt: skip
+    resolver = Resolver(site(managed_elements=elements, gnbs=gnbs, cells=[], links=[],
+                             core_functions=[], upfs=[], edge_nodes=[], transport_nodes=[],
+                             ptp_grandmasters=[]))  # fmt: skip
+    assert str(resolver.resolve("MeContext=siteB,ManagedElement=1,GNBDUFunction=1").ref) == (
+        "gnb:gnb-B"
+    )
+    full = "DC=x,SubNetwork=G3,MeContext=siteA,ManagedElement=1,GNBDUFunction=1"
+    assert str(resolver.resolve(full).ref) == "gnb:gnb-A"
+    assert resolver.resolve("ManagedElement=1,GNBDUFunction=1").ref is None  # which one?
+
+
+def test_a_single_element_site_takes_relative_dns() -> None:
+    elements = [{"name": "me-1", "role": "gnb", "vendor": "v",
+                 "management": {"ves_source_name": "gnb-1-ves"}}]  # fmt: skip
+    gnbs = [{"name": "gnb-1", "managed_element": "me-1", "gnb_id": 1}]
+    cells = [{"name": "c1", "gnb": "gnb-1", "cell_local_id": 4, "pci": 1, "tac": 1,
+              "arfcn_dl": 801667}]  # fmt: skip
+    document, issues = parse_document({"managed_elements": elements, "gnbs": gnbs, "cells": cells})
+    assert issues == []
+    assert str(Resolver(document).resolve("GNBDUFunction=1,NRCellDU=4").ref) == "cell:c1"
+
+
+def test_an_undeclared_cucp_id_that_meets_a_declared_one_is_reported() -> None:
+    from openipn.model.validation import validate_document
+
+    gnbs = [
+        {"name": "gnb-a", "managed_element": "me-twin", "gnb_id": 1, "cucp_function_id": 2},
+        {"name": "gnb-b", "managed_element": "me-twin", "gnb_id": 2},  # DU 2, so CU-CP 2
+    ]
+    issues = validate_document(site(gnbs=gnbs, cells=[], links=[]))
+    assert [i.path for i in issues if "function_id" in i.path] == ["gnbs[1].cucp_function_id"]

@@ -65,6 +65,9 @@ class EquipmentNaming(Strict):
             not part or (not plain_id and not _is_rdn(part)) for part in parts
         ):
             raise ValueError(f"{value!r} is not a distinguished name (Class=id,Class=id,...)")
+        last_class = parts[-1].partition("=")[0].strip()
+        if info.field_name == "local_dn" and not plain_id and last_class != "ManagedElement":
+            raise ValueError(f"{value!r} must end with the element's ManagedElement=<id>")
         return value.strip()
 
 

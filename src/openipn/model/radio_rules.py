@@ -47,9 +47,8 @@ def check_gnb_function_ids(doc: SiteDocument) -> Iterable[Issue]:
     for position, gnb in enumerate(doc.objects("gnbs")):
         if not isinstance(gnb, Gnb) or gnb.name not in ids:
             continue
-        for field, cls in (("du", "GNBDUFunction"), ("cucp", "GNBCUCPFunction")):
-            if field == "cucp" and gnb.cucp_function_id is None:
-                continue  # it follows the DU id, checked already
+        for field, cls in (("du", "GNBDUFunction"), ("cucp", "GNBCUCPFunction"),
+                           ("cuup", "GNBCUUPFunction")):  # fmt: skip
             key = (gnb.managed_element, cls, getattr(ids[gnb.name], field))
             if key in seen:
                 yield Issue(
@@ -57,6 +56,7 @@ def check_gnb_function_ids(doc: SiteDocument) -> Iterable[Issue]:
                     f"{cls} id {key[2]} on element {gnb.managed_element} is also gNB "
                     f"{seen[key]}'s; give each gNB of an element its own id (TS 28.541)",
                 )
+                break  # one clash per gNB: the others follow from it
             seen.setdefault(key, gnb.name)
 
 

@@ -56,6 +56,26 @@ FUNCTION_KINDS: Mapping[str, str] = {
 }
 
 
+# TS 28.541 / TS 28.622 classes that are parts of a modelled object (end points, sector
+# carriers, bandwidth parts, relations): counters on them belong to that object. Any other
+# class below a modelled object names something the model lacks (listed as discovered).
+PART_CLASSES = frozenset(
+    {"NRSectorCarrier", "BWP", "NRCellRelation", "NRFreqRelation", "Beam", "RRMPolicyRatio",
+     "CESManagementFunction", "SectorEquipmentFunction"}
+)  # fmt: skip
+
+
+def is_part(cls: str) -> bool:
+    """Whether a class is a part of the object above it (any `EP_*` end point included)."""
+    return cls in PART_CLASSES or cls.startswith("EP_")
+
+
+def _agree(model: tuple[Rdn, ...], wire: tuple[Rdn, ...]) -> bool:
+    """Two prefixes agree where both are given, aligned at their ends (nearest the element)."""
+    shared = min(len(model), len(wire))
+    return model[len(model) - shared :] == wire[len(wire) - shared :]
+
+
 @dataclass(frozen=True)
 class Resolution:
     """What a DN names: the model object (None when unknown) and the DN in canonical form."""
@@ -134,6 +154,10 @@ class Resolver:
         return found
 
     def _resolve(self, text: str, element: str | None) -> Resolution:
+        if "=" not in text and element and text not in self._by_id:
+            sender = self.source(element)  # a free-text objectInstance: the sender's
+            if sender is not None:
+                return Resolution(sender, text)
         try:
             rdns = split_dn(text)
         except DnError:
@@ -145,7 +169,10 @@ class Resolver:
         me = self._element(rdns[at][1], rdns[:at])
         if me is None:
             return Resolution(None, join_dn(rdns))
-        return self._walk(me, rdns[at + 1 :])
+        below = rdns[at + 1 :]
+        while below and below[0][0] == ME:  # the element's local `ManagedElement=1` (Ericsson)
+            below = below[1:]
+        return self._walk(me, below)
 
     def _relative(self, text: str, rdns: tuple[Rdn, ...], element: str | None) -> Resolution:
         """A DN without ManagedElement: a terminal, below the sender's element, or a function."""
@@ -154,26 +181,32 @@ class Resolver:
             return Resolution(ObjectRef("terminal", rdns[0][1]) if known else None, join_dn(rdns))
         sender = self.source(element) if element else None
         me = sender.name if sender else None
-        if me is None and len(self._by_source) == 1 and rdns[0][0] in GNB_CLASSES:
-            me = next(iter(self._by_source.values()))  # a site of one element
+        if me is None and len(self.book.elements) == 1 and rdns[0][0] in GNB_CLASSES:
+            me = next(iter(self.book.elements))  # a site of one element
         if me is None:
-            return Resolution(None, text if element is None else f"{ME}={element},{text}")
+            return Resolution(None, join_dn(((ME, element), *rdns)) if element else text)
         return self._walk(me, rdns)
 
     def _element(self, local_id: str, prefix: tuple[Rdn, ...]) -> str | None:
-        """The model element with that id; among equal ids, the one with that dnPrefix."""
+        """The model element with that id; among equal ids, the one whose prefix agrees."""
         found = self._by_id.get(local_id, [])
         if len(found) > 1:
-            found = [me for me in found if self.book.elements[me][: len(prefix)] == prefix]
+            found = [me for me in found if _agree(self._prefix(me), prefix)]
         return found[0] if len(found) == 1 else None
+
+    def _prefix(self, element: str) -> tuple[Rdn, ...]:
+        """The RDNs above an element's ManagedElement RDN in its model DN."""
+        rdns = self.book.elements[element]
+        classes = [cls for cls, _ in rdns]
+        return rdns[: classes.index(ME)] if ME in classes else rdns[:-1]
 
     def _walk(self, element: str, rdns: tuple[Rdn, ...]) -> Resolution:
         walk = _Walk(element, ObjectRef("managed_element", element), [])
         for position, (cls, value) in enumerate(rdns):
             step = STEPS.get(CLASS_ALIASES.get(cls, cls))
-            if step is None:
+            if step is None and is_part(cls):
                 return self._done(walk, rdns[position:])
-            if not step(self, walk, CLASS_ALIASES.get(cls, cls), value):
+            if step is None or not step(self, walk, CLASS_ALIASES.get(cls, cls), value):
                 return Resolution(None, self.book.on_element(element, *walk.out, *rdns[position:]))
         return self._done(walk, ())
 
