@@ -118,7 +118,7 @@ def _upf(document: SiteDocument, book: DnBook, name: str) -> Scope:
     dn = book.dn(ObjectRef("upf", name))
     if dn is None:
         raise ScopeError(f"UPF {name!r} has no managed_element, so it reports no counters")
-    dns = {"EP_N3": (f"{dn},{N3_END_POINT}=1",), "UPFFunction": (dn,)}
+    dns = {"EP_N3": (book.n3_dn(name) or dn,), "UPFFunction": (dn,)}
     return Scope(f"upf:{name}", ScopeKind.UPF, dns)
 
 

@@ -215,6 +215,11 @@ class DnBook:
         except KeyError:
             return None
 
+    def n3_dn(self, upf: str) -> str | None:
+        """The DN of a UPF's N3 end point (TS 28.541 EP_N3), where its GTP counters live."""
+        dn = self.dn(ObjectRef("upf", upf))
+        return None if dn is None else f"{dn},{N3_END_POINT}=1"
+
     def hosted_dn(self, element: str, cls: str, name: str) -> str:
         """A function, end point or clock on an element: `<element DN>,<cls>=<name>`."""
         return self.on_element(element, (cls, name))

@@ -44,13 +44,13 @@ def pm_file(
     end: dt.datetime,
     vendor: str,
     sw_version: str | None,
-    element_dn: str | None = None,
+    element_dn: str,
 ) -> PmFile:
     """One element's measurements of one granularity period as a TS 32.435 file.
 
-    `element_dn` is the element's DN from the model's DN builder (default `ManagedElement=<name>`).
+    `element_dn` is the element's DN from the model's DN builder (`model/dn.py`).
     """
-    local_dn = element_dn or f"ManagedElement={element}"
+    local_dn = element_dn
     groups: dict[str, dict[str, dict[str, Value]]] = {}
     for info_id, ldn, counters in measurements:
         groups.setdefault(info_id, {}).setdefault(ldn, {}).update(counters)

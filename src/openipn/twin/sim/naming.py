@@ -13,7 +13,6 @@ from openipn.model.dn import (
     CUUP,
     DU,
     ME,
-    N3_END_POINT,
     PORT_CLASS,
     join_dn,
     split_dn,
@@ -65,7 +64,10 @@ def function_ldn(world: World, kind: str, name: str) -> str:
 
 def n3_ldn(world: World, upf: str) -> str:
     """The UPF's N3 end point, where the GTP counters live."""
-    return f"{function_ldn(world, 'upf', upf)},{N3_END_POINT}=1"
+    dn = world.dns.n3_dn(upf)
+    if dn is None:
+        raise KeyError(f"UPF {upf!r} runs on no managed element, so it has no DN")
+    return dn
 
 
 def port_ldn(world: World, element: str, link: str) -> str:
