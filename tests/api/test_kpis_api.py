@@ -103,6 +103,21 @@ def test_an_unknown_object_is_a_404_naming_it(client: TestClient) -> None:
         assert "ManagedElement=me-nowhere,GNBDUFunction=1" in body["detail"]
 
 
+@pytest.mark.parametrize(
+    "obj",
+    ["managed_element:me-mec-1", "ManagedElement=me-mec-1", "edge_node:mec-1",
+     "terminal:agv-ws1-001", "link:acc-gnb-ws1-01"],
+)  # fmt: skip
+def test_modelled_objects_without_data_are_no_404(client: TestClient, obj: str) -> None:
+    body = client.get("/api/v1/measurements", params=RANGE | {"object": obj}).json()
+    assert body["items"] == [] and "no data" in body["note"], body
+
+
+def test_an_unknown_object_of_any_kind_is_a_404(client: TestClient) -> None:
+    for obj in ("terminal:nope", "edge_node:nope", "managed_element:nope"):
+        assert_problem(client.get("/api/v1/measurements", params={"object": obj}), 404)
+
+
 def test_a_window_without_data_names_the_stored_range(client: TestClient) -> None:
     query = {"name": "RRC.ConnEstabAtt", "object": "cell:gnb-ws1-01-c2"}
     query |= {"from": "2026-01-01T00:00Z", "to": "2026-01-02T00:00Z"}

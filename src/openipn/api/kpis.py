@@ -97,7 +97,8 @@ def query_range(
 def find(services: ServicesDep, store: TelemetryStore, text: str) -> Scope:
     """The scope `object` names: 404 problem when unknown, 422 when malformed."""
     try:
-        return find_scope(load_scope_document(services.engine), store, text)
+        document, resolver = load_scope_document(services.engine), services.identity.resolver()
+        return find_scope(document, store, text, resolver)
     except UnknownObjectError as exc:
         raise ProblemError(404, str(exc), errors=[Issue("query.object", str(exc))]) from None
     except ScopeError as exc:
@@ -113,7 +114,10 @@ def no_data(
     if span is None:
         return {"note": f"no data is stored for {scope.label}", "stored": None}
     stored = {"from": span.first_start.isoformat(), "to": span.last_end.isoformat()}
-    note = f"no data for {scope.label} {window}; stored from {stored['from']} to {stored['to']}"
+    if span.first_start < end and start < span.last_end:
+        note = f"{scope.label} has data {window}, but not the counters asked for"
+    else:
+        note = f"no data for {scope.label} {window}; stored from {stored['from']} to {stored['to']}"
     return {"note": note, "stored": stored}
 
 

@@ -12,8 +12,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from openipn.assure.kpi_catalog import ScopeKind
-from openipn.assure.scopes import Scope, ScopeError, UnknownObjectError, dn_scope, resolve
+from openipn.assure.scopes import (
+    SCOPE_PARSERS,
+    Scope,
+    ScopeError,
+    UnknownObjectError,
+    all_classes,
+    resolve,
+)
+from openipn.model.dn import is_dn
 from openipn.model.document import SiteDocument
+from openipn.model.objref import ObjectRef, ObjectRefError
+from openipn.model.resolve import Resolver
 from openipn.store.telemetry.api import TelemetryStore
 
 MAX_SHOWN = 10
@@ -45,21 +55,59 @@ def stored_span(store: TelemetryStore, scope: Scope) -> StoredSpan | None:
     return StoredSpan(min(s.first_start for s in found), max(s.last_end for s in found))
 
 
-def find_scope(document: SiteDocument, store: TelemetryStore, text: str) -> Scope:
-    """The scope a text names, checked against the model and, for a DN, the store."""
-    scope = resolve(document, text)
-    if scope.kind is not ScopeKind.DN or store.stored("object", objects=[scope.label]):
-        return scope
+def find_scope(
+    document: SiteDocument, store: TelemetryStore, text: str, resolver: Resolver | None = None
+) -> Scope:
+    """The scope a text names: a model object (with or without data), else what is stored."""
+    resolver = resolver or Resolver(document)
+    if "=" in text:
+        if not is_dn(text):
+            raise ScopeError(f"{text!r} is not a distinguished name (Class=id,Class=id,...)")
+        found = resolver.resolve(text)
+        return _dn(found.dn) if found.resolved else _stored_scope(resolver, store, text)
+    ref = _ref(text)
+    if ref is not None and ref.kind not in SCOPE_PARSERS:
+        return _object_scope(resolver, ref)
+    return resolve(document, text)
+
+
+def _dn(dn: str, label: str | None = None) -> Scope:
+    """Everything a DN contains."""
+    return Scope(label or dn, ScopeKind.DN, dict.fromkeys(all_classes(), (dn,)))
+
+
+def _ref(text: str) -> ObjectRef | None:
+    """The ObjectRef a `kind:name` text names (None for `site` and malformed text)."""
+    if text.strip() == "site":
+        return None
+    try:
+        return ObjectRef.parse(text)
+    except ObjectRefError:
+        return None
+
+
+def _object_scope(resolver: Resolver, ref: ObjectRef) -> Scope:
+    """A model object of a kind without KPI scope rules: what its DN contains."""
+    if not resolver.knows(ref):
+        raise UnknownObjectError(f"unknown {ref.kind} {ref.name!r}")
+    dn = resolver.dn(ref)
+    if dn is None:
+        raise ScopeError(f"{ref} has no DN of its own (no managed element); query its element")
+    return _dn(dn, str(ref))
+
+
+def _stored_scope(resolver: Resolver, store: TelemetryStore, text: str) -> Scope:
+    """An unmodelled DN: as stored, or the one stored DN ending with the LDN a file wrote."""
     raw = text.strip()
-    if raw != scope.label and store.stored("object", objects=[raw]):
-        return dn_scope(document, raw)
+    for dn in dict.fromkeys((resolver.resolve(raw).dn, raw)):
+        if store.stored("object", objects=[dn]):
+            return _dn(dn)
     ending = [s.name for s in store.stored("object") if s.name.endswith("," + raw)]
     if len(ending) == 1:
-        return dn_scope(document, ending[0])
+        return _dn(ending[0])
     if ending:
         shown = ", ".join(ending[:MAX_SHOWN])
         raise ScopeError(f"{raw!r} ends {len(ending)} stored DNs ({shown}); give the full DN")
-    seen = f" (as {scope.label!r})" if scope.label != raw else ""
     raise UnknownObjectError(
-        f"no object {raw!r}{seen} is modelled or stored; see /api/v1/measurements/objects"
+        f"no object {raw!r} is modelled or stored; see /api/v1/measurements/objects"
     )

@@ -141,8 +141,13 @@ def _element(document: SiteDocument, book: DnBook, name: str) -> Scope:
     return Scope(dn, ScopeKind.DN, dict.fromkeys(_everything(), (dn,)))
 
 
+def all_classes() -> set[str]:
+    """Every measured object class of the KPI catalogue."""
+    return set(COUNTER_CLASS.values())
+
+
 def _everything() -> dict[str, tuple[str, ...] | None]:
-    return dict.fromkeys(set(COUNTER_CLASS.values()))
+    return dict.fromkeys(all_classes())
 
 
 ScopeParser = Callable[[SiteDocument, DnBook, str], Scope]

@@ -39,6 +39,7 @@ from openipn.model.dn import (
     typed,
 )
 from openipn.model.document import SiteDocument
+from openipn.model.kinds import KINDS
 from openipn.model.nrm import NF_CLASS
 from openipn.model.objref import ObjectRef
 from openipn.model.radio import ManagedElement
@@ -121,6 +122,11 @@ class Resolver:
             for cls in GNB_CLASSES
             for value in (gnb, ids.of(cls))
         }
+        self._known = {
+            spec.kind: {str(getattr(o, "name", "")) for o in document.objects(spec.section)}
+            for spec in KINDS
+            if not spec.singleton
+        }
         self._links = {link.name for link in typed(document, "links", Link)}
         self._terminals = {t.name for t in typed(document, "terminals", Terminal)}
         self._transport_nodes = {n.name for n in typed(document, "transport_nodes", TransportNode)}
@@ -130,6 +136,10 @@ class Resolver:
     def __getstate__(self) -> dict[str, object]:
         """Pickled without its cache (sent to worker processes)."""
         return self.__dict__ | {"_cache": {}}
+
+    def knows(self, ref: ObjectRef) -> bool:
+        """Whether the model (as far as this resolver was given it) has the object."""
+        return ref.name in self._known.get(ref.kind, ())
 
     def dn(self, ref: ObjectRef) -> str | None:
         """The canonical DN of a model object (None when it has none)."""
