@@ -207,7 +207,9 @@ def build_runtime(services: Services) -> Runtime:
     )  # fmt: skip
     if settings.ves_enabled:
         handlers = event_handlers(services, store)
-        runtime.ves = build_ves_collector(ves_config(settings), services.engine, handlers)
+        runtime.ves = build_ves_collector(
+            ves_config(settings), services.engine, handlers, services.identity.canonical_object
+        )
         runtime.workers.append(runtime.ves)
         runtime.metrics["ves"] = ComponentStats("ves", functools.partial(_ves_stats, runtime.ves))
     if settings.scrape_config is not None:

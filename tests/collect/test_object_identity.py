@@ -23,7 +23,7 @@ from ves_3gpp_kit import stnd_alarm
 from ves_kit import BEARER, fault, make_services, running, wait_until
 
 from openipn.app import Services
-from openipn.codecs.ves import event_body
+from openipn.codecs.ves import Severity, event_body
 from openipn.collect.prom_targets import targets_from_site
 from openipn.model.document import SiteDocument, parse_document
 from openipn.model.objref import ObjectRef
@@ -132,22 +132,25 @@ def test_a_vendor_pm_file_lines_up_with_the_site_file(client: TestClient) -> Non
 
 def test_ves_and_3gpp_alarms_name_the_model_cells(client: TestClient) -> None:
     relative = fault(VENDOR_ID, "cellOutage", obj="GNBDUFunction=5,NRCellDU=1", at=NOW)
+    cleared = fault(VENDOR_ID, "cellOutage", Severity.NORMAL, sequence=1,
+                    obj=f"SubNetwork=G3,ManagedElement={VENDOR_ID},GNBDUFunction=5,NRCellDU=1",
+                    at=NOW + dt.timedelta(seconds=1))  # fmt: skip
     full = stnd_alarm(dn=f"SubNetwork=G3,ManagedElement={VENDOR_ID},GNBDUFunction=5,NRCellDU=2",
                       name=VENDOR_ID, at=NOW)  # fmt: skip
     stray = fault("gnb-elsewhere", "cellOutage", obj="ManagedElement=gnb-elsewhere", at=NOW)
-    for event in (relative, full, stray):
+    for event in (relative, full, stray, cleared):
         assert client.post(SINGLE, json=event_body(event), headers=BEARER).status_code == 202
 
     def alarms() -> list[dict[str, Any]]:
         return list(client.get("/api/v1/alarms").json()["items"])
 
-    wait_until(lambda: len(alarms()) == 3)
-    by_object = {a["object"]: a["ref"] for a in alarms()}
-    assert by_object["GNBDUFunction=5,NRCellDU=1"] == "cell:gnb-ws1-01-c1"
-    assert by_object[f"SubNetwork=G3,ManagedElement={VENDOR_ID},GNBDUFunction=5,NRCellDU=2"] == (
-        "cell:gnb-ws1-01-c2"
-    )
-    assert by_object["ManagedElement=gnb-elsewhere"] is None
+    wait_until(lambda: len(alarms()) == 3 and not all(a["active"] for a in alarms()))
+    by_ref = {a["ref"]: a for a in alarms()}
+    # raised with a relative DN, cleared with the full one: one alarm, under the model's DN
+    c1 = by_ref["cell:gnb-ws1-01-c1"]
+    assert c1["object"] == f"SubNetwork=G3,{LDN_C1}" and c1["active"] is False
+    assert by_ref["cell:gnb-ws1-01-c2"]["active"] is True
+    assert by_ref[None]["object"] == "ManagedElement=gnb-elsewhere"
 
     def stray_listed() -> bool:
         items = client.get("/api/v1/discovered", params={"source": "ves"}).json()["items"]

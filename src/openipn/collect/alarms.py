@@ -10,8 +10,9 @@ last clear of its key, is ignored; an update or clear older than the active row 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -161,15 +162,25 @@ def _present(row: AlarmRow) -> dict[str, Any]:
     }
 
 
+Canonical = Callable[[str, str], str]
+
+
 class AlarmHandler:
     """The EventHandler that turns VES faults and 3GPP fault-supervision events into alarms."""
 
     name = "alarms"
     domains = frozenset({Domain.FAULT, Domain.STND_DEFINED})
 
-    def __init__(self, book: AlarmBook) -> None:
+    def __init__(self, book: AlarmBook, canonical: Canonical | None = None) -> None:
         self._book = book
+        self._canonical = canonical  # (object, source) -> the model's DN of the object
 
     def handle(self, events: Sequence[StoredEvent]) -> None:
         """Apply the batch's alarm events in journal order (idempotent on redelivery)."""
-        self._book.apply([report_from_event(e.event) for e in alarm_events(events)])
+        reports = [report_from_event(e.event) for e in alarm_events(events)]
+        if self._canonical is not None:  # one alarm whichever DN form raises or clears it
+            canonical = self._canonical
+            reports = [
+                dataclasses.replace(r, object=canonical(r.object, r.source)) for r in reports
+            ]
+        self._book.apply(reports)

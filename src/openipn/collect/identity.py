@@ -89,6 +89,11 @@ class ObjectIdentity:
         """What a wire DN names (see `Resolver.resolve`)."""
         return self.resolver().resolve(text, element=element)
 
+    def canonical_object(self, text: str, source: str) -> str:
+        """An alarmed object's model DN (`source` is the sender), else the text as sent."""
+        found = self.resolve(text, element=source)
+        return found.dn if found.resolved and "=" in found.dn else text
+
     def discover(self, sightings: Iterable[Sighting]) -> None:
         """Record unmodelled objects (a repeat within `REMEMBER_S` is not written again)."""
         now = time.monotonic()

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from openipn.collect.alarms import AlarmBook, AlarmHandler
+from openipn.collect.alarms import AlarmBook, AlarmHandler, Canonical
 from openipn.collect.dispatch import Checkpoints, Dispatcher, IdleHook, Memo, RetryPolicy
 from openipn.collect.events import EventHandler
 from openipn.collect.heartbeats import HeartbeatPolicy, HeartbeatSupervisor
@@ -226,15 +226,22 @@ class VesConfig:
 
 
 def build_ves_collector(
-    config: VesConfig, engine: Engine, handlers: Sequence[EventHandler] = ()
+    config: VesConfig,
+    engine: Engine,
+    handlers: Sequence[EventHandler] = (),
+    canonical: Canonical | None = None,
 ) -> VesCollector:
-    """The collector with its own handlers (alarms, heartbeats) followed by ``handlers``."""
+    """The collector with its own handlers (alarms, heartbeats) followed by ``handlers``.
+
+    `canonical` gives an alarmed object's model DN (from its DN and sender), so one alarm is
+    one row whichever DN form raises, changes or clears it.
+    """
     book = AlarmBook(engine)
     supervisor = HeartbeatSupervisor(book, config.heartbeats)
     return VesCollector(
         config.data_dir,
         Checkpoints(engine),
-        [AlarmHandler(book), supervisor, *handlers],
+        [AlarmHandler(book, canonical), supervisor, *handlers],
         credentials=config.credentials,
         limits=config.limits,
         retry=config.retry,
