@@ -16,7 +16,6 @@ from fastapi import APIRouter, Query
 from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.kpis import FromQ, ObjectQ, ToQ, find, no_data, query_range
 from openipn.assure.kpis import measurements
-from openipn.collect.identity import load_named_document
 from openipn.model.resolve import Resolver
 from openipn.store.telemetry.api import TelemetryStore
 
@@ -113,7 +112,7 @@ def measurements_router() -> APIRouter:
         found = services.identity.book.page(
             source=source, limit=page_size, offset=(page - 1) * page_size
         )
-        resolver = Resolver(load_named_document(services.engine))
+        resolver = services.identity.resolver()
         items = []
         for item in found.items:
             ref = resolver.resolve(item.dn).ref  # the model may name it by now

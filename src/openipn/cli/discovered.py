@@ -10,8 +10,6 @@ from rich.table import Table
 
 from openipn.cli.context import cli_context
 from openipn.cli.output import console, handle_errors
-from openipn.collect.identity import load_named_document
-from openipn.model.resolve import Resolver
 
 
 @handle_errors
@@ -26,7 +24,7 @@ def discovered(
     """List unmodelled objects with source, first/last seen and their counters or alarms."""
     services = cli_context(ctx).services()
     page = services.identity.book.page(source=source, limit=limit)
-    resolver = Resolver(load_named_document(services.engine))
+    resolver = services.identity.resolver()
     if as_json:
         for item in page.items:
             ref = resolver.resolve(item.dn).ref

@@ -29,6 +29,8 @@ from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from openipn.codecs.ts32435_pm import PmFileError
 from openipn.collect.identity import DnMapper, ObjectIdentity
 from openipn.collect.pm_parse import FILE_FAULTS, Parsed, bad_file, parse_source, stream_batches
@@ -305,7 +307,10 @@ class PmIntake:
         self, parsed: Parsed, *, source_file: Path | None, data: bytes | None, move_bad: bool
     ) -> IngestResult:
         if self.identity is not None and parsed.discovered:
-            self.identity.discover(parsed.discovered)
+            try:  # the values are stored; a failed listing must not fail the file
+                self.identity.discover(parsed.discovered)
+            except SQLAlchemyError as exc:
+                log.warning("%s: unmodelled objects not listed as discovered: %s", parsed.name, exc)
         done = parsed.appended
         if done is None:
             where = self.quarantine(parsed, source_file=source_file, data=data, move=move_bad)

@@ -49,12 +49,15 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _merged(sightings: Iterable[Sighting]) -> dict[str, Sighting]:
-    merged: dict[str, Sighting] = {}
+Key = tuple[str, str]  # (DN, source)
+
+
+def _merged(sightings: Iterable[Sighting]) -> dict[Key, Sighting]:
+    merged: dict[Key, Sighting] = {}
     for seen in sightings:
-        before = merged.get(seen.dn)
+        before = merged.get((seen.dn, seen.source))
         names = seen.names | (before.names if before else frozenset())
-        merged[seen.dn] = Sighting(seen.dn, seen.source, names)
+        merged[(seen.dn, seen.source)] = Sighting(seen.dn, seen.source, names)
     return merged
 
 
@@ -78,16 +81,17 @@ class DiscoveredBook:
                     raise
         return 0
 
-    def _write(self, merged: dict[str, Sighting], moment: dt.datetime) -> int:
+    def _write(self, merged: dict[Key, Sighting], moment: dt.datetime) -> int:
+        dns = {dn for dn, _ in merged}
         with Session(self.engine) as session, session.begin():
-            rows = session.scalars(select(DiscoveredRow).where(DiscoveredRow.dn.in_(merged)))
-            existing = {row.dn: row for row in rows}
-            for dn, seen in merged.items():
-                row = existing.get(dn)
+            rows = session.scalars(select(DiscoveredRow).where(DiscoveredRow.dn.in_(dns)))
+            existing = {(row.dn, row.source): row for row in rows}
+            for key, seen in merged.items():
+                row = existing.get(key)
                 if row is None:
                     session.add(
                         DiscoveredRow(
-                            dn=dn,
+                            dn=seen.dn,
                             source=seen.source,
                             first_seen=moment,
                             last_seen=moment,
@@ -99,7 +103,7 @@ class DiscoveredBook:
                 row.last_seen, row.sightings = moment, row.sightings + 1
                 if not seen.names <= set(row.names) and len(row.names) < MAX_NAMES:
                     row.names = sorted(set(row.names) | seen.names)[:MAX_NAMES]
-            return len(merged) - len(existing)
+            return len(merged) - len(set(merged) & set(existing))
 
     def page(
         self, *, source: str | None = None, limit: int = 100, offset: int = 0

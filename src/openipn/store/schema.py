@@ -147,14 +147,14 @@ class CollectorCheckpointRow(Base):
 class DiscoveredRow(Base):
     """An object seen on the wire that the model does not name (kept, never dropped).
 
-    Keyed by the DN as it was seen (made full); `names` lists the counters or alarm conditions
-    it carried (at most `MAX_NAMES`), `source` the interface (pm-file, ves, prometheus, ...).
+    One row per DN as it was seen (made full) and interface that saw it (pm-file, ves,
+    prometheus); `names` lists the counters or alarm conditions it carried (at most 50).
     """
 
     __tablename__ = "discovered_objects"
 
-    dn: Mapped[str] = mapped_column(String(500), primary_key=True)
-    source: Mapped[str] = mapped_column(String(32))
+    dn: Mapped[str] = mapped_column(Text, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # wall clock, UTC
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     names: Mapped[list[str]] = mapped_column(JsonType)

@@ -21,8 +21,8 @@ def upgrade() -> None:
     """Create the table."""
     op.create_table(
         "discovered_objects",
-        sa.Column("dn", sa.String(500), primary_key=True),
-        sa.Column("source", sa.String(32), nullable=False),
+        sa.Column("dn", sa.Text, primary_key=True),
+        sa.Column("source", sa.String(32), primary_key=True),
         sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
         sa.Column("names", JSON, nullable=False),
