@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import etree
+from prometheus_client.parser import text_string_to_metric_families
 
 from net_kit import free_port
 
@@ -148,3 +149,20 @@ def test_everything_the_twin_emitted_names_a_model_object(platform: tuple[str, P
     alarms = httpx.get(f"{url}/api/v1/alarms", headers=headers).json()["items"]
     assert [a["object"] for a in alarms if a["ref"] is None] == []
     assert httpx.get(f"{url}/api/v1/discovered").json()["items"] == []
+
+
+def test_a_healthy_twin_reads_full_cell_availability_on_metrics(
+    platform: tuple[str, Path],
+) -> None:
+    """Measured time only: no period without data, nor the unfinished one, counts as down."""
+    url, _ = platform
+    test_every_pm_file_the_twin_announced_is_stored(platform)
+    text = httpx.get(f"{url}/metrics", timeout=30).text
+    availability = {
+        sample.labels["object"]: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "openipn_kpi" and sample.labels.get("kpi") == "CellAvailability"
+    }
+    assert availability.get("site") == pytest.approx(100.0), availability
+    assert len(availability) > 1 and all(v == pytest.approx(100.0) for v in availability.values())
