@@ -278,3 +278,14 @@ def test_malformed_oam_address_is_a_400_naming_the_field(
     assert journaled_ids(services) == []
     registration["pnfRegistrationFields"]["oamV4IpAddress"] = "10.1.2.3"
     assert client.post(BATCH, json={"eventList": [registration]}, headers=BEARER).status_code == 202
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"event": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", b'{"event": NaN}', b"\xff{}"],
+)
+def test_hostile_json_is_a_400_not_a_crash(client: TestClient, raw: bytes) -> None:
+    headers = BEARER | {"Content-Type": "application/json"}
+    response = client.post(SINGLE, content=raw, headers=headers)
+    assert response.status_code == 400, response.text
+    assert "not valid JSON" in response.json()["detail"]
