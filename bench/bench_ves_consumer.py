@@ -25,17 +25,20 @@ from typing import Any
 
 from bench_ves import body
 
+from openipn.app import build_services, initialise
 from openipn.codecs.ves_parse import parse_event
 from openipn.collect.alarms import AlarmBook, AlarmHandler
 from openipn.collect.dispatch import Checkpoints, Dispatcher
 from openipn.collect.heartbeats import HeartbeatPolicy, HeartbeatSupervisor
 from openipn.collect.journal import JournalWriter
-from openipn.collect.terminals import TerminalStatusHandler
-from openipn.store.db import make_engine, migrate
+from openipn.runtime import event_handlers
+from openipn.settings import Settings
+from openipn.sitefile import load_site_file
 from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 BATCH = 500
 CLIENTS = 3
+PLANT = Path(__file__).resolve().parents[1] / "examples" / "plant.yaml"
 
 
 def journal(directory: Path, domain: str, events: int, memo: bool) -> JournalWriter:
@@ -56,16 +59,22 @@ def journal(directory: Path, domain: str, events: int, memo: bool) -> JournalWri
 
 
 def run(domain: str, events: int, memo: bool, work: Path) -> dict[str, Any]:
-    """Journal the events, then time the dispatcher until it has delivered them all."""
-    engine = make_engine(f"sqlite:///{work}/openipn.db")
-    migrate(engine)
+    """Journal the events, then time the dispatcher until it has delivered them all.
+
+    The handlers are those `openipn serve` runs, over the example plant's model.
+    """
+    settings = Settings(data_dir=work / "data", database_url=f"sqlite:///{work}/openipn.db")
+    initialise(settings)
+    services = build_services(settings)
+    services.inventory.apply(load_site_file(PLANT), author="bench", reason="bench")
+    engine = services.engine
     writer = journal(work / "journal", domain, events, memo)
     telemetry = open_telemetry_store(work / "telemetry")
     book = AlarmBook(engine)
     handlers = [
-        AlarmHandler(book),
+        AlarmHandler(book, services.identity.canonical_object),
         HeartbeatSupervisor(book, HeartbeatPolicy()),
-        TerminalStatusHandler(engine, telemetry),
+        *event_handlers(services, telemetry),
     ]
     dispatcher = Dispatcher(
         work / "journal", Checkpoints(engine), handlers,
@@ -78,7 +87,7 @@ def run(domain: str, events: int, memo: bool, work: Path) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     writer.stop()
     telemetry.close()
-    engine.dispose()
+    services.close()
     return {
         "domain": domain, "events": dispatcher.position, "memo": memo,
         "seconds": round(elapsed, 2), "consumer_events_per_s": round(dispatcher.position / elapsed),
