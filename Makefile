@@ -48,8 +48,11 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sims.py
 	$(BIN)/python bench/bench_pm_intake.py
+	$(BIN)/python bench/bench_pm_memory.py
 	$(BIN)/python bench/bench_ves.py
+	$(BIN)/python bench/bench_ves_consumer.py --memo
 	$(BIN)/python bench/bench_kpi_query.py
+	$(BIN)/python bench/bench_sla.py
 	$(BIN)/python bench/bench_telemetry_layout.py
 
 clean:
