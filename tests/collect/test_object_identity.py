@@ -19,6 +19,7 @@ import yaml
 from fastapi.testclient import TestClient
 from lxml import etree
 from ncclient import manager
+from prometheus_client.parser import text_string_to_metric_families
 from ves_3gpp_kit import stnd_alarm
 from ves_kit import BEARER, fault, make_services, running, wait_until
 
@@ -125,6 +126,15 @@ def test_a_vendor_pm_file_lines_up_with_the_site_file(client: TestClient) -> Non
     values = [(i["measurement"], i["value"]) for i in by_ldn.json()["items"]]
     assert values == [(i["measurement"], i["value"]) for i in by_ref.json()["items"]]
     assert ("RRU.PrbUsedDl", 30.0) in values
+    metrics = client.get("/metrics").text  # the platform's KPI labels name model objects
+    labels = {
+        sample.labels["object"]
+        for family in text_string_to_metric_families(metrics)
+        for sample in family.samples
+        if sample.name == "openipn_kpi"
+    }
+    assert "gnb:gnb-ws1-01" in labels  # the vendor-named gNB, from the file's counters
+    assert all(ObjectRef.parse(label) for label in labels)
     discovered = client.get("/api/v1/discovered").json()["items"]
     (item,) = [i for i in discovered if i["dn"] == f"SubNetwork=G3,{UNMODELLED}"]
     assert item["source"] == "pm-file" and item["names"] == ["RRU.PrbAvailDl", "RRU.PrbUsedDl"]
