@@ -15,7 +15,7 @@ from openipn.api.collections import collection_router
 from openipn.api.deps import TELEMETRY_STATE, ServicesDep
 from openipn.api.docs import install_docs
 from openipn.api.kpis import kpi_router
-from openipn.api.measurements import measurements_router
+from openipn.api.measurements import discovered_router, measurements_router
 from openipn.api.metrics import metrics_router
 from openipn.api.network import network_router
 from openipn.api.pm import pm_router
@@ -114,6 +114,7 @@ def create_app(services: Services, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(pm_router())
     app.include_router(kpi_router())
     app.include_router(measurements_router())
+    app.include_router(discovered_router())
     app.include_router(sla_router())
     app.include_router(terminals_router())  # before the collections: /terminals/{name}/status
     app.include_router(metrics_router(runtime.metrics if runtime else {}))

@@ -46,7 +46,7 @@ def _objects(store: TelemetryStore, resolver: Resolver, prefix: str) -> list[dic
 
 
 def measurements_router() -> APIRouter:
-    """GET /api/v1/measurements, /measurements/objects, /measurements/names, /discovered."""
+    """GET /api/v1/measurements, /measurements/objects and /measurements/names."""
     router = APIRouter(prefix="/api/v1", tags=["measurements"])
 
     @router.get("/measurements", summary="Raw stored counter values")
@@ -100,6 +100,13 @@ def measurements_router() -> APIRouter:
                 for s in found
             ]
         }  # fmt: skip
+
+    return router
+
+
+def discovered_router() -> APIRouter:
+    """GET /api/v1/discovered."""
+    router = APIRouter(prefix="/api/v1", tags=["measurements"])
 
     @router.get("/discovered", summary="Objects seen on the wire that the model does not name")
     def discovered(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -13,7 +14,7 @@ from openipn.app import NotInitialisedError
 from openipn.cli.context import CliContext
 from openipn.cli.output import console, errors, fail, progress_bar
 from openipn.collect.identity import ObjectIdentity
-from openipn.collect.pm_intake import Outcome, PmIntake
+from openipn.collect.pm_intake import IngestResult, Outcome, PmIntake
 from openipn.collect.pm_source import IntakeLimits
 from openipn.collect.pm_watch import PmDirs, is_candidate
 from openipn.settings import Settings
@@ -60,6 +61,41 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def _show(result: IngestResult) -> None:
+    """One file's outcome, and its conflicts, on the terminal."""
+    for c in result.conflicts:
+        errors.print(
+            f"{result.name}: conflict {c.object} {c.measurement}"
+            f" {c.start.isoformat()}/{c.seconds}s: {c.refused} refused, {c.kept} kept",
+            markup=False,
+            soft_wrap=True,
+        )
+    if result.outcome is Outcome.STORED:
+        console.print(f"{result.name}: stored {result.rows} values", markup=False)
+    elif result.outcome is Outcome.DUPLICATE:
+        console.print(f"{result.name}: duplicate (already stored)", markup=False)
+    else:
+        errors.print(
+            f"{result.name}: quarantined as {result.quarantined_as}: {result.reason}",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _summary(paths: int, results: list[IngestResult]) -> None:
+    counts = {outcome: sum(r.outcome is outcome for r in results) for outcome in Outcome}
+    summary = ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
+    rows = sum(r.rows for r in results)
+    console.print(f"{paths} file(s): {summary}; {rows} values stored", markup=False)
+    discovered = sum(r.discovered for r in results)
+    if discovered:
+        console.print(
+            f"{discovered} object(s) are not in the site model: stored as seen and listed by "
+            "'openipn discovered'",
+            markup=False,
+        )
+
+
 @app.command("pm")
 def pm_command(
     ctx: typer.Context,
@@ -84,43 +120,17 @@ def pm_command(
         limits=IntakeLimits(settings.pm_max_bytes, settings.pm_clock_tolerance_s),
         identity=identity,
     )
-    counts = dict.fromkeys(Outcome, 0)
-    rows = discovered = 0
+    results: list[IngestResult] = []
     try:
         with progress_bar() as progress:
             task = progress.add_task("ingesting PM files", total=len(paths))
             for result in intake.ingest_files(paths, move_bad=False):
-                counts[result.outcome] += 1
-                rows += result.rows
-                discovered += result.discovered
+                results.append(dataclasses.replace(result, objects=(), measurements=()))
                 progress.advance(task)
-                for c in result.conflicts:
-                    errors.print(
-                        f"{result.name}: conflict {c.object} {c.measurement}"
-                        f" {c.start.isoformat()}/{c.seconds}s: {c.refused} refused, {c.kept} kept",
-                        markup=False,
-                        soft_wrap=True,
-                    )
-                if result.outcome is Outcome.STORED:
-                    console.print(f"{result.name}: stored {result.rows} values", markup=False)
-                elif result.outcome is Outcome.DUPLICATE:
-                    console.print(f"{result.name}: duplicate (already stored)", markup=False)
-                else:
-                    errors.print(
-                        f"{result.name}: quarantined as {result.quarantined_as}: {result.reason}",
-                        markup=False,
-                        soft_wrap=True,
-                    )
+                _show(result)
     finally:
         intake.close()
         store.close()
-    summary = ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
-    console.print(f"{len(paths)} file(s): {summary}; {rows} values stored", markup=False)
-    if discovered:
-        console.print(
-            f"{discovered} object(s) are not in the site model: stored as seen and listed by "
-            "'openipn discovered'",
-            markup=False,
-        )
-    if counts[Outcome.QUARANTINED]:
+    _summary(len(paths), results)
+    if any(r.outcome is Outcome.QUARANTINED for r in results):
         raise typer.Exit(code=1)
