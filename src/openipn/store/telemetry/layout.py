@@ -24,6 +24,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from openipn.store.telemetry.api import SampleBatch, Tier
+from openipn.store.telemetry.catalog import NewFile
 
 DAY_S = 86_400
 RESOLUTION_S: dict[Tier, int] = {Tier.RAW: 1, Tier.HOURLY: 3_600, Tier.DAILY: DAY_S}
@@ -233,3 +234,13 @@ def write_table(root: Path, relative: str, table: pa.Table, *, durable: bool) ->
 def remove_quietly(path: Path) -> None:
     """Delete a file if it is there."""
     path.unlink(missing_ok=True)
+
+
+def write_raw_part(root: Path, part: DayPart, *, durable: bool) -> NewFile:
+    """Write one day's part of a batch as a new raw Parquet file; its catalog entry."""
+    relative = new_relative_path(Tier.RAW, part.day)
+    write_table(root, relative, part.table, durable=durable)
+    return NewFile(
+        Tier.RAW, part.day, relative, part.table.num_rows, part.min_start, part.max_end,
+        part.measurements,
+    )  # fmt: skip

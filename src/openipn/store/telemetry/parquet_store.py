@@ -42,9 +42,8 @@ from openipn.store.telemetry.inventory import Stored, list_stored
 from openipn.store.telemetry.layout import (
     batch_parts,
     epoch_seconds,
-    new_relative_path,
     remove_quietly,
-    write_table,
+    write_raw_part,
 )
 
 if TYPE_CHECKING:  # the site model (pydantic) is not needed to store or read values
@@ -123,19 +122,7 @@ class ParquetTelemetryStore:
         written: list[NewFile] = []
         try:
             for part in parts:
-                relative = new_relative_path(Tier.RAW, part.day)
-                write_table(self.root, relative, part.table, durable=self.durable)
-                written.append(
-                    NewFile(
-                        Tier.RAW,
-                        part.day,
-                        relative,
-                        part.table.num_rows,
-                        part.min_start,
-                        part.max_end,
-                        part.measurements,
-                    )
-                )
+                written.append(write_raw_part(self.root, part, durable=self.durable))
             self.catalog.commit_batch(written, key=key, source=str(source), name=name)
         except DuplicateKeyError:
             self._discard(written)

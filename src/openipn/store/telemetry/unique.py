@@ -32,9 +32,8 @@ from openipn.store.telemetry.content import (
 from openipn.store.telemetry.layout import (
     DAY_S,
     batch_parts,
-    new_relative_path,
     remove_quietly,
-    write_table,
+    write_raw_part,
 )
 
 if TYPE_CHECKING:
@@ -69,19 +68,7 @@ class _Writer:
         if not self.pending:
             return
         for part in batch_parts(concat(self.pending)):
-            relative = new_relative_path(Tier.RAW, part.day)
-            write_table(self.store.root, relative, part.table, durable=self.store.durable)
-            self.written.append(
-                NewFile(
-                    Tier.RAW,
-                    part.day,
-                    relative,
-                    part.table.num_rows,
-                    part.min_start,
-                    part.max_end,
-                    part.measurements,
-                )
-            )
+            self.written.append(write_raw_part(self.store.root, part, durable=self.store.durable))
         self.pending, self.rows = [], 0
 
     def discard(self) -> None:
