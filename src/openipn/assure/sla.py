@@ -139,6 +139,18 @@ class Group:
     targets: Targets
     terminals: tuple[str, ...]
 
+    def header(self, reporting: int) -> dict[str, Any]:
+        """What a compliance result says of the group itself, and how many terminals reported."""
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "slice": self.slice,
+            "targets": self.targets.__dict__,
+            "terminals": len(self.terminals),
+            "terminals_reporting": reporting,
+            "terminals_silent": len(self.terminals) - reporting,
+        }
+
 
 def terminal_slices(document: SiteDocument) -> dict[str, str]:
     """Each terminal's slice: its application's, else its SIM profile's first (as the twin)."""
@@ -265,14 +277,7 @@ def evaluate(group: Group, table: ReportTable) -> dict[str, Any]:
     reliability = np.nan_to_num(table.column(RELIABILITY)[rows])
     lat_ok = np.nan_to_num(latency, nan=np.inf) <= budget
     rel_ok = reliability >= target
-    result: dict[str, Any] = {
-        "kind": group.kind,
-        "name": group.name,
-        "slice": group.slice,
-        "targets": group.targets.__dict__,
-        "terminals": len(group.terminals),
-        "terminals_reporting": len(members),
-        "terminals_silent": len(group.terminals) - len(members),
+    result: dict[str, Any] = group.header(len(members)) | {
         "latency": _criterion(lat_ok, lat_ok.astype(float), target, table, rows)
         | _latency_stats(latency),
         "reliability": _criterion(rel_ok, reliability, target, table, rows),

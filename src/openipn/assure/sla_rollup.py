@@ -239,14 +239,7 @@ def evaluate(group: Group, table: HourTable) -> dict[str, Any]:
     rel = _criterion(table, rows, at_least(reliability, target), target)
     rel["terminals"] = _terminals(table, rows, *rel_mean, target)
     bit = _bitrate(group, table)
-    return {
-        "kind": group.kind,
-        "name": group.name,
-        "slice": group.slice,
-        "targets": group.targets.__dict__,
-        "terminals": len(group.terminals),
-        "terminals_reporting": len(members),
-        "terminals_silent": len(group.terminals) - len(members),
+    return group.header(len(members)) | {
         "latency": _criterion(table, rows, latency, target) | _latency_stats(table, rows),
         "reliability": rel,
         "bitrate": None if bit is None else _criterion(table, rows, bit, target),
