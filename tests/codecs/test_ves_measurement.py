@@ -23,6 +23,7 @@ from openipn.codecs.ves import (
     measurement_event,
 )
 from openipn.codecs.ves_parse import parse_body, parse_event, validate_against_schema
+from samples_kit import sample
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "samples"
 SCHEMA_FILE = SAMPLES / "CommonEventFormat_30.2.1_ONAP.json"
@@ -115,7 +116,7 @@ def test_a_measurement_event_without_its_block_parses_as_header_only() -> None:
 
 
 def test_the_onap_sample_batch_still_parses() -> None:
-    body = json.loads((SAMPLES / "ves7_batch_valid.json").read_text(encoding="utf-8"))
+    body = json.loads(sample("ves7_batch_valid.json").read_text(encoding="utf-8"))
     events = parse_body(body)
     assert events and all(e.event_id for e in events)
 

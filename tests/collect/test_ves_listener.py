@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from ves_3gpp_kit import stnd_alarm
-from ves_kit import BEARER, SAMPLES, T0, TOKEN, basic, fault, heartbeat, make_services, running
+from ves_kit import BEARER, T0, TOKEN, basic, fault, heartbeat, make_services, running
 
 from openipn.app import Services
 from openipn.codecs.ves import batch_body, event_body
 from openipn.codecs.ves_parse import validate_against_schema
 from openipn.collect.journal import read_records
 from openipn.runtime import build_runtime
+from samples_kit import sample
 
 SINGLE = "/eventListener/v7"
 BATCH = "/eventListener/v7/eventBatch"
@@ -164,13 +165,13 @@ def test_stnd_defined_batch_needs_one_namespace(client: TestClient) -> None:
 
 
 def test_onap_batch_sample_is_accepted(client: TestClient) -> None:
-    body = json.loads((SAMPLES / "ves7_batch_valid.json").read_text())
+    body = json.loads(sample("ves7_batch_valid.json").read_text())
     assert client.post(BATCH, json=body, headers=BEARER).status_code == 202
 
 
 def test_onap_stnd_defined_sample_is_refused_for_its_dummy_values(client: TestClient) -> None:
     """ONAP's routing fixture has href 1 and eventTime "xyz", which TS 28.623 does not allow."""
-    body = json.loads((SAMPLES / "ves_stdnDefined_valid.json").read_text())
+    body = json.loads(sample("ves_stdnDefined_valid.json").read_text())
     response = client.post(SINGLE, json=body, headers=BEARER)
     assert response.status_code == 400
     assert response.json()["errors"] == [
@@ -188,7 +189,7 @@ def test_onap_stnd_defined_sample_is_refused_for_its_dummy_values(client: TestCl
 def test_what_is_accepted_validates_against_the_onap_schema(
     client: TestClient, services: Services
 ) -> None:
-    schema = json.loads((SAMPLES / "CommonEventFormat_30.2.1_ONAP.json").read_text())
+    schema = json.loads(sample("CommonEventFormat_30.2.1_ONAP.json").read_text())
     bodies = [
         event_body(fault(obj="ManagedElement=me1,GNBDUFunction=1,NRCellDU=1")),
         batch_body([heartbeat(f"gnb-{i}", T0, sequence=i) for i in range(4)]),
