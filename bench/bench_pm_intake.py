@@ -6,7 +6,8 @@ cells × `--counters` counters (default 3,000 × 50 = 150,000 values per period)
 cluster per file; `--files 1500` gives 2-cell gNB files). Then, side by side in one run:
 
 - bare lxml `etree.parse` of the same files, in one process and in `--workers` processes;
-- our intake into a fresh telemetry store (durable, as in production), in one process and
+- our intake, mapping every DN to the model's (a generated site of the same network; off with
+  `--no-identity`), into a fresh telemetry store (durable, as in production), in one process and
   with `--workers` processes that parse and append (the store is safe across processes); the
   pool is started before the clock starts, as it is in `openipn serve`;
 - values/s of each, the intake / bare ratios at equal process counts, our parse alone (no
@@ -46,9 +47,12 @@ from openipn.codecs.ts32435_pm import (
     PmFile,
     encode_meas_collec,
 )
+from openipn.collect.identity import ObjectIdentity
 from openipn.collect.pm_intake import Outcome, PmIntake
 from openipn.collect.pm_parse import parse_path, stream_batches
 from openipn.collect.pm_source import IntakeLimits
+from openipn.model.document import SiteDocument, parse_document
+from openipn.store.db import make_engine, migrate
 from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 REAL_NAMES = (
@@ -117,11 +121,43 @@ def bare(paths: list[Path], workers: int) -> float:
         return time.perf_counter() - start
 
 
-def intake_run(paths: list[Path], workers: int, scratch: Path) -> tuple[float, int, int]:
+def bench_site(cells: int, files: int) -> SiteDocument:
+    """The network the files describe: one element and gNB per file, its cells by local id."""
+    per_file = -(-cells // files)
+    raw: dict[str, Any] = {
+        "managed_elements": [
+            {"name": f"gnb-{g}", "role": "gnb", "vendor": "bench"} for g in range(files)
+        ],
+        "gnbs": [
+            {"name": f"g{g}", "managed_element": f"gnb-{g}", "gnb_id": g + 1} for g in range(files)
+        ],
+        "cells": [
+            {"name": f"c{c}", "gnb": f"g{c // per_file}", "cell_local_id": c, "pci": c % 1008,
+             "tac": 1, "arfcn_dl": 801667}
+            for c in range(cells)
+        ],
+    }  # fmt: skip
+    document, issues = parse_document(raw)
+    assert not issues, issues[:3]
+    return document
+
+
+def identity_for(document: SiteDocument, scratch: Path) -> ObjectIdentity:
+    """The resolver over the bench network, as `serve` builds it (model store in scratch)."""
+    engine = make_engine(f"sqlite:///{scratch}/model.db")
+    migrate(engine)
+    return ObjectIdentity(engine, load_document=lambda _: document)
+
+
+def intake_run(
+    paths: list[Path], workers: int, scratch: Path, identity: ObjectIdentity | None
+) -> tuple[float, int, int]:
     root = scratch / f"store-{workers}"
     store = open_telemetry_store(root)
     opener = partial(open_telemetry_store, root)
-    intake = PmIntake(store, scratch / "quarantine", workers=workers, opener=opener)
+    intake = PmIntake(
+        store, scratch / "quarantine", workers=workers, opener=opener, identity=identity
+    )
     pool = intake._executor()  # start the pool outside the timing, as a server does
     if pool is not None:
         list(pool.map(abs, range(workers)))
@@ -163,6 +199,9 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=12, help="files per period")
     parser.add_argument("--periods", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-identity", action="store_true", help="store the DNs as written, no model mapping"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-pm-") as tmp:
         scratch = Path(tmp)
@@ -175,9 +214,13 @@ def main() -> None:
             "mbytes": round(sum(p.stat().st_size for p in paths) / 1e6, 1),
             "workers": args.workers,
         }
+        identity = None
+        if not args.no_identity:
+            identity = identity_for(bench_site(args.cells, args.files), scratch)
+        out["model_mapping"] = identity is not None
         for label, workers in (("1proc", 1), (f"{args.workers}proc", args.workers)):
             bare_s = bare(paths, workers)
-            intake_s, rows, worker_kb = intake_run(paths, workers, scratch)
+            intake_s, rows, worker_kb = intake_run(paths, workers, scratch, identity)
             assert rows == values, (rows, values)
             out[f"bare_lxml_{label}_values_per_s"] = round(values / bare_s)
             out[f"intake_{label}_values_per_s"] = round(values / intake_s)

@@ -115,7 +115,8 @@ class Resolver:
             self._by_source[me.name] = me.name
             if me.management.ves_source_name:
                 self._by_source[me.management.ves_source_name] = me.name
-        self._cells_of = _group(self.book.cells, lambda entry: entry[0])
+        self._cell_at = {(gnb, cell): cell for cell, (gnb, _) in self.book.cells.items()}
+        self._cell_at |= {(gnb, str(lid)): cell for cell, (gnb, lid) in self.book.cells.items()}
         self._gnb_at = {
             (element, cls, value): gnb
             for gnb, (element, ids) in self.book.gnbs.items()
@@ -241,13 +242,12 @@ class Resolver:
                 return False
         if walk.gnb is None or walk.out[-1][0] != CELL_CLASSES[cls]:
             return False
-        for cell in self._cells_of.get(walk.gnb, ()):
-            local_id = self.book.cells[cell][1]
-            if value in (cell, str(local_id)):
-                walk.ref = ObjectRef("cell", cell)
-                walk.out.append((cls, str(local_id)))
-                return True
-        return False
+        cell = self._cell_at.get((walk.gnb, value))  # by cellLocalId, else by name
+        if cell is None:
+            return False
+        walk.ref = ObjectRef("cell", cell)
+        walk.out.append((cls, str(self.book.cells[cell][1])))
+        return True
 
     def _function_step(self, walk: _Walk, cls: str, value: str) -> bool:
         kind = FUNCTION_KINDS[cls]
@@ -296,12 +296,3 @@ STEPS: dict[str, Step] = {
     PORT_CLASS: Resolver._port_step,
     CLOCK_CLASS: Resolver._clock_step,
 }
-
-
-def _group(
-    items: Mapping[str, tuple[str, int]], key: Callable[[tuple[str, int]], str]
-) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for name, entry in items.items():
-        out.setdefault(key(entry), []).append(name)
-    return out
