@@ -243,3 +243,12 @@ def test_an_undeclared_cucp_id_that_meets_a_declared_one_is_reported() -> None:
     ]
     issues = validate_document(site(gnbs=gnbs, cells=[], links=[]))
     assert [i.path for i in issues if "function_id" in i.path] == ["gnbs[1].cucp_function_id"]
+
+
+def test_a_numeric_function_id_names_only_the_one_function_of_its_class() -> None:
+    amfs = [{"name": f"amf-{i}", "type": "AMF", "managed_element": "me-core"} for i in (1, 2)]
+    resolver = Resolver(site(core_functions=amfs))
+    assert resolver.resolve("ManagedElement=me-core,AMFFunction=1").ref is None  # which AMF?
+    assert str(resolver.resolve("ManagedElement=me-core,AMFFunction=amf-2").ref) == (
+        "core_function:amf-2"
+    )

@@ -43,8 +43,6 @@ from openipn.model.kinds import KINDS
 from openipn.model.nrm import NF_CLASS
 from openipn.model.objref import ObjectRef
 from openipn.model.radio import ManagedElement
-from openipn.model.subscribers import Terminal
-from openipn.model.transport import Link, TransportNode
 
 # Classes that name one kind, beside its canonical class (-> canonical class).
 CLASS_ALIASES: Mapping[str, str] = {"EdgeNode": EDGE_CLASS, "TransportLink": PORT_CLASS}
@@ -128,10 +126,12 @@ class Resolver:
             for spec in KINDS
             if not spec.singleton
         }
-        self._links = {link.name for link in typed(document, "links", Link)}
-        self._terminals = {t.name for t in typed(document, "terminals", Terminal)}
-        self._transport_nodes = {n.name for n in typed(document, "transport_nodes", TransportNode)}
-        self._hosted = {(el, cls): ref for ref, (el, cls) in self.book.hosted.items()}
+        self._gnbs_on: dict[str, set[str]] = {}
+        for gnb, (element, _) in self.book.gnbs.items():
+            self._gnbs_on.setdefault(element, set()).add(gnb)
+        self._hosted_on: dict[tuple[str, str], list[ObjectRef]] = {}
+        for ref, place in self.book.hosted.items():
+            self._hosted_on.setdefault(place, []).append(ref)
         self._cache: dict[tuple[str, str | None], Resolution] = {}
 
     def __getstate__(self) -> dict[str, object]:
@@ -188,7 +188,7 @@ class Resolver:
     def _relative(self, text: str, rdns: tuple[Rdn, ...], element: str | None) -> Resolution:
         """A DN without ManagedElement: a terminal, below the sender's element, or a function."""
         if len(rdns) == 1 and rdns[0][0] == TERMINAL_CLASS:
-            known = rdns[0][1] in self._terminals
+            known = rdns[0][1] in self._known["terminal"]
             return Resolution(ObjectRef("terminal", rdns[0][1]) if known else None, join_dn(rdns))
         sender = self.source(element) if element else None
         me = sender.name if sender else None
@@ -237,7 +237,7 @@ class Resolver:
 
     def _cell_step(self, walk: _Walk, cls: str, value: str) -> bool:
         if walk.gnb is None and not walk.out:  # a cell right below an element of one gNB
-            only = {g for (el, _, _), g in self._gnb_at.items() if el == walk.element}
+            only = self._gnbs_on.get(walk.element, set())
             if len(only) != 1 or not self._gnb_step(walk, CELL_CLASSES[cls], next(iter(only))):
                 return False
         if walk.gnb is None or walk.out[-1][0] != CELL_CLASSES[cls]:
@@ -253,7 +253,7 @@ class Resolver:
         kind = FUNCTION_KINDS[cls]
         ref = ObjectRef(kind, value)
         if self.book.hosted.get(ref) != (walk.element, cls):
-            only = [r for (el, c), r in self._hosted.items() if el == walk.element and c == cls]
+            only = self._hosted_on.get((walk.element, cls), [])
             if len(only) != 1 or not value.isdigit():
                 return False
             ref = only[0]  # the equipment numbers its one function of that class (`=1`)
@@ -262,7 +262,7 @@ class Resolver:
         return True
 
     def _port_step(self, walk: _Walk, cls: str, value: str) -> bool:
-        if value not in self._links:
+        if value not in self._known["link"]:
             return False
         walk.ref = ObjectRef("link", value)
         walk.out.append((PORT_CLASS, value))
@@ -283,7 +283,7 @@ class Resolver:
             return gm
         if value in self.book.gnbs:
             return ObjectRef("gnb", value)
-        if value in self._transport_nodes:
+        if value in self._known["transport_node"]:
             return ObjectRef("transport_node", value)
         return None
 
