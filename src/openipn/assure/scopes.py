@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from openipn.assure.kpi_catalog import COUNTER_CLASS, ScopeKind
-from openipn.model.dn import CELL_CU, CELL_DU, CUCP, CUUP, DU, N3_END_POINT, DnBook, is_dn, typed
+from openipn.model.dn import CELL_CU, CELL_DU, CUCP, CUUP, DU, N3_END_POINT, DnBook, is_dn
 from openipn.model.document import SiteDocument
 from openipn.model.objref import ObjectRef, ObjectRefError
 from openipn.model.radio import Cell
@@ -87,7 +87,7 @@ def _known(document: SiteDocument, ref: ObjectRef) -> None:
 def cell_dns(document: SiteDocument, cells: list[Cell] | None = None) -> tuple[str, ...]:
     """The NRCellDU DNs of cells (all cells by default) whose gNB is in the model."""
     book = DnBook.from_document(document)
-    chosen = cells if cells is not None else typed(document, "cells", Cell)
+    chosen = cells if cells is not None else document.typed("cells", Cell)
     return tuple(book.cell_dn(c.name) for c in chosen if c.gnb in book.gnbs)
 
 
@@ -110,7 +110,7 @@ def _gnb(document: SiteDocument, book: DnBook, name: str) -> Scope:
         if function != "ManagedElement"
     }
     dns["ManagedElement"] = (book.element_dn(element),)
-    cells = [c for c in typed(document, "cells", Cell) if c.gnb == name]
+    cells = [c for c in document.typed("cells", Cell) if c.gnb == name]
     return Scope(f"gnb:{name}", ScopeKind.GNB, dns, members={"NRCellDU": cell_dns(document, cells)})
 
 
@@ -132,7 +132,7 @@ def _nf(document: SiteDocument, book: DnBook, name: str) -> Scope:
 
 
 def _slice(document: SiteDocument, book: DnBook, name: str) -> Scope:
-    found = next(s for s in typed(document, "slices", Slice) if s.name == name)
+    found = next(s for s in document.typed("slices", Slice) if s.name == name)
     return Scope(f"slice:{name}", ScopeKind.SLICE, _everything(), snssai=found.snssai)
 
 

@@ -22,9 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
-
-from pydantic import BaseModel
 
 from openipn.model.core import CoreFunction, EdgeNode, Upf
 from openipn.model.document import SiteDocument
@@ -34,7 +31,6 @@ from openipn.model.objref import ObjectRef
 from openipn.model.radio import Cell, Gnb, ManagedElement
 from openipn.model.transport import Link, PtpGrandmaster
 
-T = TypeVar("T", bound=BaseModel)
 Rdn = tuple[str, str]
 
 ME = "ManagedElement"
@@ -95,11 +91,6 @@ def is_dn(text: str) -> bool:
         return False
 
 
-def typed(document: SiteDocument, section: str, model: type[T]) -> list[T]:
-    """The objects of one section that are of the model class."""
-    return [obj for obj in document.objects(section) if isinstance(obj, model)]
-
-
 def element_rdns(element: ManagedElement) -> tuple[Rdn, ...]:
     """The full DN of a managed element as RDNs: its dn_prefix, then its local DN."""
     naming = element.naming
@@ -125,7 +116,7 @@ def gnb_ids(document: SiteDocument) -> dict[str, GnbIds]:
     """Each gNB's function ids: declared, else its ordinal on its element (1, 2, …)."""
     seen: dict[str, int] = {}
     ids = {}
-    for gnb in typed(document, "gnbs", Gnb):
+    for gnb in document.typed("gnbs", Gnb):
         seen[gnb.managed_element] = ordinal = seen.get(gnb.managed_element, 0) + 1
         du = gnb.du_function_id if gnb.du_function_id is not None else ordinal
         cucp = gnb.cucp_function_id if gnb.cucp_function_id is not None else du
@@ -145,7 +136,7 @@ def link_owners(document: SiteDocument) -> dict[str, str]:
             if spec.section == "transport_nodes":
                 transport.add(name)
     owners = {}
-    for link in typed(document, "links", Link):
+    for link in document.typed("links", Link):
         ends = sorted((link.a, link.b), key=lambda end: end not in transport)
         owner = next((hosts[end] for end in ends if hosts.get(end)), None)
         if owner is not None:
@@ -168,11 +159,11 @@ class DnBook:
         """Index the document's naming: elements, gNB ids, cells and hosted functions."""
         book = cls(owners=link_owners(document))
         book.elements = {
-            me.name: element_rdns(me) for me in typed(document, "managed_elements", ManagedElement)
+            me.name: element_rdns(me) for me in document.typed("managed_elements", ManagedElement)
         }
         ids = gnb_ids(document)
-        book.gnbs = {g.name: (g.managed_element, ids[g.name]) for g in typed(document, "gnbs", Gnb)}
-        book.cells = {c.name: (c.gnb, c.cell_local_id) for c in typed(document, "cells", Cell)}
+        book.gnbs = {g.name: (g.managed_element, ids[g.name]) for g in document.typed("gnbs", Gnb)}
+        book.cells = {c.name: (c.gnb, c.cell_local_id) for c in document.typed("cells", Cell)}
         for ref, element, cls_name in _hosted(document):
             if element is not None:
                 book.hosted[ref] = (element, cls_name)
@@ -227,11 +218,11 @@ class DnBook:
 
 def _hosted(document: SiteDocument) -> Iterable[tuple[ObjectRef, str | None, str]]:
     """(ref, element, class) of every core function, UPF, edge node and grandmaster."""
-    for nf in typed(document, "core_functions", CoreFunction):
+    for nf in document.typed("core_functions", CoreFunction):
         yield ObjectRef("core_function", nf.name), nf.managed_element, NF_CLASS[nf.type.value]
-    for upf in typed(document, "upfs", Upf):
+    for upf in document.typed("upfs", Upf):
         yield ObjectRef("upf", upf.name), upf.managed_element, UPF_CLASS
-    for edge in typed(document, "edge_nodes", EdgeNode):
+    for edge in document.typed("edge_nodes", EdgeNode):
         yield ObjectRef("edge_node", edge.name), edge.managed_element, EDGE_CLASS
-    for gm in typed(document, "ptp_grandmasters", PtpGrandmaster):
+    for gm in document.typed("ptp_grandmasters", PtpGrandmaster):
         yield ObjectRef("ptp_grandmaster", gm.name), gm.managed_element, CLOCK_CLASS

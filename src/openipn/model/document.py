@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from openipn.model.kinds import BY_SECTION, KINDS, KindSpec, object_key
 
 FORMAT = "openipn-site/v1"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class SiteDocument:
     def objects(self, section: str) -> list[BaseModel]:
         """The objects of one section (empty when absent)."""
         return self.sections.get(section, [])
+
+    def typed(self, section: str, model: type[T]) -> list[T]:
+        """The objects of one section that are of the model class."""
+        return [obj for obj in self.sections.get(section, []) if isinstance(obj, model)]
 
     def singleton(self, section: str) -> BaseModel | None:
         """The site or snpn object, if present."""

@@ -36,7 +36,6 @@ from openipn.model.dn import (
     Rdn,
     join_dn,
     split_dn,
-    typed,
 )
 from openipn.model.document import SiteDocument
 from openipn.model.kinds import KINDS
@@ -106,7 +105,7 @@ class Resolver:
         self.book = DnBook.from_document(document)
         self._by_id: dict[str, list[str]] = {}
         self._by_source: dict[str, str] = {}
-        for me in typed(document, "managed_elements", ManagedElement):
+        for me in document.typed("managed_elements", ManagedElement):
             ids = {me.name, dict(self.book.elements[me.name]).get(ME, me.name)}
             for key in ids:
                 self._by_id.setdefault(key, []).append(me.name)

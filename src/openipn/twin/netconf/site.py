@@ -6,7 +6,7 @@ import copy
 
 from openipn.codecs.nrm_yang import ATTRIBUTES, MANAGED_ELEMENT, Tree
 from openipn.model.core import EdgeNode, Upf
-from openipn.model.dn import CELL_DU, DU, EDGE_CLASS, PORT_CLASS, UPF_CLASS, DnBook, typed
+from openipn.model.dn import CELL_DU, DU, EDGE_CLASS, PORT_CLASS, UPF_CLASS, DnBook
 from openipn.model.document import SiteDocument
 from openipn.model.radio import AdministrativeState, Cell, Gnb, ManagedElement
 from openipn.model.transport import Link
@@ -24,21 +24,21 @@ def datastore_from_site(document: SiteDocument) -> Tree:
     """
     book = DnBook.from_document(document)
     elements: Tree = {
-        me.name: _element(me) for me in typed(document, "managed_elements", ManagedElement)
+        me.name: _element(me) for me in document.typed("managed_elements", ManagedElement)
     }
     cells_by_gnb: dict[str, list[Cell]] = {}
-    for cell in typed(document, "cells", Cell):
+    for cell in document.typed("cells", Cell):
         cells_by_gnb.setdefault(cell.gnb, []).append(cell)
-    for gnb in typed(document, "gnbs", Gnb):
+    for gnb in document.typed("gnbs", Gnb):
         attributes = {"gNBId": gnb.gnb_id, "gNBIdLength": gnb.gnb_id_length}
         cells = {str(cell.cell_local_id): _cell(cell) for cell in cells_by_gnb.get(gnb.name, [])}
         entry: Tree = {ATTRIBUTES: attributes, **({CELL_DU: cells} if cells else {})}
         _place(elements, gnb.managed_element, DU, book.gnbs[gnb.name][1].du, entry)
-    for upf in typed(document, "upfs", Upf):
+    for upf in document.typed("upfs", Upf):
         _place(elements, upf.managed_element, UPF_CLASS, upf.name, _admin(UNLOCKED))
-    for edge in typed(document, "edge_nodes", EdgeNode):
+    for edge in document.typed("edge_nodes", EdgeNode):
         _place(elements, edge.managed_element, EDGE_CLASS, edge.name, _admin(UNLOCKED))
-    for link in typed(document, "links", Link):
+    for link in document.typed("links", Link):
         owner = book.owners.get(link.name)
         _place(elements, owner, PORT_CLASS, link.name, _admin(link.administrative_state))
     return {MANAGED_ELEMENT.name: elements} if elements else {}

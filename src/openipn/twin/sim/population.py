@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import numpy as np
 
 from openipn.model.document import SiteDocument
@@ -15,12 +13,6 @@ from openipn.twin.sim.tables import DEFAULT_CLASS_BY_TYPE, TERMINAL_HEIGHT_M
 
 CLASSES: tuple[ApplicationClass, ...] = tuple(ApplicationClass)
 MOBILE_TYPES = frozenset({TerminalType.AGV})
-T = TypeVar("T")
-
-
-def typed(document: SiteDocument, section: str, cls: type[T]) -> list[T]:
-    """The objects of a section that are of the expected model class."""
-    return [obj for obj in document.objects(section) if isinstance(obj, cls)]
 
 
 def build_terminals(
@@ -33,8 +25,8 @@ def build_terminals(
     edge_upf: IntArray,
 ) -> Terminals:
     """Every terminal of the site file, placed inside its expected area."""
-    items = typed(document, "terminals", Terminal)
-    subs = {s.supi: s for s in typed(document, "subscriptions", Subscription)}
+    items = document.typed("terminals", Terminal)
+    subs = {s.supi: s for s in document.typed("subscriptions", Subscription)}
     terminals = Terminals([t.name for t in items])
     terminals.type = [t.type.value for t in items]
     terminals.supi = [t.supi for t in items]
@@ -74,8 +66,8 @@ def _slices_and_qos(
     document: SiteDocument, items: list[Terminal], app: IntArray, apps: Apps, slices: Slices
 ) -> tuple[IntArray, IntArray]:
     """Each terminal's slice (its application's, else its SIM profile's) and 5QI."""
-    subs = {s.supi: s for s in typed(document, "subscriptions", Subscription)}
-    profiles = {p.name: p for p in typed(document, "sim_profiles", SimProfile)}
+    subs = {s.supi: s for s in document.typed("subscriptions", Subscription)}
+    profiles = {p.name: p for p in document.typed("sim_profiles", SimProfile)}
     slice_idx, five_qi = [], []
     for t, a in zip(items, app.tolist(), strict=True):
         sub = subs.get(t.supi or "")

@@ -33,7 +33,7 @@ from openipn.twin.sim.entities import (
     Terminals,
 )
 from openipn.twin.sim.geometry import BoolArray, FloatArray, IntArray
-from openipn.twin.sim.population import CLASSES, build_terminals, typed
+from openipn.twin.sim.population import CLASSES, build_terminals
 from openipn.twin.sim.tables import DENSE_AREA_KINDS, n_prb, scs_khz_for
 
 __all__ = ["CLASSES", "BoolArray", "FloatArray", "IntArray", "Named", "World", "build_world"]
@@ -75,7 +75,7 @@ class World:
 
 
 def _areas(document: SiteDocument) -> Areas:
-    items = typed(document, "areas", Area)
+    items = document.typed("areas", Area)
     areas = Areas([a.name for a in items])
     areas.polygons = [np.asarray(a.polygon, dtype=np.float64) for a in items]
     areas.dense = np.array([a.kind in DENSE_AREA_KINDS for a in items], dtype=bool)
@@ -84,7 +84,7 @@ def _areas(document: SiteDocument) -> Areas:
 
 
 def _elements(document: SiteDocument) -> Elements:
-    items = typed(document, "managed_elements", ManagedElement)
+    items = document.typed("managed_elements", ManagedElement)
     elements = Elements([m.name for m in items])
     elements.role = [m.role.value for m in items]
     elements.hosted = [[] for _ in items]
@@ -104,7 +104,7 @@ def _elements(document: SiteDocument) -> Elements:
 
 
 def _gnbs(document: SiteDocument, elements: Elements) -> Gnbs:
-    items = typed(document, "gnbs", Gnb)
+    items = document.typed("gnbs", Gnb)
     gnbs = Gnbs([g.name for g in items])
     gnbs.me = np.array([elements.index.get(g.managed_element, -1) for g in items], np.int64)
     gnbs.pos = np.array(
@@ -118,7 +118,7 @@ def _gnbs(document: SiteDocument, elements: Elements) -> Gnbs:
 
 
 def _slices(document: SiteDocument) -> Slices:
-    items = typed(document, "slices", Slice)
+    items = document.typed("slices", Slice)
     slices = Slices([s.name for s in items])
     slices.snssai = [s.snssai for s in items]
     slices.label = [f"{s.sst}-{s.sd}" if s.sd else str(s.sst) for s in items]
@@ -126,7 +126,7 @@ def _slices(document: SiteDocument) -> Slices:
 
 
 def _cells(document: SiteDocument, gnbs: Gnbs, slices: Slices, areas: Areas) -> Cells:
-    items = typed(document, "cells", Cell)
+    items = document.typed("cells", Cell)
     cells = Cells([c.name for c in items])
     gnb = [gnbs.index.get(c.gnb, -1) for c in items]
     cells.gnb = np.array(gnb, np.int64)
@@ -180,7 +180,7 @@ def _functions(items: list[tuple[str, str, str | None]], elements: Elements) -> 
 
 
 def _apps(document: SiteDocument, slices: Slices, edges: Functions, areas: Areas) -> Apps:
-    items = typed(document, "applications", Application)
+    items = document.typed("applications", Application)
     apps = Apps([a.name for a in items])
     apps.app_class = np.array([CLASSES.index(a.app_class) for a in items], np.int64)
     apps.slice = np.array([slices.index.get(a.slice, 0) for a in items], np.int64)
@@ -193,7 +193,7 @@ def _apps(document: SiteDocument, slices: Slices, edges: Functions, areas: Areas
 
 
 def _links(document: SiteDocument) -> Links:
-    items = typed(document, "links", Link)
+    items = document.typed("links", Link)
     links = Links([link.name for link in items])
     links.a = [link.a for link in items]
     links.b = [link.b for link in items]
@@ -209,17 +209,17 @@ def _hosted(document: SiteDocument, elements: Elements) -> dict[str, Functions]:
     """Core functions, UPFs, edge nodes, transport nodes and grandmasters with their element."""
     core = [
         (f.name, f.type.value, f.managed_element)
-        for f in typed(document, "core_functions", CoreFunction)
+        for f in document.typed("core_functions", CoreFunction)
     ]
-    upfs = [(u.name, "upf", u.managed_element) for u in typed(document, "upfs", Upf)]
-    edges = [(e.name, "edge", e.managed_element) for e in typed(document, "edge_nodes", EdgeNode)]
+    upfs = [(u.name, "upf", u.managed_element) for u in document.typed("upfs", Upf)]
+    edges = [(e.name, "edge", e.managed_element) for e in document.typed("edge_nodes", EdgeNode)]
     transport = [
         (t.name, t.type.value, t.managed_element)
-        for t in typed(document, "transport_nodes", TransportNode)
+        for t in document.typed("transport_nodes", TransportNode)
     ]
     gms = [
         (g.name, "ptp", g.managed_element)
-        for g in typed(document, "ptp_grandmasters", PtpGrandmaster)
+        for g in document.typed("ptp_grandmasters", PtpGrandmaster)
     ]
     groups = {
         "core": core,
@@ -233,7 +233,7 @@ def _hosted(document: SiteDocument, elements: Elements) -> dict[str, Functions]:
 
 def _upf_slices(document: SiteDocument, upfs: Functions, slices: Slices) -> BoolArray:
     table = np.zeros((len(upfs), len(slices)), dtype=bool)
-    for i, upf in enumerate(typed(document, "upfs", Upf)):
+    for i, upf in enumerate(document.typed("upfs", Upf)):
         table[i, [slices.index[s] for s in upf.slices if s in slices.index]] = True
     return table
 
@@ -254,7 +254,7 @@ def build_world(document: SiteDocument, rng: np.random.Generator) -> World:
     hosted = _hosted(document, elements)
     upfs, edges = hosted["upfs"], hosted["edges"]
     upf_slices = _upf_slices(document, upfs, slices)
-    edge_items = typed(document, "edge_nodes", EdgeNode)
+    edge_items = document.typed("edge_nodes", EdgeNode)
     edge_upf = np.array([upfs.index.get(e.upf, -1) for e in edge_items], np.int64)
     apps = _apps(document, slices, edges, areas)
     links = _links(document)
