@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from openipn.assure.kpi_catalog import ScopeKind
 from openipn.assure.scopes import (
     SCOPE_PARSERS,
     Scope,
     ScopeError,
     UnknownObjectError,
-    all_classes,
+    dn_selects,
     resolve,
 )
 from openipn.model.dn import is_dn
@@ -64,16 +63,11 @@ def find_scope(
         if not is_dn(text):
             raise ScopeError(f"{text!r} is not a distinguished name (Class=id,Class=id,...)")
         found = resolver.resolve(text)
-        return _dn(found.dn) if found.resolved else _stored_scope(resolver, store, text)
+        return dn_selects(found.dn) if found.resolved else _stored_scope(resolver, store, text)
     ref = _ref(text)
     if ref is not None and ref.kind not in SCOPE_PARSERS:
         return _object_scope(resolver, ref)
     return resolve(document, text)
-
-
-def _dn(dn: str, label: str | None = None) -> Scope:
-    """Everything a DN contains."""
-    return Scope(label or dn, ScopeKind.DN, dict.fromkeys(all_classes(), (dn,)))
 
 
 def _ref(text: str) -> ObjectRef | None:
@@ -93,7 +87,7 @@ def _object_scope(resolver: Resolver, ref: ObjectRef) -> Scope:
     dn = resolver.dn(ref)
     if dn is None:
         raise ScopeError(f"{ref} has no DN of its own (no managed element); query its element")
-    return _dn(dn, str(ref))
+    return dn_selects(dn, str(ref))
 
 
 def _stored_scope(resolver: Resolver, store: TelemetryStore, text: str) -> Scope:
@@ -101,10 +95,10 @@ def _stored_scope(resolver: Resolver, store: TelemetryStore, text: str) -> Scope
     raw = text.strip()
     for dn in dict.fromkeys((resolver.resolve(raw).dn, raw)):
         if store.stored("object", objects=[dn]):
-            return _dn(dn)
+            return dn_selects(dn)
     ending = [s.name for s in store.stored("object") if s.name.endswith("," + raw)]
     if len(ending) == 1:
-        return _dn(ending[0])
+        return dn_selects(ending[0])
     if ending:
         shown = ", ".join(ending[:MAX_SHOWN])
         raise ScopeError(f"{raw!r} ends {len(ending)} stored DNs ({shown}); give the full DN")

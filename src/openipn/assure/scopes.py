@@ -86,9 +86,12 @@ def _known(document: SiteDocument, ref: ObjectRef) -> None:
 
 def cell_dns(document: SiteDocument, cells: list[Cell] | None = None) -> tuple[str, ...]:
     """The NRCellDU DNs of cells (all cells by default) whose gNB is in the model."""
-    book = DnBook.from_document(document)
     chosen = cells if cells is not None else document.typed("cells", Cell)
-    return tuple(book.cell_dn(c.name) for c in chosen if c.gnb in book.gnbs)
+    return _cell_dns(DnBook.from_document(document), [c.name for c in chosen])
+
+
+def _cell_dns(book: DnBook, cells: list[str]) -> tuple[str, ...]:
+    return tuple(book.cell_dn(c) for c in cells if book.cells[c][0] in book.gnbs)
 
 
 def _cell(document: SiteDocument, book: DnBook, name: str) -> Scope:
@@ -110,8 +113,8 @@ def _gnb(document: SiteDocument, book: DnBook, name: str) -> Scope:
         if function != "ManagedElement"
     }
     dns["ManagedElement"] = (book.element_dn(element),)
-    cells = [c for c in document.typed("cells", Cell) if c.gnb == name]
-    return Scope(f"gnb:{name}", ScopeKind.GNB, dns, members={"NRCellDU": cell_dns(document, cells)})
+    cells = [cell for cell, (gnb, _) in book.cells.items() if gnb == name]
+    return Scope(f"gnb:{name}", ScopeKind.GNB, dns, members={"NRCellDU": _cell_dns(book, cells)})
 
 
 def _upf(document: SiteDocument, book: DnBook, name: str) -> Scope:
@@ -137,17 +140,17 @@ def _slice(document: SiteDocument, book: DnBook, name: str) -> Scope:
 
 
 def _element(document: SiteDocument, book: DnBook, name: str) -> Scope:
-    dn = book.element_dn(name)
-    return Scope(dn, ScopeKind.DN, dict.fromkeys(_everything(), (dn,)))
+    return dn_selects(book.element_dn(name))
 
 
-def all_classes() -> set[str]:
-    """Every measured object class of the KPI catalogue."""
-    return set(COUNTER_CLASS.values())
+def dn_selects(dn: str, label: str | None = None) -> Scope:
+    """Every counter of what a DN contains."""
+    return Scope(label or dn, ScopeKind.DN, dict.fromkeys(_everything(), (dn,)))
 
 
 def _everything() -> dict[str, tuple[str, ...] | None]:
-    return dict.fromkeys(all_classes())
+    """Every measured object class of the KPI catalogue, all objects."""
+    return dict.fromkeys(set(COUNTER_CLASS.values()))
 
 
 ScopeParser = Callable[[SiteDocument, DnBook, str], Scope]
@@ -170,8 +173,7 @@ def dn_scope(document: SiteDocument, text: str) -> Scope:
     """A DN in any form the resolver accepts, selecting what its canonical DN contains."""
     if not is_dn(text):
         raise ScopeError(f"{text!r} is not a distinguished name (Class=id,Class=id,...)")
-    found = Resolver(document).resolve(text)
-    return Scope(found.dn, ScopeKind.DN, dict.fromkeys(_everything(), (found.dn,)))
+    return dn_selects(Resolver(document).resolve(text).dn)
 
 
 def resolve(document: SiteDocument, text: str) -> Scope:
