@@ -17,7 +17,7 @@ from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.kpis import FromQ, ObjectQ, ToQ, find, no_data, query_range
 from openipn.assure.kpis import measurements
 from openipn.model.resolve import Resolver
-from openipn.store.telemetry.api import TelemetryStore
+from openipn.store.telemetry.inventory import Stored
 
 PageQ = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
 PageSizeQ = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
@@ -27,22 +27,15 @@ def _iso(moment: dt.datetime) -> str:
     return moment.isoformat()
 
 
-def _objects(store: TelemetryStore, resolver: Resolver, prefix: str) -> list[dict[str, Any]]:
-    items = []
-    for found in store.stored("object"):
-        if prefix and not found.name.startswith(prefix):
-            continue
-        ref = resolver.resolve(found.name).ref
-        items.append(
-            {
-                "object": found.name,
-                "ref": str(ref) if ref else None,
-                "from": _iso(found.first_start),
-                "to": _iso(found.last_end),
-                "measurements": found.count,
-            }
-        )
-    return items
+def _object_item(found: Stored, resolver: Resolver) -> dict[str, Any]:
+    ref = resolver.resolve(found.name).ref
+    return {
+        "object": found.name,
+        "ref": str(ref) if ref else None,
+        "from": _iso(found.first_start),
+        "to": _iso(found.last_end),
+        "measurements": found.count,
+    }
 
 
 def measurements_router() -> APIRouter:
@@ -81,9 +74,10 @@ def measurements_router() -> APIRouter:
         page_size: PageSizeQ = 100,
     ) -> dict[str, Any]:
         """Every stored object (DN), the model object it is (`ref`, null when unmodelled)."""
-        items = _objects(store, services.identity.resolver(), prefix)
-        first = (page - 1) * page_size
-        return {"total": len(items), "items": items[first : first + page_size]}
+        found = [s for s in store.stored("object") if s.name.startswith(prefix)]
+        first, resolver = (page - 1) * page_size, services.identity.resolver()
+        shown = found[first : first + page_size]
+        return {"total": len(found), "items": [_object_item(s, resolver) for s in shown]}
 
     @router.get("/measurements/names", summary="Stored counter names with their time ranges")
     def names(
