@@ -72,7 +72,7 @@ def run(domain: str, events: int, memo: bool, work: Path) -> dict[str, Any]:
     telemetry = open_telemetry_store(work / "telemetry")
     book = AlarmBook(engine)
     handlers = [
-        AlarmHandler(book, services.identity.canonical_object),
+        AlarmHandler(book, services.identity.canonical_alarms),
         HeartbeatSupervisor(book, HeartbeatPolicy()),
         *event_handlers(services, telemetry),
     ]

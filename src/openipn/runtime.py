@@ -20,7 +20,6 @@ from openipn.api.metrics import ComponentStats, KpiGauges, MetricsSource, Scrape
 from openipn.app import Services
 from openipn.assure.kpi_export import KpiExporter
 from openipn.assure.scopes import load_scope_document
-from openipn.collect.alarm_objects import AlarmObjectHandler
 from openipn.collect.events import EventHandler
 from openipn.collect.file_ready import FileReadyHandler
 from openipn.collect.heartbeats import HeartbeatPolicy
@@ -177,7 +176,6 @@ def event_handlers(services: Services, store: TelemetryStore) -> list[EventHandl
             allowed_dirs=allowed,
         ),
         TerminalStatusHandler(services.engine, store),
-        AlarmObjectHandler(services.identity),
     ]
 
 
@@ -208,7 +206,7 @@ def build_runtime(services: Services) -> Runtime:
     if settings.ves_enabled:
         handlers = event_handlers(services, store)
         runtime.ves = build_ves_collector(
-            ves_config(settings), services.engine, handlers, services.identity.canonical_object
+            ves_config(settings), services.engine, handlers, services.identity.canonical_alarms
         )
         runtime.workers.append(runtime.ves)
         runtime.metrics["ves"] = ComponentStats("ves", functools.partial(_ves_stats, runtime.ves))

@@ -10,7 +10,6 @@ last clear of its key, is ignored; an update or clear older than the active row 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -162,7 +161,8 @@ def _present(row: AlarmRow) -> dict[str, Any]:
     }
 
 
-Canonical = Callable[[str, str], str]
+# Alarm reports -> the same with each object under its model DN (unmodelled ones as sent).
+Canonical = Callable[[list[AlarmReport]], list[AlarmReport]]
 
 
 class AlarmHandler:
@@ -173,14 +173,11 @@ class AlarmHandler:
 
     def __init__(self, book: AlarmBook, canonical: Canonical | None = None) -> None:
         self._book = book
-        self._canonical = canonical  # (object, source) -> the model's DN of the object
+        self._canonical = canonical
 
     def handle(self, events: Sequence[StoredEvent]) -> None:
         """Apply the batch's alarm events in journal order (idempotent on redelivery)."""
         reports = [report_from_event(e.event) for e in alarm_events(events)]
         if self._canonical is not None:  # one alarm whichever DN form raises or clears it
-            canonical = self._canonical
-            reports = [
-                dataclasses.replace(r, object=canonical(r.object, r.source)) for r in reports
-            ]
+            reports = self._canonical(reports)
         self._book.apply(reports)

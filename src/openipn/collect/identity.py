@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from openipn.collect.alarms import AlarmReport
 from openipn.model.document import SiteDocument
 from openipn.model.resolve import Resolution, Resolver
 from openipn.store.discovered import DiscoveredBook, Sighting
@@ -37,6 +38,7 @@ NAMED_KINDS = (
     "link",
     "terminal",
 )
+ALARM_SOURCE = "ves"  # how discovered objects name the alarm intake
 RECHECK_S = 2.0  # how often the model version is checked for changes
 REMEMBER_S = 60.0  # a sighting already recorded this recently is not written again
 
@@ -89,10 +91,18 @@ class ObjectIdentity:
         """What a wire DN names (see `Resolver.resolve`)."""
         return self.resolver().resolve(text, element=element)
 
-    def canonical_object(self, text: str, source: str) -> str:
-        """An alarmed object's model DN (`source` is the sender), else the text as sent."""
-        found = self.resolve(text, element=source)
-        return found.dn if found.resolved and "=" in found.dn else text
+    def canonical_alarms(self, reports: list[AlarmReport]) -> list[AlarmReport]:
+        """Alarm reports under their objects' model DNs; unmodelled objects kept and recorded."""
+        resolver, out = self.resolver(), []
+        unmodelled: dict[str, set[str]] = {}
+        for report in reports:
+            found = resolver.resolve(report.object, element=report.source)  # source: sender
+            if not found.resolved:
+                unmodelled.setdefault(found.dn, set()).add(report.condition)
+            moved = found.resolved and "=" in found.dn and found.dn != report.object
+            out.append(dataclasses.replace(report, object=found.dn) if moved else report)
+        self.discover(Sighting(dn, ALARM_SOURCE, frozenset(c)) for dn, c in unmodelled.items())
+        return out
 
     def discover(self, sightings: Iterable[Sighting]) -> None:
         """Record unmodelled objects (a repeat within `REMEMBER_S` is not written again)."""
