@@ -32,7 +32,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from openipn.codecs.ts32435_pm import PmFileError
-from openipn.collect.identity import DnMapper, ObjectIdentity
+from openipn.collect.identity import ObjectIdentity
 from openipn.collect.pm_parse import FILE_FAULTS, Parsed, bad_file, parse_source, stream_batches
 from openipn.collect.pm_source import MAX_BYTES, IntakeLimits, Source
 from openipn.store.discovered import Sighting
@@ -49,7 +49,8 @@ from openipn.store.telemetry.api import (
 
 log = logging.getLogger(__name__)
 SOURCE_NAME = "pm-file"  # how discovered objects name this intake
-BatchMapper = DnMapper | Callable[[SampleBatch], tuple[SampleBatch, list[Sighting]]]
+# A batch with model DNs, and the objects the model lacks (`identity.DnMapper`).
+BatchMapper = Callable[[SampleBatch], tuple[SampleBatch, list[Sighting]]]
 
 MAX_FILE_BYTES = MAX_BYTES  # default limit of an upload (settings: pm_max_bytes)
 GROUP_FILES = 64  # at most this many files per Parquet file and catalog transaction
