@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from openipn.api.metrics import ComponentStats, KpiGauges, MetricsSource, ScrapeHealth
 from openipn.app import Services
 from openipn.assure.kpi_export import KpiExporter
-from openipn.assure.scopes import load_scope_document
 from openipn.collect.events import EventHandler
 from openipn.collect.file_ready import FileReadyHandler
 from openipn.collect.heartbeats import HeartbeatPolicy
@@ -216,6 +215,6 @@ def build_runtime(services: Services) -> Runtime:
         runtime.workers.append(scraper)
         runtime.metrics["scrape"] = ScrapeHealth(scraper.health)
     runtime.workers.append(TelemetryUpkeep(store, services, settings.telemetry_upkeep_s))
-    exporter = KpiExporter(store, functools.partial(load_scope_document, services.engine))
+    exporter = KpiExporter(store, services.identity.document)
     runtime.metrics["kpi"] = KpiGauges(exporter)
     return runtime

@@ -24,7 +24,7 @@ from openipn.assure.kpis import (
     utc,
 )
 from openipn.assure.lookup import find_scope, stored_span
-from openipn.assure.scopes import Scope, ScopeError, UnknownObjectError, load_scope_document
+from openipn.assure.scopes import Scope, ScopeError, UnknownObjectError
 from openipn.model.document import Issue
 from openipn.store.telemetry.api import TelemetryStore
 
@@ -97,8 +97,8 @@ def query_range(
 def find(services: ServicesDep, store: TelemetryStore, text: str) -> Scope:
     """The scope `object` names: 404 problem when unknown, 422 when malformed."""
     try:
-        document, resolver = load_scope_document(services.engine), services.identity.resolver()
-        return find_scope(document, store, text, resolver)
+        identity = services.identity
+        return find_scope(identity.document(), store, text, identity.resolver())
     except UnknownObjectError as exc:
         raise ProblemError(404, str(exc), errors=[Issue("query.object", str(exc))]) from None
     except ScopeError as exc:

@@ -13,9 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
-
 from openipn.assure.kpi_catalog import COUNTER_CLASS, ScopeKind
 from openipn.model.dn import CELL_CU, CELL_DU, CUCP, CUUP, DU, N3_END_POINT, DnBook, is_dn
 from openipn.model.document import SiteDocument
@@ -23,7 +20,6 @@ from openipn.model.objref import ObjectRef, ObjectRefError
 from openipn.model.radio import Cell
 from openipn.model.resolve import Resolver
 from openipn.model.services import Slice
-from openipn.store.inventory import load_state, state_to_document
 
 # scope kind -> {measured object class: what of the scope's object selects it}; a class not
 # listed does not apply. TS 28.541 containment: ManagedElement ⊃ GNBDUFunction ⊃ NRCellDU,
@@ -197,10 +193,3 @@ def resolve(document: SiteDocument, text: str) -> Scope:
 
 
 _CHOICES = "cell:<name>, gnb:<name>, upf:<name>, nf:<name>, slice:<name>, managed_element:<name>"
-SCOPE_KINDS = ("managed_element", "gnb", "cell", "core_function", "upf", "slice")
-
-
-def load_scope_document(engine: Engine) -> SiteDocument:
-    """The stored objects scopes are resolved against (not terminals or subscriptions)."""
-    with Session(engine) as session:
-        return state_to_document(load_state(session, SCOPE_KINDS))

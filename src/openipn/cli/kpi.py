@@ -14,7 +14,6 @@ from openipn.api.kpis import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
 from openipn.assure.kpi_catalog import KPIS
 from openipn.assure.kpis import Granularity, KpiError, compute, kpi_by_name, utc
 from openipn.assure.lookup import find_scope
-from openipn.assure.scopes import load_scope_document
 from openipn.cli.context import cli_context
 from openipn.cli.output import as_cell, console, fail, handle_errors
 from openipn.model.document import SiteDocument
@@ -59,7 +58,7 @@ def _site(ctx: typer.Context, site: Path | None) -> SiteDocument:
     if site is not None:
         document, _ = check_site_text(site.read_text(encoding="utf-8"), source=str(site))
         return document
-    return load_scope_document(cli_context(ctx).services().engine)
+    return cli_context(ctx).services().identity.document()
 
 
 @app.command("show")

@@ -37,6 +37,7 @@ NAMED_KINDS = (
     "ptp_grandmaster",
     "link",
     "terminal",
+    "slice",  # not named by DNs, but KPI scopes resolve against this document too
 )
 ALARM_SOURCE = "ves"  # how discovered objects name the alarm intake
 RECHECK_S = 2.0  # how often the model version is checked for changes
@@ -71,6 +72,7 @@ class ObjectIdentity:
         self._recheck_s = recheck_s
         self._lock = threading.Lock()
         self._resolver: Resolver | None = None
+        self._document = SiteDocument()
         self._version = -1
         self._checked = 0.0
         self._recent: dict[Sighting, float] = {}
@@ -83,9 +85,15 @@ class ObjectIdentity:
                 self._checked = now
                 version = model_version(self.engine)
                 if self._resolver is None or version != self._version:
-                    self._resolver = Resolver(self._load(self.engine))
+                    self._document = self._load(self.engine)
+                    self._resolver = Resolver(self._document)
                     self._version = version
             return self._resolver
+
+    def document(self) -> SiteDocument:
+        """The stored model objects the resolver was built from (no terminals' SIMs)."""
+        self.resolver()
+        return self._document
 
     def resolve(self, text: str, *, element: str | None = None) -> Resolution:
         """What a wire DN names (see `Resolver.resolve`)."""
