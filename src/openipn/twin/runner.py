@@ -44,7 +44,7 @@ from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.faults import impairments_at
 from openipn.twin.sim.faults import validate as validate_fault
 from openipn.twin.sim.impairments import Impairments
-from openipn.twin.sim.naming import below_element, configurable_objects
+from openipn.twin.sim.naming import below_element
 from openipn.twin.truth import TruthWriter
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,6 @@ class Twin:
         self._servers: list[Callable[[], None]] = []
         self._netconf: NetconfSite | None = None
         self._impairments = Impairments()
-        self._objects = configurable_objects(self.sim.world)
         self.terminal_reports: TerminalReporter | None = reporter_for(
             self.sim, options.terminal_report_s, options.terminal_report_source, VENDOR
         )
@@ -239,7 +238,7 @@ class Twin:
     def _operational_state(self, element: str, cls: str, path: str) -> str | None:
         """X.731 operationalState for NETCONF `get`: DISABLED while a fault takes it down."""
         failed = FAILED_BY_CLASS.get(cls)
-        name = self._objects.get((element, path))
+        name = self.sim.config.objects.get((element, path))
         if failed is not None and name is not None and name in failed(self._impairments):
             return "DISABLED"
         return None  # follows the administrative state
