@@ -30,7 +30,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-OBJECT_PREFIX = TERMINAL_PREFIX  # a terminal's reports: `Terminal=<name>` (model/dn.py)
 MAX_SAMPLES = 2_000_000  # a larger window is refused: narrow from/to
 FAILING_LISTED = 20
 LATENCY = TERMINAL_SERIES[TerminalKey.LATENCY_MS]
@@ -71,7 +70,7 @@ def load_reports(
     terminals: Sequence[str] | None = None,
 ) -> ReportTable:
     """Pivot the terminals' samples into one row per (terminal, period start)."""
-    objects = None if terminals is None else [OBJECT_PREFIX + t for t in terminals]
+    objects = None if terminals is None else [TERMINAL_PREFIX + t for t in terminals]
     samples = store.samples(
         measurements=list(measurements), objects=objects, start=start, end=end, limit=MAX_SAMPLES
     )
@@ -81,7 +80,7 @@ def load_reports(
     keep = [
         s
         for s in samples
-        if s.object.startswith(OBJECT_PREFIX) and (terminals is None or s.object in exact)
+        if s.object.startswith(TERMINAL_PREFIX) and (terminals is None or s.object in exact)
     ]
     return _pivot(keep, measurements)
 
@@ -98,7 +97,7 @@ def _pivot(samples: Sequence[Sample], measurements: Sequence[str]) -> ReportTabl
         np.int64,
         n,
     )
-    names, obj = np.unique([s.object[len(OBJECT_PREFIX) :] for s in samples], return_inverse=True)
+    names, obj = np.unique([s.object[len(TERMINAL_PREFIX) :] for s in samples], return_inverse=True)
     kinds, kind = np.unique([s.measurement for s in samples], return_inverse=True)
     seconds = np.fromiter((s.seconds for s in samples), np.int64, n)
     values = np.fromiter((s.value for s in samples), np.float64, n)

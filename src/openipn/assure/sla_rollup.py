@@ -29,7 +29,6 @@ BoolArray = npt.NDArray[np.bool_]
 
 HOUR_S = 3600
 RAW_WINDOW = dt.timedelta(hours=2)  # up to this, every raw report is read (exact percentiles)
-OBJECT_PREFIX = TERMINAL_PREFIX  # a terminal's reports: `Terminal=<name>` (model/dn.py)
 FAILING_LISTED = 20
 LATENCY = TERMINAL_SERIES[TerminalKey.LATENCY_MS]
 RELIABILITY = TERMINAL_SERIES[TerminalKey.RELIABILITY]
@@ -88,7 +87,7 @@ def hour_table(arrays: AggregateArrays) -> HourTable:
     new_object = np.ones(len(arrays), bool)
     new_object[1:] = arrays.object[1:] != arrays.object[:-1]
     names = arrays.object[new_object]
-    is_terminal = np.array([str(o).startswith(OBJECT_PREFIX) for o in names], bool)
+    is_terminal = np.array([str(o).startswith(TERMINAL_PREFIX) for o in names], bool)
     code = np.cumsum(new_object, dtype=np.int64) - 1
     keep = is_terminal[code] if len(code) else np.zeros(0, bool)
     terminal = np.searchsorted(np.flatnonzero(is_terminal), code[keep])
@@ -104,7 +103,7 @@ def hour_table(arrays: AggregateArrays) -> HourTable:
     }
     counts = np.stack([s.count for s in series.values()])
     reports = np.maximum(series[REGISTERED].count, counts.max(axis=0, initial=0))
-    terminals = [str(o)[len(OBJECT_PREFIX) :] for o in names[is_terminal]]
+    terminals = [str(o)[len(TERMINAL_PREFIX) :] for o in names[is_terminal]]
     hour, seconds = arrays.bucket[keep], arrays.seconds[keep]
     return HourTable(terminals, terminal, hour, reports, seconds, series)
 

@@ -33,13 +33,12 @@ from openipn.codecs.ves import Domain, VesEvent
 from openipn.collect.bulk_sql import insert_rows
 from openipn.collect.events import StoredEvent
 from openipn.collect.sample_ledger import SampleLedger
-from openipn.model.dn import TERMINAL_PREFIX, terminal_dn
+from openipn.model.dn import terminal_dn
 from openipn.store.schema import TerminalStatusRow
 from openipn.store.telemetry.api import SampleBatch, Source, TelemetryStore
 
 log = logging.getLogger(__name__)
 
-OBJECT_PREFIX = TERMINAL_PREFIX  # a terminal's reports: `Terminal=<name>` (model/dn.py)
 MEASUREMENTS: tuple[str, ...] = tuple(TERMINAL_SERIES.values())
 _MEASUREMENT_INDEX = {key: i for i, key in enumerate(TERMINAL_SERIES)}
 _FLAGS = {"true": True, "false": False}
