@@ -6,7 +6,7 @@ the `ManagedElement` (TS 32.300 annex C). How the equipment names things is decl
 managed element (`naming:` dn_prefix and local_dn) and per gNB (the numeric GNBDUFunction,
 GNBCUCPFunction and GNBCUUPFunction ids), so a vendor's files line up with the site file.
 
-Canonical forms, one per kind (`KIND_CLASS` gives the class of the last RDN):
+Canonical forms, one per kind:
 - managed_element: `[<dn_prefix>,]ManagedElement=<local id>`
 - gnb: `<element>,GNBDUFunction=<du id>` (CU-CP/CU-UP functions: same element, their own ids)
 - cell: `<gNB DU>,NRCellDU=<cellLocalId>` (and `<gNB CU-CP>,NRCellCU=<cellLocalId>`)
@@ -20,7 +20,7 @@ Objects without a managed element (or kinds outside the ManagedElement tree) hav
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from openipn.model.core import CoreFunction, EdgeNode, Upf
@@ -42,16 +42,6 @@ N3_END_POINT = "EP_N3"  # TS 28.541 end point of the N3 interface of a UPF
 TERMINAL_CLASS = "Terminal"
 TERMINAL_PREFIX = f"{TERMINAL_CLASS}="
 
-# The class of the last RDN of each kind's canonical DN (core functions: NF_CLASS by type).
-KIND_CLASS: Mapping[str, str] = {
-    "managed_element": ME,
-    "gnb": DU,
-    "cell": CELL_DU,
-    "upf": UPF_CLASS,
-    "edge_node": EDGE_CLASS,
-    "link": PORT_CLASS,
-    "ptp_grandmaster": CLOCK_CLASS,
-}
 _UNESCAPED_COMMA = re.compile(r"(?<!\\),")
 
 
