@@ -1,8 +1,9 @@
 """Connectivity through the transport graph under failures: who is alive, reachable, synced.
 
-A failed box (gNB, switch, grandmaster, or a whole managed element) takes its ports down; a
-failed function (AMF, UPF, edge application) leaves its server up and manageable. Results are
-cached per failure state, since failures change rarely compared with steps.
+A failed box (gNB, switch, grandmaster) takes its ports down, and its element when that hosts
+nothing else; a failed function (AMF, UPF, edge application) leaves its server up and
+manageable. Results are cached per failure state, since failures change rarely compared with
+steps.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ CACHE_SIZE = 32
 class Outage:
     """The failure state that connectivity depends on."""
 
-    nodes_down: frozenset[str]  # topology nodes or managed elements
+    nodes_down: frozenset[str]  # topology nodes (names unique across node kinds), never elements
     links_down: frozenset[str]  # failed or administratively locked
     ptp_lost: frozenset[str]
 
@@ -77,17 +78,19 @@ class Network:
         return found
 
     def _dead(self, outage: Outage) -> tuple[set[str], set[str], BoolArray]:
-        """Box-dead nodes, function-down nodes and whether each element is alive."""
+        """Box-dead nodes, function-down nodes and whether each element is alive.
+
+        A failed node is looked up by its kind, never by an element that shares its name: a
+        failed UPF or edge application leaves the server it runs on up and manageable. An
+        element dies when every box it hosts has died.
+        """
         world = self.world
         kinds = {name: kind for hosted in world.elements.hosted for kind, name in hosted}
         box = {n for n in outage.nodes_down if kinds.get(n) in BOX_KINDS or _is_box(world, n)}
         alive = np.ones(len(world.elements), dtype=bool)
-        for i, name in enumerate(world.elements.names):
+        for i in range(len(world.elements)):
             hosted = [n for _, n in world.elements.hosted[i]]
-            if name in outage.nodes_down:
-                alive[i] = False
-                box.update(hosted)
-            elif hosted and all(n in box for n in hosted):
+            if hosted and all(n in box for n in hosted):
                 alive[i] = False
         functions = {n for n in outage.nodes_down if n not in box and n in world.graph}
         return box, functions, alive

@@ -7,7 +7,7 @@ cell, and storms of registration attempts from unknown identities.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -16,26 +16,43 @@ from openipn.twin.sim.core import (
     Cause,
     CoreEvents,
     CoreInputs,
+    CoreState,
     establish_sessions,
     register,
     release,
 )
-from openipn.twin.sim.geometry import BoolArray, FloatArray
+from openipn.twin.sim.geometry import BoolArray, FloatArray, IntArray
 from openipn.twin.sim.mobility import Attach, select_cells
 from openipn.twin.sim.network import Connectivity
 from openipn.twin.sim.physics import CellFlags, RadioStep
 from openipn.twin.sim.security import SecurityEffects
-
-if TYPE_CHECKING:
-    from openipn.twin.sim.engine import Simulation
+from openipn.twin.sim.world import World
 
 AMF_CAPACITY_REG_PER_S = 100.0  # registrations per second one AMF handles before congestion
 OVERLOAD_RELEASE_SHARE = 0.05  # per step, share of an overloaded UPF's lost PFCP sessions
 ROGUE_RETRY_SHARE = 0.5  # share of captured terminals that try the real network each step
 
 
+class SimState(Protocol):
+    """The simulation state signalling reads and updates (the engine's `Simulation` is one)."""
+
+    world: World
+    rng: np.random.Generator
+    core: CoreState
+    step_s: float
+    elapsed_s: float
+    power_on_s: FloatArray
+    provisioned: set[str]
+    serving: IntArray  # serving cell per terminal, -1 when not connected
+    connected: BoolArray
+    ttt: IntArray  # handover time-to-trigger counters
+    dl_util: FloatArray
+    upf_load: FloatArray
+    smf: int  # the SMF in use, -1 when none works
+
+
 def attach_terminals(
-    sim: Simulation, radio: RadioStep, flags: CellFlags, faulty: BoolArray, step_s: float
+    sim: SimState, radio: RadioStep, flags: CellFlags, faulty: BoolArray, step_s: float
 ) -> Attach:
     """Cell selection, handover and RRC setup; updates the simulation's attachment state."""
     world = sim.world
@@ -72,7 +89,7 @@ class Signalling:
 
     def __init__(
         self,
-        sim: Simulation,
+        sim: SimState,
         conn: Connectivity,
         flags: CellFlags,
         sec: SecurityEffects,
