@@ -15,6 +15,7 @@ from openipn.cli.output import console, errors, fail, handle_errors
 from openipn.model.document import SiteFileError
 from openipn.sitefile import check_site_text
 from openipn.twin.adapters import MetricNames
+from openipn.twin.credentials import TWIN_NETCONF_PASSWORD, TWIN_NETCONF_USER
 from openipn.twin.emit.ves_poster import BasicAuth, BearerToken
 from openipn.twin.scenario import Scenario, ScenarioError, load_scenario, parse_duration
 
@@ -74,6 +75,12 @@ def twin(
         bool, typer.Option(help="Never run ahead of the wall clock (catch up, then real time)")
     ] = False,
     endpoints: Annotated[Path | None, typer.Option(help="Write the servers' ports here")] = None,
+    netconf_user: Annotated[
+        str, typer.Option(envvar="OPENIPN_TWIN_NETCONF_USER", help="NETCONF (SSH) user name")
+    ] = TWIN_NETCONF_USER,
+    netconf_password: Annotated[
+        str, typer.Option(envvar="OPENIPN_TWIN_NETCONF_PASSWORD", help="NETCONF (SSH) password")
+    ] = TWIN_NETCONF_PASSWORD,
     metric_names: Annotated[
         MetricNames, typer.Option(help="Counter names on /metrics: as Open5GS, or with _total")
     ] = MetricNames.OPEN5GS,
@@ -97,6 +104,8 @@ def twin(
         ves_auth=_auth(ves_user, ves_password, ves_token),
         metric_names=metric_names,
         follow_clock=follow_clock,
+        netconf_user=netconf_user,
+        netconf_password=netconf_password,
     )
     runner = Twin(document, plan, options)
     stop = threading.Event()

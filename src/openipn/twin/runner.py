@@ -27,6 +27,7 @@ from openipn.model.dn import CELL_DU, EDGE_CLASS, PORT_CLASS, UPF_CLASS
 from openipn.model.document import SiteDocument
 from openipn.model.radio import ManagedElement
 from openipn.twin import adapters
+from openipn.twin.credentials import TWIN_NETCONF_PASSWORD, TWIN_NETCONF_USER
 from openipn.twin.emit.http_thread import ServerThread
 from openipn.twin.emit.metrics_server import MetricsServers, stamped
 from openipn.twin.emit.pm_writer import write_atomically
@@ -75,8 +76,8 @@ class TwinOptions:
     step_s: float = 10.0
     heartbeat_s: float = 60.0
     netconf: bool = True
-    netconf_user: str = "openipn"
-    netconf_password: str = "openipn"
+    netconf_user: str = TWIN_NETCONF_USER
+    netconf_password: str = TWIN_NETCONF_PASSWORD
     metrics: bool = True
     provisioning_port: int | None = 0  # None: no provisioning API
     provisioning_user: str = "admin"
@@ -102,13 +103,18 @@ class RunSummary:
 
 
 def _check_faults(scenario: Scenario, sim: Simulation) -> None:
-    """Every fault's type and target, all problems reported at once."""
+    """Every fault's type, target, parameters and start, all problems reported at once."""
     problems = []
     for fault in scenario.faults:
         try:
             validate_fault(fault, sim.world)
         except ValueError as exc:
             problems.append(str(exc))
+        if fault.at >= scenario.duration:
+            problems.append(
+                f"fault {fault.id!r} ({fault.type}): starts at {fault.at}, "
+                f"after the run ends ({scenario.duration})"
+            )
     if problems:
         raise ValueError("; ".join(problems))
 
@@ -170,7 +176,11 @@ class Twin:
         return endpoints
 
     def _start_netconf(self) -> dict[str, int]:
-        hooks = ElementHooks(on_commit=self._on_commit, state=self._operational_state)
+        hooks = ElementHooks(
+            on_commit=self._on_commit,
+            check_commit=self._check_commit,
+            state=self._operational_state,
+        )
         site = NetconfSite.from_site(
             self.document,
             username=self.options.netconf_user,
@@ -243,6 +253,10 @@ class Twin:
             return "DISABLED"
         return None  # follows the administrative state
 
+    def _check_commit(self, element: str, changes: list[Change]) -> None:
+        with self.lock:
+            self.sim.check_config(element, changes)
+
     def _on_commit(self, element: str, changes: list[Change]) -> None:
         with self.lock:
             self.sim.apply_config(element, changes)
@@ -263,6 +277,7 @@ class Twin:
         truth = TruthWriter(self.options.truth)
         period_start = self.scenario.start
         next_heartbeat = self.scenario.start
+        completed = False
         try:
             while self.sim.now < self.scenario.end and not (stop and stop.is_set()):
                 with self.lock:
@@ -288,8 +303,9 @@ class Twin:
                         period_start = period_end
                 self.summary.steps += 1
                 self._pace(began)
+            completed = self.sim.now >= self.scenario.end
         finally:
-            truth.close()
+            truth.close(None if completed else self.sim.now)  # cut short: faults end now
         self.summary.simulated_seconds = (self.sim.now - self.scenario.start).total_seconds()
         self.summary.wall_seconds = time.monotonic() - began
         return self.summary

@@ -41,9 +41,16 @@ class _PendingCommit:
 class Datastores:
     """Datastores of one managed element; every method is atomic and thread-safe."""
 
-    def __init__(self, element: str, running: Tree, on_commit: CommitCallback) -> None:
+    def __init__(
+        self,
+        element: str,
+        running: Tree,
+        on_commit: CommitCallback,
+        check: CommitCallback | None = None,
+    ) -> None:
         self.element = element
         self._on_commit = on_commit
+        self._check = check
         self._guard = threading.RLock()
         self._running = copy.deepcopy(running)
         self._candidate = copy.deepcopy(running)
@@ -88,6 +95,20 @@ class Datastores:
                         entry.setdefault(ATTRIBUTES, {})[leaf] = value
                         found = True
             return found
+
+    def validate(self, config: Tree | None = None) -> None:
+        """validate (RFC 6241 §8.6.4.1): the checks `commit` runs, on the candidate or `config`."""
+        with self._guard:
+            target = self._candidate if config is None else config
+            changes = diff_configs(self._running, target)
+        if changes and self._check is not None:
+            try:
+                self._check(self.element, changes)
+            except RpcError:
+                raise
+            except Exception as exc:  # the element's own checks name what they refuse
+                message = f"the element would reject the change: {exc}"
+                raise RpcError(ErrorTag.OPERATION_FAILED, message) from exc
 
     def discard(self, session_id: int) -> None:
         """discard-changes: the candidate becomes a copy of running (RFC 6241 §8.3.4.2)."""

@@ -58,6 +58,7 @@ class ElementHooks:
     """How the simulation follows the NETCONF server of one element."""
 
     on_commit: CommitCallback = _no_commit
+    check_commit: CommitCallback = _no_commit  # the commit's checks only: <validate>
     state: StateCallback = _no_state
     on_restart: RestartCallback = _no_restart
 
@@ -274,14 +275,15 @@ def _unlock(session: RpcSession, operation: etree._Element) -> Content:
 
 
 def _validate(session: RpcSession, operation: etree._Element) -> Content:
-    """validate (RFC 6241 §8.6): stored datastores are valid by construction."""
+    """validate (RFC 6241 §8.6.4.1): the candidate or an inline config passes commit's checks."""
     source = _param(operation, "source")
     inline = None if source is None else source.find(q(BASE_NS, "config"))
     if inline is not None:
-        edit_config_changes(inline, {}, "merge")
-    else:
-        _datastore(operation, "source")
-    return None
+        config, _ = edit_config_changes(inline, {}, "merge")
+        session.datastores.validate(config)
+    elif _datastore(operation, "source") is Datastore.CANDIDATE:
+        session.datastores.validate()
+    return None  # running is what the element runs: valid by construction
 
 
 def _close_session(session: RpcSession, operation: etree._Element) -> Content:

@@ -84,7 +84,9 @@ class NetconfServer:
     ) -> None:
         self.element, self.username, self.password = element, username, password
         self.hooks = hooks or ElementHooks()
-        self.datastores = Datastores(element, running, self.hooks.on_commit)
+        self.datastores = Datastores(
+            element, running, self.hooks.on_commit, self.hooks.check_commit
+        )
         self.sessions = SessionRegistry()
         self._address = (host, port)
         self._host_key = host_key

@@ -122,6 +122,18 @@ class Configurator:
 
     def apply(self, element: str, changes: Changes) -> list[ConfigChange]:
         """Apply {object: {attribute: value}} (or NETCONF changes) on an element; all or none."""
+        plan = self._plan_all(element, changes)
+        for do, _ in plan:
+            do()
+        return [change for _, change in plan]
+
+    def check(self, element: str, changes: Changes) -> list[ConfigChange]:
+        """What `apply` would change, or the ConfigError it would raise; nothing is changed."""
+        return [change for _, change in self._plan_all(element, changes)]
+
+    def _plan_all(
+        self, element: str, changes: Changes
+    ) -> list[tuple[Callable[[], None], ConfigChange]]:
         if element not in self.world.elements.index:
             raise ConfigError(f"no managed element named {element!r}")
         plan: list[tuple[Callable[[], None], ConfigChange]] = []
@@ -129,9 +141,7 @@ class Configurator:
         for obj, attributes in normalise(changes, names).items():
             for raw, value in attributes.items():
                 plan.append(self._plan(element, obj, ALIASES.get(raw, raw), value))
-        for do, _ in plan:
-            do()
-        return [change for _, change in plan]
+        return plan
 
     def _plan(
         self, element: str, obj: str, attribute: str, value: Value

@@ -206,6 +206,10 @@ class Simulation:
         """
         return self.config.apply(element, changes)
 
+    def check_config(self, element: str, changes: Changes) -> list[ConfigChange]:
+        """The checks of `apply_config` without applying anything (NETCONF <validate>)."""
+        return self.config.check(element, changes)
+
     @property
     def now(self) -> dt.datetime:
         """The simulated clock (UTC)."""
