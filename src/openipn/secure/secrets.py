@@ -27,7 +27,14 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-__all__ = ["TOKEN_PREFIX", "SecretBox", "SecretError", "create_key_file", "sm3_hex"]
+__all__ = [
+    "TOKEN_PREFIX",
+    "SecretBox",
+    "SecretError",
+    "check_new_key_allowed",
+    "create_key_file",
+    "sm3_hex",
+]
 
 TOKEN_PREFIX = "sm4gcm1"
 KEY_LEN = 16  # SM4 has a 128-bit key (GB/T 32907 clause 5.1).
@@ -74,6 +81,31 @@ def create_key_file(path: Path) -> None:
         path.unlink(missing_ok=True)
         raise SecretError(f"cannot write key file {path}: {exc.strerror}") from None
     os.close(fd)
+
+
+def check_new_key_allowed(
+    path: Path, *, database: str | None, sealed_key_ids: set[str], start_over: bool
+) -> None:
+    """Refuse a new key where stored data was made with another one; say the way out.
+
+    ``database`` names a database that already holds a schema (None when there is none);
+    ``sealed_key_ids`` are the key ids of the credentials it holds; ``start_over`` is the
+    user's explicit consent to a new key for a database that holds no credentials.
+    """
+    restore = f"restore the key file {path} from its backup (or point OPENIPN_KEY_FILE at it)"
+    if sealed_key_ids:
+        raise SecretError(
+            f"secrets key {path} is missing but the database {database} holds subscriber "
+            f"credentials sealed with key {', '.join(sorted(sealed_key_ids))}; a new key could "
+            f"never read them. {restore}; to start over instead, move the data directory and "
+            "the database away"
+        )
+    if database is not None and not start_over:
+        raise SecretError(
+            f"secrets key {path} is missing but the database {database} exists (it was set "
+            f"up with a key); {restore}, or pass --new-secrets-key to make a new key (the "
+            "database holds no subscriber credentials, so none would be lost)"
+        )
 
 
 def _b64url_encode(data: bytes) -> str:
