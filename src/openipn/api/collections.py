@@ -4,16 +4,31 @@ No `from __future__ import annotations` here: request bodies are typed with each
 at runtime, which FastAPI reads from the closures' annotations.
 """
 
+import math
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel
 
-from openipn.api.deps import ServicesDep, WriteDep, WriteOptions, write_result
+from openipn.api.deps import (
+    PageQuery,
+    PageSizeQuery,
+    ServicesDep,
+    WriteDep,
+    WriteOptions,
+    write_result,
+)
+from openipn.api.paths import NamePath, name_segment
 from openipn.api.present import present_items, present_one, public_data
 from openipn.api.problems import ProblemError
-from openipn.api.schemas import PROBLEM_RESPONSES, WriteResult, item_model, page_model
+from openipn.api.schemas import (
+    DRY_RUN_RESPONSE,
+    PROBLEM_RESPONSES,
+    WriteResult,
+    item_model,
+    page_model,
+)
 from openipn.app import Services
 from openipn.model.document import Issue, SiteFileError, parse_object
 from openipn.model.kinds import SINGLETON_KEY, KindSpec, object_key
@@ -22,6 +37,7 @@ from openipn.store import queries
 API = "/api/v1"
 RESERVED_QUERY = frozenset({"page", "page_size", "name_contains"})
 MERGE_PATCH = "application/merge-patch+json"
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # the widest integer SQLite and PostgreSQL bind
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -72,6 +88,14 @@ def check_key(spec: KindSpec, obj: BaseModel, name: str) -> None:
         raise SiteFileError([Issue(path, message)])
 
 
+def filter_schema(json_type: str) -> dict[str, Any]:
+    """The schema of a filter's value: integers within what the database can bind."""
+    schema: dict[str, Any] = {"type": json_type}
+    if json_type == "integer":
+        schema |= {"format": "int64", "minimum": INT64_MIN, "maximum": INT64_MAX}
+    return schema
+
+
 def filter_parameters(spec: KindSpec) -> list[dict[str, Any]]:
     """OpenAPI descriptions of the equality filters a collection accepts."""
     fields = queries.filter_fields(spec.kind)
@@ -82,16 +106,35 @@ def filter_parameters(spec: KindSpec) -> list[dict[str, Any]]:
             "in": "query",
             "required": False,
             "description": f"Only objects whose {name} equals this value.",
-            "schema": {"type": fields[name].json_type},
+            "schema": filter_schema(fields[name].json_type),
         }
         for name in names
         if name in fields and name not in RESERVED_QUERY
     ]
 
 
-def query_filters(request: Request) -> dict[str, str]:
-    """Query parameters other than paging: field equality filters."""
-    return {k: v for k, v in request.query_params.items() if k not in RESERVED_QUERY}
+def unbindable(json_type: str, text: str) -> str | None:
+    """Why a filter value cannot be handed to the database, or None when it can."""
+    try:
+        if json_type == "integer" and not INT64_MIN <= int(text) <= INT64_MAX:
+            return f"{text} is outside the 64-bit integer range"
+        if json_type == "number" and not math.isfinite(float(text)):
+            return f"{text} is not a finite number"
+    except ValueError:
+        return None  # not a number at all: the store names the expected type
+    return None
+
+
+def query_filters(spec: KindSpec, request: Request) -> dict[str, str]:
+    """Query parameters other than paging: field equality filters (422 when unbindable)."""
+    fields = queries.filter_fields(spec.kind)
+    filters = {k: v for k, v in request.query_params.items() if k not in RESERVED_QUERY}
+    for name, text in filters.items():
+        reason = unbindable(fields[name].json_type, text) if name in fields else None
+        if reason is not None:
+            message = f"filter {name!r}: {reason}"
+            raise ProblemError(422, message, errors=[Issue(f"query.{name}", message)])
+    return filters
 
 
 def list_page(
@@ -132,22 +175,22 @@ def add_read_routes(router: APIRouter, spec: KindSpec) -> None:
     def list_objects(
         request: Request,
         services: ServicesDep,
-        page: Annotated[int, Query(ge=1)] = 1,
-        page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+        page: PageQuery = 1,
+        page_size: PageSizeQuery = 100,
         name_contains: Annotated[str | None, Query(description="Substring of the name")] = None,
     ) -> dict[str, Any]:
         """A page of objects ordered by name, with equality filters on scalar fields."""
-        filters = query_filters(request)
+        filters = query_filters(spec, request)
         return list_page(services, spec, filters, page, page_size, name_contains)
 
     @router.get(
-        "/{name:path}",
+        f"/{name_segment(spec.section)}",
         name=f"get_{spec.kind}",
         summary=f"Get one {spec.kind}",
         response_model=None,
         responses={200: {"model": item_model(spec.kind)}},
     )
-    def get_object(name: str, services: ServicesDep) -> dict[str, Any]:
+    def get_object(name: NamePath, services: ServicesDep) -> dict[str, Any]:
         """One object with its derived values."""
         return present_one(services.engine, spec, name, stored(services, spec, name))
 
@@ -162,7 +205,7 @@ def add_create_route(router: APIRouter, spec: KindSpec) -> None:
         summary=f"Create {a_kind(spec)}",
         status_code=201,
         response_model=None,
-        responses={201: {"model": WriteResult}},
+        responses={201: {"model": WriteResult}, 200: DRY_RUN_RESPONSE},
     )
     def create_object(
         body: Annotated[model, Body()],  # type: ignore[valid-type]
@@ -193,14 +236,14 @@ def add_replace_route(router: APIRouter, spec: KindSpec) -> None:
     model = spec.model
 
     @router.put(
-        "/{name:path}",
+        f"/{name_segment(spec.section)}",
         name=f"replace_{spec.kind}",
         summary=f"Replace {a_kind(spec)}",
         response_model=None,
         responses={200: {"model": WriteResult}},
     )
     def replace_object(
-        name: str,
+        name: NamePath,
         body: Annotated[model, Body()],  # type: ignore[valid-type]
         services: ServicesDep,
         options: WriteDep,
@@ -220,14 +263,14 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
     """PATCH (JSON merge patch) and DELETE of one object."""
 
     @router.patch(
-        "/{name:path}",
+        f"/{name_segment(spec.section)}",
         name=f"patch_{spec.kind}",
         summary=f"Change fields of {a_kind(spec)} (JSON merge patch, RFC 7396)",
         response_model=None,
         responses={200: {"model": WriteResult}},
     )
     def patch_object(
-        name: str,
+        name: NamePath,
         patch: Annotated[dict[str, Any], Body(media_type=MERGE_PATCH)],
         services: ServicesDep,
         options: WriteDep,
@@ -247,13 +290,13 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
         )
 
     @router.delete(
-        "/{name:path}",
+        f"/{name_segment(spec.section)}",
         name=f"delete_{spec.kind}",
         summary=f"Delete {a_kind(spec)}",
         response_model=None,
         responses={200: {"model": WriteResult}},
     )
-    def delete_object(name: str, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
+    def delete_object(name: NamePath, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
         """Delete an object (refused while others refer to it)."""
         return edit(
             services,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from openipn.api.problems import ProblemError
 from openipn.app import Services
@@ -13,6 +13,15 @@ from openipn.store.inventory import ApplyResult
 from openipn.store.telemetry.api import TelemetryStore
 
 AUTHOR_HEADER = "X-OpenIPN-Author"
+MAX_PAGE = 10**9  # with MAX_PAGE_SIZE the row offset stays far inside a signed 64-bit integer
+MAX_PAGE_SIZE = 1000
+MAX_VERSION = 2**31 - 1  # a version number fits the INTEGER column of either database
+
+PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+PageSizeQuery = Annotated[
+    int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page (at most 1000).")
+]
+VersionPath = Annotated[int, Path(ge=0, le=MAX_VERSION, description="A version number.")]
 
 
 def get_services(request: Request) -> Services:

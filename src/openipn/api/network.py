@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from openipn.api.deps import ServicesDep, WriteDep, write_result
+from openipn.api.deps import ServicesDep, VersionPath, WriteDep, write_result
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import (
     PROBLEM_RESPONSES,
@@ -16,6 +16,7 @@ from openipn.api.schemas import (
     SummaryOut,
     VersionList,
     WriteResult,
+    problem_responses,
 )
 from openipn.app import Services
 from openipn.model.document import Issue, SiteDocument, SiteFileError, parse_document
@@ -28,6 +29,7 @@ from openipn.store.inventory import VersionInfo
 API = "/api/v1"
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 BODY_SOURCE = "(body)"
+MAX_NESTING = 100  # a site file nests a handful of levels; deeper is refused unread
 SITE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -41,24 +43,56 @@ SITE_BODY: dict[str, Any] = {
 }
 
 
-def _load_body(text: str, media_type: str) -> object:
-    """Parse the body as JSON or YAML; a 400 problem when it cannot be read."""
-    if media_type == "application/json" or media_type.endswith("+json"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-            raise ProblemError(
-                400, "the request body is not valid JSON", errors=[Issue(BODY_SOURCE, message)]
-            ) from None
-    if media_type and media_type not in YAML_TYPES and media_type != "text/plain":
-        raise ProblemError(
-            415, f"send the site file as application/yaml or application/json, not {media_type}"
-        )
+def _bad_body(kind: str, message: str) -> ProblemError:
+    return ProblemError(
+        400, f"the request body is not valid {kind}", errors=[Issue(BODY_SOURCE, message)]
+    )
+
+
+def too_deep(value: object, limit: int = MAX_NESTING) -> bool:
+    """Whether lists and mappings nest more than `limit` levels (walked without recursion)."""
+    stack, seen = [(value, 1)], set()
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list) or id(item) in seen:
+            continue
+        if depth > limit:
+            return True
+        seen.add(id(item))  # a YAML alias is walked once
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _read_json(text: str) -> object:
+    try:  # RFC 8259 JSON; orjson refuses NaN, Infinity and nesting deeper than 1024
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        raise _bad_body("JSON", message) from None
+
+
+def _read_yaml(text: str) -> object:
     try:
         return read_yaml(text, source=BODY_SOURCE)
     except SiteFileError as exc:
         raise ProblemError(400, "the request body is not valid YAML", errors=exc.issues) from None
+    except RecursionError:  # the YAML composer recurses once per level of nesting
+        raise _bad_body("YAML", f"nested more than {MAX_NESTING} levels") from None
+
+
+def _load_body(text: str, media_type: str) -> object:
+    """Parse the body as JSON or YAML; a 400 problem when it cannot be read."""
+    is_json = media_type == "application/json" or media_type.endswith("+json")
+    if not is_json and media_type and media_type not in YAML_TYPES | {"text/plain"}:
+        raise ProblemError(
+            415, f"send the site file as application/yaml or application/json, not {media_type}"
+        )
+    body = _read_json(text) if is_json else _read_yaml(text)
+    if too_deep(body):
+        kind = "JSON" if is_json else "YAML"
+        raise _bad_body(kind, f"nested more than {MAX_NESTING} levels")
+    return body
 
 
 async def site_document(request: Request) -> SiteDocument:
@@ -94,7 +128,7 @@ def add_change_routes(router: APIRouter) -> None:
         "/plan",
         summary="Plan a site file",
         response_model=None,
-        responses={200: {"model": WriteResult}},
+        responses={200: {"model": WriteResult}, **problem_responses(415)},
         openapi_extra=SITE_BODY,
     )
     def plan(document: SiteBody, services: ServicesDep) -> dict[str, Any]:
@@ -109,7 +143,7 @@ def add_change_routes(router: APIRouter) -> None:
         "/apply",
         summary="Apply a site file",
         response_model=None,
-        responses={200: {"model": WriteResult}},
+        responses={200: {"model": WriteResult}, **problem_responses(415)},
         openapi_extra=SITE_BODY,
     )
     def apply(document: SiteBody, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
@@ -162,7 +196,7 @@ def add_version_routes(router: APIRouter) -> None:
         response_model=None,
         responses={200: {"model": WriteResult}},
     )
-    def restore(number: int, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
+    def restore(number: VersionPath, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
         """Make the network as it was at a version, recorded as a new version."""
         try:
             result = services.inventory.restore(

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from openipn.model.document import Issue, SiteFileError, format_loc
 from openipn.model.kinds import BY_SECTION, KINDS
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://openipn.dev/problems/"
 API_PREFIX = "/api/v1/"
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 SLUGS = {
     400: "bad-request",
     404: "not-found",
@@ -154,13 +156,29 @@ def _not_found_detail(path: str) -> str:
     return f"nothing at {path}"
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (RFC 9110 §15.5.6 `Allow`)."""
+    allowed: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(request.scope)
+            if match is not Match.NONE:
+                allowed |= route.methods
+    order = {method: i for i, method in enumerate(METHOD_ORDER)}
+    return sorted(allowed, key=lambda method: (order.get(method, len(order)), method))
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     detail = str(exc.detail) if exc.detail else HTTPStatus(status).phrase
+    headers = dict(exc.headers or {})
     if status == 404 and exc.detail == HTTPStatus.NOT_FOUND.phrase:
         detail = _not_found_detail(request.url.path)
-    return problem_response(request, ProblemError(status, detail, headers=exc.headers))
+    if status == 405:
+        headers["Allow"] = allow = ", ".join(allowed_methods(request))
+        detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allow}"
+    return problem_response(request, ProblemError(status, detail, headers=headers))
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -29,15 +29,29 @@ class Problem(BaseModel):
     errors: list[ProblemItem] | None = None
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": f"{text} (application/problem+json)"}
-    for status, text in (
-        (400, "Unparseable request"),
-        (404, "No such object"),
-        (409, "Conflict"),
-        (422, "Invalid input"),
-    )
+PROBLEM_DESCRIPTIONS: dict[int, str] = {
+    400: "Unparseable request",
+    401: "Credentials missing or wrong",
+    404: "No such object",
+    405: "Method not allowed on this path",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    503: "Not available now",
 }
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Problem responses (RFC 9457 problem details) declared for the given statuses."""
+    return {
+        status: {"model": Problem, "description": PROBLEM_DESCRIPTIONS[status]}
+        for status in statuses
+    }
+
+
+PROBLEM_RESPONSES = problem_responses(400, 404, 409, 422)
+TELEMETRY_RESPONSES = problem_responses(404, 422, 503)  # 503: no telemetry store
 
 
 class CellDerived(BaseModel):
@@ -55,7 +69,7 @@ class SnpnDerived(BaseModel):
 
     serving_network_name: str
     home_network_domain: str
-    nid_assignment: str
+    nid_assignment: str | None
 
 
 class SubscriptionDerived(BaseModel):
@@ -65,10 +79,17 @@ class SubscriptionDerived(BaseModel):
     credential_key_id: str | None
 
 
+class EdgeNodeDerived(BaseModel):
+    """What runs on an edge node."""
+
+    applications: list[str] = Field(description="Names of the applications it hosts")
+
+
 DERIVED: dict[str, type[BaseModel]] = {
     "cell": CellDerived,
     "snpn": SnpnDerived,
     "subscription": SubscriptionDerived,
+    "edge_node": EdgeNodeDerived,
 }
 
 
@@ -126,6 +147,12 @@ class WriteResult(BaseModel):
     version: int | None
     dry_run: bool
     plan: PlanOut
+
+
+DRY_RUN_RESPONSE: dict[str, Any] = {
+    "model": WriteResult,
+    "description": "dry_run: the plan of the change; nothing was changed",
+}
 
 
 class VersionOut(BaseModel):

@@ -12,6 +12,8 @@ from openipn.api.schemas import PROBLEM_RESPONSES
 from openipn.api.terminals import FromQuery, ToQuery, window
 from openipn.assure.latency_map import (
     DEFAULT_CELL_M,
+    MAX_CELL_M,
+    MIN_CELL_M,
     MapError,
     UnknownApplicationError,
     latency_map,
@@ -57,9 +59,15 @@ def _add_latency_map_route(router: APIRouter) -> None:
         application: Annotated[str, Query(description="Application name")],
         start: FromQuery = None,
         end: ToQuery = None,
-        cell_m: Annotated[float, Query(gt=0, le=1000, description="Grid cell size (m)")] = (
-            DEFAULT_CELL_M
-        ),
+        cell_m: Annotated[
+            float,
+            Query(
+                ge=MIN_CELL_M,
+                le=MAX_CELL_M,
+                allow_inf_nan=False,
+                description=f"Grid cell size, {MIN_CELL_M} to {MAX_CELL_M} m.",
+            ),
+        ] = DEFAULT_CELL_M,
     ) -> dict[str, Any]:
         """Per grid cell of each area the application must work in: reports and latency."""
         store = get_telemetry(request)

@@ -1,7 +1,7 @@
 """The live terminal view: latest status, history and a filtered list of terminal status.
 
-Mount this router before the collection routers: `/terminals/{name:path}` of the model's
-collection would otherwise take `/terminals/<name>/status` as a terminal named `<name>/status`.
+A terminal's name never ends in `/status` or `/history` in the collection's routes
+(api/paths.py), so `/terminals/<name>/status` is this router's whatever the method.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from openipn.api.deps import ServicesDep, get_telemetry
+from openipn.api.deps import PageQuery, PageSizeQuery, ServicesDep, get_telemetry
+from openipn.api.paths import NamePath
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import PROBLEM_RESPONSES
 from openipn.assure.sla import WindowTooLargeError, load_reports
@@ -169,14 +170,14 @@ def terminals_router() -> APIRouter:
 def _add_terminal_routes(router: APIRouter) -> None:
     """GET one terminal's status and history."""
 
-    @router.get("/terminals/{name:path}/status", summary="Latest status of a terminal")
-    def get_status(name: str, services: ServicesDep) -> dict[str, Any]:
+    @router.get("/terminals/{name:object_name}/status", summary="Latest status of a terminal")
+    def get_status(name: NamePath, services: ServicesDep) -> dict[str, Any]:
         """The newest report of a terminal, or `telemetry: none` if it never reported."""
         return terminal_status(services.engine, name)
 
-    @router.get("/terminals/{name:path}/history", summary="Reports of a terminal over time")
+    @router.get("/terminals/{name:object_name}/history", summary="Reports of a terminal over time")
     def get_history(
-        name: str,
+        name: NamePath,
         request: Request,
         services: ServicesDep,
         start: FromQuery = None,
@@ -206,8 +207,8 @@ def _add_list_route(router: APIRouter) -> None:
         ] = None,
         registered: bool | None = None,
         connected: bool | None = None,
-        page: Annotated[int, Query(ge=1)] = 1,
-        page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+        page: PageQuery = 1,
+        page_size: PageSizeQuery = 100,
     ) -> dict[str, Any]:
         """A page of terminal status ordered by terminal name, filtered by equality."""
         filters = {

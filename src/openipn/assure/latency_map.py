@@ -35,6 +35,7 @@ from openipn.model.subscribers import Terminal
 from openipn.store.telemetry.api import TelemetryStore
 
 DEFAULT_CELL_M = 5.0
+MIN_CELL_M, MAX_CELL_M = 0.5, 1000.0  # finer than a terminal's position error is noise
 MAX_GRID_CELLS = 250_000  # per area: a finer grid is refused
 
 
@@ -174,8 +175,8 @@ def latency_map(
     cell_m: float = DEFAULT_CELL_M,
 ) -> dict[str, Any]:
     """The latency circles of one application over [start, end) in event time."""
-    if not cell_m > 0:
-        raise MapError("cell_m must be positive")
+    if not MIN_CELL_M <= cell_m <= MAX_CELL_M:  # also refuses NaN
+        raise MapError(f"cell_m must be between {MIN_CELL_M} and {MAX_CELL_M} m, not {cell_m}")
     if end <= start:
         raise MapError("the window's end must be after its start")
     app = _application(document, application)
