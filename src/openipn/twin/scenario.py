@@ -79,6 +79,20 @@ class FaultSpec(BaseModel):
     def _durations(cls, value: object) -> object:
         return None if value is None else parse_duration(value)
 
+    @field_validator("at")
+    @classmethod
+    def _not_before_start(cls, value: dt.timedelta) -> dt.timedelta:
+        if value < dt.timedelta(0):
+            raise ValueError("a fault cannot start before the run (at must be 0 or more)")
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _positive(cls, value: dt.timedelta | None) -> dt.timedelta | None:
+        if value is not None and value <= dt.timedelta(0):
+            raise ValueError("a fault's duration must be positive (omit it: to the end)")
+        return value
+
     @field_validator("target")
     @classmethod
     def _target(cls, value: str) -> str:

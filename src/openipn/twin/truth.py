@@ -36,10 +36,14 @@ class TruthWriter:
             fault, start = self._started.pop(fault_id)
             self._write(fault, start, now)
 
-    def close(self) -> None:
-        """End of run: faults still active are written with end = null (not over)."""
+    def close(self, end: dt.datetime | None = None) -> None:
+        """End of run: faults still active are written with this end (null: not over).
+
+        A run cut short (stopped, or aborted by an error) passes the moment it stopped, since
+        its faults ended there; a run that reached its end leaves them open.
+        """
         for fault, start in self._started.values():
-            self._write(fault, start, None)
+            self._write(fault, start, end)
         self._started.clear()
         if self._file is not None:
             self._file.close()

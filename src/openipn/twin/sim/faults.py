@@ -15,12 +15,18 @@ from typing import Any, Protocol
 import numpy as np
 
 from openipn.model.identifiers import luhn_digit
+from openipn.twin.sim.fault_params import (
+    Param,
+    ParamKind,
+    Params,
+    ParamSpec,
+    number,
+    optional,
+    parse_params,
+)
 from openipn.twin.sim.impairments import Impairments, SecurityEvent, SecurityEventType
 from openipn.twin.sim.targets import Target, TargetError, cells_of, element_of, resolve
 from openipn.twin.sim.world import World
-
-Param = float | str
-Params = dict[str, Param]
 
 
 class FaultError(ValueError):
@@ -62,12 +68,17 @@ Effect = Callable[[Target, Params, World, Impairments], None]
 
 @dataclass(frozen=True)
 class FaultType:
-    """A catalogue entry: accepted target kinds, default parameters and the effect."""
+    """A catalogue entry: accepted target kinds, declared parameters and the effect.
+
+    `on_cells`: the effect acts on the cells the target covers, so a target covering none is
+    refused (it would do nothing).
+    """
 
     kinds: tuple[str, ...]
-    defaults: Mapping[str, Param]
+    params: Mapping[str, ParamSpec]
     effect: Effect
     summary: str
+    on_cells: bool = False
 
 
 def _node_down(t: Target, p: Params, w: World, imp: Impairments) -> None:
@@ -105,8 +116,10 @@ def _ptp(t: Target, p: Params, w: World, imp: Impairments) -> None:
 
 
 def _pci_conflict(t: Target, p: Params, w: World, imp: Impairments) -> None:
-    pci = p.get("pci", "")
-    imp.pci_override[t.name] = int(pci) if pci != "" else _neighbour_pci(w, w.cells.index[t.name])
+    pci = p.get("pci")
+    imp.pci_override[t.name] = (
+        int(float(pci)) if pci is not None else _neighbour_pci(w, w.cells.index[t.name])
+    )
 
 
 def _neighbour_pci(w: World, c: int) -> int:
@@ -201,6 +214,17 @@ ANY_ELEMENT = (
     "ptp_grandmaster",
 )
 
+LINK_LOAD = {"load": number(1.1, 0.01, 10.0)}  # extra utilisation of the link's capacity
+ROGUE = {
+    "power_dbm": number(23.0, -30.0, 60.0),
+    "z": number(2.0, 0.0, 100.0),
+    "synchronised": number(1.0, 0.0, 1.0),  # 1: aligned to the site's TDD frame, 0: not
+    "x": optional(ParamKind.NUMBER),  # default: beside the cell, or the area's centre
+    "y": optional(ParamKind.NUMBER),
+    "arfcn": optional(ParamKind.ARFCN),  # default: the carrier most cells of the target use
+    "pci": optional(ParamKind.PCI),  # default: a PCI no cell of the site uses
+}
+
 CATALOGUE: dict[str, FaultType] = {
     "gnb_down": FaultType(("gnb",), {}, _node_down, "the gNB fails (power, crash)"),
     "cell_outage": FaultType(("cell",), {}, _cell_out, "a cell stops radiating; its gNB alarms"),
@@ -208,12 +232,18 @@ CATALOGUE: dict[str, FaultType] = {
     "transport_link_down": FaultType(("link",), {}, _link_down, "a transport link fails"),
     "switch_down": FaultType(("transport_node",), {}, _node_down, "a switch or bridge fails"),
     "transport_congestion": FaultType(
-        ("link",), {"load": 1.1}, _congestion, "cross traffic fills a link"
+        ("link",), LINK_LOAD, _congestion, "cross traffic fills a link"
     ),
     "interference": FaultType(
-        CELL_OR_AREA, {"level_db": 20.0}, _interference, "external interference"
+        CELL_OR_AREA,
+        {"level_db": number(20.0, 0.1, 80.0)},
+        _interference,
+        "external interference",
+        on_cells=True,
     ),
-    "upf_overload": FaultType(("upf",), {"load": 1.5}, _upf_overload, "the UPF is overloaded"),
+    "upf_overload": FaultType(
+        ("upf",), {"load": number(1.5, 0.01, 100.0)}, _upf_overload, "the UPF is overloaded"
+    ),
     "upf_down": FaultType(("upf",), {}, _node_down, "the UPF process fails"),
     "amf_down": FaultType(("amf",), {}, _node_down, "the AMF process fails"),
     "edge_node_down": FaultType(
@@ -223,10 +253,16 @@ CATALOGUE: dict[str, FaultType] = {
         ("ptp_grandmaster",), {}, _ptp, "the grandmaster stops delivering PTP"
     ),
     "pci_conflict": FaultType(
-        ("cell",), {"pci": ""}, _pci_conflict, "a change gives a cell a neighbour's PCI"
+        ("cell",),
+        {"pci": optional(ParamKind.PCI)},  # default: the nearest co-channel cell's PCI
+        _pci_conflict,
+        "a change gives a cell a neighbour's PCI",
     ),
     "capacity_surge": FaultType(
-        ("area", "site"), {"factor": 3.0}, _surge, "traffic multiplies in an area"
+        ("area", "site"),
+        {"factor": number(3.0, 0.0, 100.0)},
+        _surge,
+        "traffic multiplies in an area",
     ),
     "certificate_expiry": FaultType(
         ANY_ELEMENT, {}, _certificate, "an element's certificate expires"
@@ -234,69 +270,74 @@ CATALOGUE: dict[str, FaultType] = {
     "terminal_fault": FaultType(("terminal",), {}, _terminal_fault, "a terminal's modem fails"),
     "rogue_gnb": FaultType(
         CELL_OR_AREA,
-        {"power_dbm": 23.0, "z": 2.0, "synchronised": 1.0},
+        ROGUE,
         _security(SecurityEventType.ROGUE_GNB, _rogue_params),
         "a false base station transmits with an unknown PCI",
+        on_cells=True,
     ),
     "sim_clone": FaultType(
-        ("terminal",), {}, _security(SecurityEventType.SIM_CLONE, _clone_params), "a SIM is cloned"
+        ("terminal",),
+        {"cell": optional(ParamKind.CELL)},  # default: the cell farthest from the terminal
+        _security(SecurityEventType.SIM_CLONE, _clone_params),
+        "a SIM is cloned",
     ),
     "registration_storm": FaultType(
         ("cell", "area", "amf", "site"),
-        {"rate_per_s": 150.0},
+        {"rate_per_s": number(150.0, 0.01, 1e6)},
         _security(SecurityEventType.REGISTRATION_STORM, _rate_params("rate_per_s")),
         "unknown devices flood the AMF with registrations",
+        on_cells=True,
     ),
     "data_exfiltration": FaultType(
         ("terminal",),
-        {"rate_mbps": 100.0},
+        {"rate_mbps": number(100.0, 0.01, 1e5)},
         _security(SecurityEventType.DATA_EXFILTRATION, _rate_params("rate_mbps")),
         "a terminal uploads unusual volumes",
     ),
     "imei_mismatch": FaultType(
         ("terminal",),
-        {"imei": ""},
+        {"imei": optional(ParamKind.IMEI)},  # default: a plausible foreign IMEI
         _security(SecurityEventType.IMEI_MISMATCH, _imei_params),
         "a SIM appears in a device other than its bound one",
     ),
 }
 
 
-def _params(fault: FaultLike, spec: FaultType) -> Params:
-    unknown = set(fault.params) - set(spec.defaults) - {"x", "y", "arfcn", "pci", "cell"}
-    if unknown:
-        raise FaultError(
-            f"fault {fault.id!r} ({fault.type}): unknown parameter(s) {sorted(unknown)}"
-        )
-    params: Params = dict(spec.defaults)
-    params.update(fault.params)
-    for key, default in spec.defaults.items():
-        if isinstance(default, float):
-            try:
-                params[key] = float(params[key])
-            except (TypeError, ValueError):
-                raise FaultError(
-                    f"fault {fault.id!r}: parameter {key!r} must be a number"
-                ) from None
-    return params
-
-
-def validate(fault: FaultLike, world: World) -> Target:
-    """The fault's resolved target; FaultError naming the fault when it does not fit."""
+def _checked(fault: FaultLike, world: World) -> tuple[FaultType, Target, Params]:
+    """The fault's type, resolved target and parsed parameters; FaultError naming the fault."""
     spec = CATALOGUE.get(fault.type)
     if spec is None:
         known = ", ".join(sorted(CATALOGUE))
         raise FaultError(f"fault {fault.id!r}: unknown type {fault.type!r}; known types: {known}")
     try:
         target = resolve(world, fault.target)
-    except TargetError as exc:
+        if target.kind not in spec.kinds:
+            raise TargetError(
+                f"target kind {target.kind!r} not accepted; use one of {', '.join(spec.kinds)}"
+            )
+        if spec.on_cells and not len(cells_of(world, target)):
+            raise TargetError(f"target {target} covers no cell, so the fault would do nothing")
+        params = parse_params(spec.params, fault.params, world)
+    except ValueError as exc:
         raise FaultError(f"fault {fault.id!r} ({fault.type}): {exc}") from None
-    if target.kind not in spec.kinds:
-        raise FaultError(
-            f"fault {fault.id!r} ({fault.type}): target kind {target.kind!r} not accepted; "
-            f"use one of {', '.join(spec.kinds)}"
-        )
-    _params(fault, spec)
+    return spec, target, params
+
+
+def validate(fault: FaultLike, world: World) -> Target:
+    """The fault's resolved target, once its effect has been tried on this world.
+
+    FaultError naming the fault for anything that would abort the run or leave it without
+    effect: an unknown type or parameter, a target of the wrong kind or covering no cell, a
+    parameter of the wrong type or out of range.
+    """
+    spec, target, params = _checked(fault, world)
+    trial = Impairments()
+    try:
+        spec.effect(target, params, world, trial)
+    except ValueError as exc:
+        raise FaultError(f"fault {fault.id!r} ({fault.type}): {exc}") from None
+    if trial.empty():
+        raise FaultError(f"fault {fault.id!r} ({fault.type}): has no effect on {target}")
     return target
 
 
@@ -304,10 +345,9 @@ def impairments_at(active_faults: Iterable[FaultLike], world: World) -> Impairme
     """The combined physical effect of the active faults."""
     imp = Impairments()
     for fault in active_faults:
-        target = validate(fault, world)
-        spec = CATALOGUE[fault.type]
+        spec, target, params = _checked(fault, world)
         try:
-            spec.effect(target, _params(fault, spec), world, imp)
-        except (TargetError, ValueError) as exc:
+            spec.effect(target, params, world, imp)
+        except ValueError as exc:
             raise FaultError(f"fault {fault.id!r} ({fault.type}): {exc}") from None
     return imp
