@@ -27,13 +27,14 @@ from bench_ves import body
 
 from openipn.app import build_services, initialise
 from openipn.codecs.ves_parse import parse_event
-from openipn.collect.alarms import AlarmBook, AlarmHandler
+from openipn.collect.alarms import AlarmHandler
 from openipn.collect.dispatch import Checkpoints, Dispatcher
 from openipn.collect.heartbeats import HeartbeatPolicy, HeartbeatSupervisor
 from openipn.collect.journal import JournalWriter
 from openipn.runtime import event_handlers
 from openipn.settings import Settings
 from openipn.sitefile import load_site_file
+from openipn.store.alarms import AlarmBook
 from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 BATCH = 500

@@ -12,14 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openipn.codecs.ves import (
+    VES_SEVERITY,
     Alarm,
-    AlarmEventType,
     Compression,
     Domain,
     EventSource,
     PmFile,
     Priority,
-    Severity,
     VesFormatError,
     batch_body,
     config_change_event,
@@ -31,6 +30,7 @@ from openipn.codecs.ves import (
     time_zone_offset,
 )
 from openipn.codecs.ves_parse import parse_body, parse_event, validate_against_schema
+from openipn.model.alarms import EventType, PerceivedSeverity
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "samples"
 SCHEMA_FILE = SAMPLES / "CommonEventFormat_30.2.1_ONAP.json"
@@ -39,7 +39,7 @@ GNB = EventSource(name="gnb-hall-a", nf_type="gNB")
 LINK_DOWN = Alarm(
     condition="LinkDown",
     specific_problem="N2 SCTP association lost",
-    event_type=AlarmEventType.COMMUNICATIONS_ALARM,
+    event_type=EventType.COMMUNICATIONS_ALARM,
     probable_cause="lossOfSignal",
     source_type="port",
     interface="n2",
@@ -85,7 +85,7 @@ alarms = st.builds(
     Alarm,
     condition=names,
     specific_problem=free_text,
-    event_type=st.sampled_from(AlarmEventType),
+    event_type=st.sampled_from(EventType),
     probable_cause=names,
     source_type=st.sampled_from(["other", "port", "card", "router"]),
     interface=st.none() | names,
@@ -104,7 +104,7 @@ pm_files = st.builds(
 
 def test_schema_is_draft4_and_validation_catches_errors(schema: dict[str, Any]) -> None:
     assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
-    event = fault_event(GNB, LINK_DOWN, Severity.MAJOR, at=T0, sequence=1)
+    event = fault_event(GNB, LINK_DOWN, PerceivedSeverity.MAJOR, at=T0, sequence=1)
     assert_valid(event, schema)
     event["faultFields"]["eventSeverity"] = "CLEARED"  # X.733 word, not a VES value
     del event["commonEventHeader"]["sourceName"]
@@ -126,7 +126,7 @@ def test_validation_wraps_bare_events_and_rejects_empty_bodies(schema: dict[str,
 @given(
     source=sources,
     alarm=alarms,
-    severity=st.sampled_from(Severity),
+    severity=st.sampled_from(list(VES_SEVERITY)),
     at=moments,
     sequence=st.integers(0, 2**31),
     priority=st.none() | st.sampled_from(Priority),
@@ -135,7 +135,7 @@ def test_fault_events_validate(
     schema: dict[str, Any],
     source: EventSource,
     alarm: Alarm,
-    severity: Severity,
+    severity: PerceivedSeverity,
     at: datetime,
     sequence: int,
     priority: Priority | None,
@@ -182,11 +182,11 @@ def test_notification_events_and_their_batches_validate(
 def test_fault_batch_validates(schema: dict[str, Any]) -> None:
     events = [
         fault_event(GNB, LINK_DOWN, severity, at=T0 + timedelta(seconds=i), sequence=i)
-        for i, severity in enumerate(Severity)
+        for i, severity in enumerate(VES_SEVERITY)
     ]
     body = batch_body(events)
     assert_valid(body, schema)
-    assert [e.severity for e in parse_body(body)] == list(Severity)
+    assert [e.severity for e in parse_body(body)] == list(VES_SEVERITY)
 
 
 def test_onap_sample_batch_parses() -> None:
@@ -196,7 +196,7 @@ def test_onap_sample_batch_parses() -> None:
     events = parse_body(json.loads(sample.read_text(encoding="utf-8")))
     assert [e.domain for e in events] == [Domain.FAULT, Domain.FAULT]
     first = events[0]
-    assert first.severity is Severity.CRITICAL and first.alarm is not None
+    assert first.severity is PerceivedSeverity.CRITICAL and first.alarm is not None
     assert first.alarm.event_type is None  # ONAP sample carries no X.733 event type
     assert first.alarm.additional == (("PilotNumberPoolSize", "1000"),)
     assert first.time_zone_offset == "UTC-05:30"
@@ -207,7 +207,7 @@ def test_onap_sample_batch_parses() -> None:
 
 
 def test_mixed_domain_batch_is_refused() -> None:
-    fault = fault_event(GNB, LINK_DOWN, Severity.MINOR, at=T0, sequence=1)
+    fault = fault_event(GNB, LINK_DOWN, PerceivedSeverity.MINOR, at=T0, sequence=1)
     beat = heartbeat_event(GNB, at=T0, sequence=2, interval_s=30)
     with pytest.raises(ValueError, match="one domain"):
         batch_body([fault, beat])
@@ -223,7 +223,7 @@ def test_header_uses_simulated_time_names_and_versions() -> None:
     china = timezone(timedelta(hours=8))
     at = datetime(2025, 3, 14, 17, 0, 0, 250, tzinfo=china)
     raised = at - timedelta(minutes=5)
-    event = fault_event(GNB, LINK_DOWN, Severity.CRITICAL, at=at, sequence=7, start=raised)
+    event = fault_event(GNB, LINK_DOWN, PerceivedSeverity.CRITICAL, at=at, sequence=7, start=raised)
     header = event["commonEventHeader"]
     assert header["lastEpochMicrosec"] == 1741942800000250  # 2025-03-14T09:00:00.000250Z
     assert header["startEpochMicrosec"] == header["lastEpochMicrosec"] - 300_000_000
@@ -252,12 +252,12 @@ def test_header_uses_simulated_time_names_and_versions() -> None:
 
 
 def test_event_id_is_stable_and_unique() -> None:
-    def make(sequence: int, severity: Severity = Severity.MAJOR) -> str:
+    def make(sequence: int, severity: PerceivedSeverity = PerceivedSeverity.MAJOR) -> str:
         event = fault_event(GNB, LINK_DOWN, severity, at=T0, sequence=sequence)
         return str(event["commonEventHeader"]["eventId"])
 
     assert make(1) == make(1)
-    ids = {make(1), make(2), make(1, Severity.NORMAL)}
+    ids = {make(1), make(2), make(1, PerceivedSeverity.CLEARED)}
     assert len(ids) == 3
     assert make(1).startswith("fault-")
 
@@ -272,13 +272,13 @@ def test_event_id_is_stable_and_unique() -> None:
 )
 def test_bad_header_inputs_are_refused(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        fault_event(GNB, LINK_DOWN, Severity.MAJOR, **kwargs)
+        fault_event(GNB, LINK_DOWN, PerceivedSeverity.MAJOR, **kwargs)
 
 
 def test_bad_block_inputs_are_refused() -> None:
-    clash = Alarm("X", "x", AlarmEventType.EQUIPMENT_ALARM, "c", additional=(("eventType", "Y"),))
+    clash = Alarm("X", "x", EventType.EQUIPMENT_ALARM, "c", additional=(("eventType", "Y"),))
     with pytest.raises(ValueError, match="override"):
-        fault_event(GNB, clash, Severity.MAJOR, at=T0, sequence=0)
+        fault_event(GNB, clash, PerceivedSeverity.MAJOR, at=T0, sequence=0)
     with pytest.raises(ValueError, match="positive"):
         heartbeat_event(GNB, at=T0, sequence=0, interval_s=0)
     with pytest.raises(ValueError, match="at least one file"):
@@ -296,13 +296,18 @@ def test_bad_block_inputs_are_refused() -> None:
 @given(
     source=sources,
     alarm=alarms,
-    severity=st.sampled_from(Severity),
+    severity=st.sampled_from(list(VES_SEVERITY)),
     at=moments,
     age=st.integers(0, 10**9),
     sequence=st.integers(0, 2**31),
 )
 def test_fault_round_trip(
-    source: EventSource, alarm: Alarm, severity: Severity, at: datetime, age: int, sequence: int
+    source: EventSource,
+    alarm: Alarm,
+    severity: PerceivedSeverity,
+    at: datetime,
+    age: int,
+    sequence: int,
 ) -> None:
     start = at - timedelta(microseconds=age)
     event = fault_event(source, alarm, severity, at=at, sequence=sequence, start=start)
@@ -310,7 +315,7 @@ def test_fault_round_trip(
     assert parsed.domain is Domain.FAULT
     assert parsed.alarm == alarm
     assert parsed.severity is severity
-    assert parsed.is_clear == (severity is Severity.NORMAL)
+    assert parsed.is_clear == (severity is PerceivedSeverity.CLEARED)
     assert (parsed.start, parsed.last) == (start, at)
     assert parsed.last.tzinfo is UTC
     assert parsed.source_name == source.name
@@ -376,13 +381,32 @@ def test_malformed_events_raise_format_errors(obj: dict[str, Any]) -> None:
 
 
 def test_fault_without_fault_fields_and_bad_bodies_are_refused() -> None:
-    event = fault_event(GNB, LINK_DOWN, Severity.MAJOR, at=T0, sequence=0)
+    event = fault_event(GNB, LINK_DOWN, PerceivedSeverity.MAJOR, at=T0, sequence=0)
     del event["faultFields"]
     with pytest.raises(VesFormatError, match="faultFields"):
         parse_event(event)
     with pytest.raises(VesFormatError, match="eventList"):
         parse_body({"events": []})
-    event = fault_event(GNB, LINK_DOWN, Severity.MAJOR, at=T0, sequence=0)
+    event = fault_event(GNB, LINK_DOWN, PerceivedSeverity.MAJOR, at=T0, sequence=0)
     event["commonEventHeader"]["sequence"] = True  # bool is not an integer here
     with pytest.raises(VesFormatError, match="sequence"):
         parse_event(event)
+
+
+def test_event_severity_keeps_the_ves_spelling_of_the_model_levels() -> None:
+    """eventSeverity (CommonEventFormat 30.2.1): CLEARED is NORMAL; INDETERMINATE has none."""
+    wire = {
+        severity: fault_event(GNB, LINK_DOWN, severity, at=T0, sequence=0)["faultFields"][
+            "eventSeverity"
+        ]
+        for severity in VES_SEVERITY
+    }
+    assert wire == {
+        PerceivedSeverity.CRITICAL: "CRITICAL",
+        PerceivedSeverity.MAJOR: "MAJOR",
+        PerceivedSeverity.MINOR: "MINOR",
+        PerceivedSeverity.WARNING: "WARNING",
+        PerceivedSeverity.CLEARED: "NORMAL",
+    }
+    with pytest.raises(ValueError, match="cannot express INDETERMINATE"):
+        fault_event(GNB, LINK_DOWN, PerceivedSeverity.INDETERMINATE, at=T0, sequence=0)

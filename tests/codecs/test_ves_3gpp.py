@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 
 from openipn.codecs.ves import (
-    AlarmEventType,
     Domain,
     EventSource,
     Priority,
-    Severity,
     VesFormatError,
     event_body,
 )
@@ -23,13 +21,13 @@ from openipn.codecs.ves_3gpp import (
     FAULT_SUPERVISION,
     AlarmNotification,
     FaultNotificationType,
-    PerceivedSeverity,
     dn_from_href,
     fault_supervision_event,
     notification_issues,
     parse_alarm,
 )
 from openipn.codecs.ves_parse import parse_event, validate_against_schema
+from openipn.model.alarms import EventType, PerceivedSeverity
 
 SCHEMA_FILE = (
     Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "samples"
@@ -49,7 +47,7 @@ def notice(
         "notification_type": kind,
         "alarm_id": "alarm-17",
         "object_dn": CELL,
-        "alarm_type": AlarmEventType.EQUIPMENT_ALARM,
+        "alarm_type": EventType.EQUIPMENT_ALARM,
         "probable_cause": "powerProblem",
         "severity": severity,
         "specific_problem": "PSU 2 lost input power",
@@ -81,11 +79,11 @@ def test_builder_round_trips_to_the_alarm_view() -> None:
     parsed = parse_event(json.loads(json.dumps(event)))
     assert parsed.domain is Domain.STND_DEFINED
     assert parsed.stnd_defined is not None and parsed.stnd_defined.namespace == FAULT_SUPERVISION
-    assert parsed.severity is Severity.MAJOR and not parsed.is_clear
+    assert parsed.severity is PerceivedSeverity.MAJOR and not parsed.is_clear
     assert parsed.alarm is not None
     assert parsed.alarm.condition == "alarm-17"
     assert parsed.alarm.specific_problem == "PSU 2 lost input power"
-    assert parsed.alarm.event_type is AlarmEventType.EQUIPMENT_ALARM
+    assert parsed.alarm.event_type is EventType.EQUIPMENT_ALARM
     assert parsed.alarm.probable_cause == "powerProblem"
     assert dict(parsed.alarm.additional) == {"objectInstance": CELL, "additionalText": "rack 3"}
     assert fault_supervision_event(GNB, notice(), at=T0, sequence=7) == event  # deterministic
@@ -139,17 +137,29 @@ def _alarm(data: dict[str, Any]) -> Any:
 @pytest.mark.parametrize(
     ("kind", "severity", "expected"),
     [
-        (FaultNotificationType.NEW, PerceivedSeverity.CRITICAL, Severity.CRITICAL),
-        (FaultNotificationType.CHANGED, PerceivedSeverity.MINOR, Severity.MINOR),
-        (FaultNotificationType.NEW, PerceivedSeverity.INDETERMINATE, Severity.WARNING),
-        (FaultNotificationType.CHANGED, PerceivedSeverity.CLEARED, Severity.NORMAL),
-        (FaultNotificationType.CLEARED, PerceivedSeverity.CLEARED, Severity.NORMAL),
-        (FaultNotificationType.CLEARED, PerceivedSeverity.MAJOR, Severity.NORMAL),  # type rules
-        (FaultNotificationType.CHANGED_GENERAL, PerceivedSeverity.WARNING, Severity.WARNING),
+        (FaultNotificationType.NEW, PerceivedSeverity.CRITICAL, PerceivedSeverity.CRITICAL),
+        (FaultNotificationType.CHANGED, PerceivedSeverity.MINOR, PerceivedSeverity.MINOR),
+        (
+            FaultNotificationType.NEW,
+            PerceivedSeverity.INDETERMINATE,
+            PerceivedSeverity.INDETERMINATE,
+        ),
+        (FaultNotificationType.CHANGED, PerceivedSeverity.CLEARED, PerceivedSeverity.CLEARED),
+        (FaultNotificationType.CLEARED, PerceivedSeverity.CLEARED, PerceivedSeverity.CLEARED),
+        (
+            FaultNotificationType.CLEARED,
+            PerceivedSeverity.MAJOR,
+            PerceivedSeverity.CLEARED,
+        ),  # type rules
+        (
+            FaultNotificationType.CHANGED_GENERAL,
+            PerceivedSeverity.WARNING,
+            PerceivedSeverity.WARNING,
+        ),
     ],
 )
 def test_severity_mapping(
-    kind: FaultNotificationType, severity: PerceivedSeverity, expected: Severity
+    kind: FaultNotificationType, severity: PerceivedSeverity, expected: PerceivedSeverity
 ) -> None:
     data = data_of(fault_supervision_event(GNB, notice(kind, severity), at=T0, sequence=1))
     found = parse_alarm(data)

@@ -13,14 +13,22 @@ from sqlalchemy import Engine, event, select
 from ves_kit import T0, minutes
 
 from openipn.app import Services
-from openipn.codecs.ves import Severity
-from openipn.collect.alarms import AlarmBook, AlarmReport
+from openipn.model.alarms import AlarmReport, PerceivedSeverity
+from openipn.store.alarms import AlarmBook
 from openipn.store.schema import AlarmRow
 
-SEVERITIES = [Severity.MAJOR, Severity.CRITICAL, Severity.MINOR, Severity.NORMAL, Severity.NORMAL]
+SEVERITIES = [
+    PerceivedSeverity.MAJOR,
+    PerceivedSeverity.CRITICAL,
+    PerceivedSeverity.MINOR,
+    PerceivedSeverity.CLEARED,
+    PerceivedSeverity.CLEARED,
+]
 
 
-def report(source: str, condition: str, severity: Severity, at: dt.datetime, n: int) -> AlarmReport:
+def report(
+    source: str, condition: str, severity: PerceivedSeverity, at: dt.datetime, n: int
+) -> AlarmReport:
     return AlarmReport(
         source=source,
         object=source,
@@ -112,15 +120,15 @@ def test_batches_of_any_split_match_one_report_at_a_time(
 
 def test_raise_update_clear_in_one_batch_writes_one_row(services: Services) -> None:
     book = AlarmBook(services.engine)
-    book.apply([report("gnb-1", "c", Severity.MAJOR, T0 + minutes(9), 0)])  # active before
+    book.apply([report("gnb-1", "c", PerceivedSeverity.MAJOR, T0 + minutes(9), 0)])  # active before
     book.apply(
         [
-            report("gnb-1", "c", Severity.CRITICAL, T0 + minutes(10), 1),  # update
-            report("gnb-1", "c", Severity.NORMAL, T0 + minutes(11), 2),  # clear
-            report("gnb-1", "c", Severity.MINOR, T0 + minutes(12), 3),  # new instance
-            report("gnb-1", "c", Severity.WARNING, T0 + minutes(13), 4),  # its update
-            report("gnb-1", "c", Severity.NORMAL, T0 + minutes(14), 5),  # its clear
-            report("gnb-1", "c", Severity.MAJOR, T0 + minutes(15), 6),  # a third, active
+            report("gnb-1", "c", PerceivedSeverity.CRITICAL, T0 + minutes(10), 1),  # update
+            report("gnb-1", "c", PerceivedSeverity.CLEARED, T0 + minutes(11), 2),  # clear
+            report("gnb-1", "c", PerceivedSeverity.MINOR, T0 + minutes(12), 3),  # new instance
+            report("gnb-1", "c", PerceivedSeverity.WARNING, T0 + minutes(13), 4),  # its update
+            report("gnb-1", "c", PerceivedSeverity.CLEARED, T0 + minutes(14), 5),  # its clear
+            report("gnb-1", "c", PerceivedSeverity.MAJOR, T0 + minutes(15), 6),  # a third, active
         ]
     )
     found = [(r[6], r[3], r[5]) for r in table(services.engine)]
@@ -163,18 +171,18 @@ def test_a_failed_batch_writes_nothing_and_the_next_one_sees_the_table(
     services: Services,
 ) -> None:
     book = AlarmBook(services.engine)
-    book.apply([report("gnb-1", "c", Severity.MAJOR, T0, 0)])
-    broken = report("gnb-2", "c", Severity.MAJOR, T0, 2)
+    book.apply([report("gnb-1", "c", PerceivedSeverity.MAJOR, T0, 0)])
+    broken = report("gnb-2", "c", PerceivedSeverity.MAJOR, T0, 2)
     object.__setattr__(broken, "specific_problem", None)  # NOT NULL: the INSERT fails
     with pytest.raises(Exception, match=r"(?i)null"):
-        book.apply([report("gnb-1", "c", Severity.NORMAL, T0 + minutes(1), 1), broken])
+        book.apply([report("gnb-1", "c", PerceivedSeverity.CLEARED, T0 + minutes(1), 1), broken])
     assert [(r[0], r[5]) for r in table(services.engine)] == [("gnb-1", None)]  # not cleared
-    book.apply([report("gnb-1", "c", Severity.NORMAL, T0 + minutes(1), 1)])
+    book.apply([report("gnb-1", "c", PerceivedSeverity.CLEARED, T0 + minutes(1), 1)])
     assert [(r[0], r[5]) for r in table(services.engine)] == [("gnb-1", T0 + minutes(1))]
 
 
 def test_more_new_alarms_than_one_statement_holds_are_all_written(services: Services) -> None:
-    reports = [report(f"gnb-{n}", "c", Severity.MAJOR, T0, n) for n in range(1234)]
+    reports = [report(f"gnb-{n}", "c", PerceivedSeverity.MAJOR, T0, n) for n in range(1234)]
     AlarmBook(services.engine).apply(reports)
     assert table(services.engine) == reference(reports)
     assert len(table(services.engine)) == 1234

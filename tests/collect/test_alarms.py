@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -10,10 +11,12 @@ from ves_kit import T0, fault, minutes
 
 from openipn.api import create_app
 from openipn.app import Services
-from openipn.codecs.ves import Event, Severity
+from openipn.codecs.ves import Event
 from openipn.codecs.ves_parse import parse_event
-from openipn.collect.alarms import AlarmBook, AlarmHandler
+from openipn.collect.alarms import AlarmHandler
 from openipn.collect.events import StoredEvent
+from openipn.model.alarms import PerceivedSeverity as Level
+from openipn.store.alarms import AlarmBook
 
 CELL1 = "ManagedElement=gnb-01,GNBDUFunction=1,NRCellDU=1"
 CELL2 = "ManagedElement=gnb-01,GNBDUFunction=1,NRCellDU=2"
@@ -25,17 +28,18 @@ def stored(events: list[Event]) -> list[StoredEvent]:
 
 
 def rows(services: Services, **filters: Any) -> list[dict[str, Any]]:
-    return AlarmBook(services.engine).page(page_size=1000, **filters).items
+    found = AlarmBook(services.engine).page(page_size=1000, **filters).items
+    return [dataclasses.asdict(alarm) for alarm in found]
 
 
 def test_raise_update_clear_and_raise_again(services: Services) -> None:
     handler = AlarmHandler(AlarmBook(services.engine))
     events = [
-        fault(severity=Severity.MINOR, at=T0, obj=CELL1),
-        fault(severity=Severity.CRITICAL, at=T0 + minutes(1), obj=CELL1),  # update
-        fault(severity=Severity.WARNING, at=T0 + minutes(0.5), obj=CELL1),  # stale: ignored
-        fault(severity=Severity.NORMAL, at=T0 + minutes(2), obj=CELL1),  # clear
-        fault(severity=Severity.MAJOR, at=T0 + minutes(3), obj=CELL1),  # a new instance
+        fault(severity=Level.MINOR, at=T0, obj=CELL1),
+        fault(severity=Level.CRITICAL, at=T0 + minutes(1), obj=CELL1),  # update
+        fault(severity=Level.WARNING, at=T0 + minutes(0.5), obj=CELL1),  # stale: ignored
+        fault(severity=Level.CLEARED, at=T0 + minutes(2), obj=CELL1),  # clear
+        fault(severity=Level.MAJOR, at=T0 + minutes(3), obj=CELL1),  # a new instance
     ]
     handler.handle(stored(events))
     found = rows(services)
@@ -58,26 +62,25 @@ def test_object_instance_separates_alarms(services: Services) -> None:
     handler.handle(stored([fault(at=T0, obj=CELL1), fault(at=T0, obj=CELL2), fault(at=T0)]))
     objects = sorted(a["object"] for a in rows(services, active=True))
     assert objects == sorted([CELL1, CELL2, "gnb-01"])
-    handler.handle(stored([fault(severity=Severity.NORMAL, at=T0 + minutes(1), obj=CELL2)]))
+    handler.handle(stored([fault(severity=Level.CLEARED, at=T0 + minutes(1), obj=CELL2)]))
     assert sorted(a["object"] for a in rows(services, active=True)) == sorted([CELL1, "gnb-01"])
 
 
 def test_clear_without_alarm_or_before_raise_is_ignored(services: Services) -> None:
     handler = AlarmHandler(AlarmBook(services.engine))
-    handler.handle(stored([fault(severity=Severity.NORMAL, at=T0)]))
+    handler.handle(stored([fault(severity=Level.CLEARED, at=T0)]))
     assert rows(services) == []
     handler.handle(stored([fault(at=T0 + minutes(5))]))
-    handler.handle(stored([fault(severity=Severity.NORMAL, at=T0 + minutes(1))]))
+    handler.handle(stored([fault(severity=Level.CLEARED, at=T0 + minutes(1))]))
     assert [a["active"] for a in rows(services)] == [True]
 
 
 def test_alarms_api_filters_and_pages_newest_first(services: Services) -> None:
     events = [
-        fault(f"gnb-{i % 2}", f"cond{i}", Severity.MAJOR if i % 3 else Severity.MINOR,
-              at=T0 + minutes(i))
+        fault(f"gnb-{i % 2}", f"cond{i}", Level.MAJOR if i % 3 else Level.MINOR, at=T0 + minutes(i))
         for i in range(7)
     ]  # fmt: skip
-    events.append(fault("gnb-0", "cond0", Severity.NORMAL, at=T0 + minutes(10)))
+    events.append(fault("gnb-0", "cond0", Level.CLEARED, at=T0 + minutes(10)))
     AlarmHandler(AlarmBook(services.engine)).handle(stored(events))
     with TestClient(create_app(services)) as client:
         everything = client.get("/api/v1/alarms").json()

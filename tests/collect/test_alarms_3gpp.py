@@ -16,11 +16,12 @@ from ves_kit import BEARER, T0, make_services, minutes, running, wait_until
 from openipn.app import Services
 from openipn.codecs.ves import batch_body, event_body
 from openipn.codecs.ves_3gpp import FaultNotificationType as Kind
-from openipn.codecs.ves_3gpp import PerceivedSeverity as Level
 from openipn.codecs.ves_parse import parse_event
-from openipn.collect.alarms import AlarmBook, AlarmHandler
+from openipn.collect.alarms import AlarmHandler
 from openipn.collect.events import StoredEvent
+from openipn.model.alarms import PerceivedSeverity as Level
 from openipn.runtime import build_runtime
+from openipn.store.alarms import AlarmBook
 
 SINGLE = "/eventListener/v7"
 BATCH = "/eventListener/v7/eventBatch"
@@ -135,7 +136,7 @@ def test_redelivery_from_the_journal_changes_nothing(services: Services) -> None
     handler = AlarmHandler(book)
     handler.handle(stored)
     first = book.page(page_size=10).items
-    assert [(a["severity"], a["active"]) for a in first] == [("CRITICAL", True), ("MAJOR", False)]
+    assert [(a.severity, a.active) for a in first] == [("CRITICAL", True), ("MAJOR", False)]
     handler.handle(stored)
     handler.handle(stored[:2])
     assert book.page(page_size=10).items == first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +14,10 @@ from ves_kit import BEARER, T0, fault, heartbeat, make_services, running, wait_u
 from openipn.app import Services
 from openipn.codecs.ves import Event, batch_body
 from openipn.codecs.ves_parse import parse_event
-from openipn.collect.alarms import AlarmBook
 from openipn.collect.events import StoredEvent
 from openipn.collect.heartbeats import CONDITION, HeartbeatPolicy, HeartbeatSupervisor
 from openipn.runtime import build_runtime
+from openipn.store.alarms import AlarmBook
 
 S = dt.timedelta(seconds=1)
 WALL = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # the wall clock of these tests
@@ -35,7 +36,7 @@ def feed(supervisor: HeartbeatSupervisor, events: list[Event], arrived: dt.datet
 
 def lost(services: Services) -> list[dict[str, Any]]:
     page = AlarmBook(services.engine).page(page_size=100)
-    return [a for a in page.items if a["condition"] == CONDITION]
+    return [dataclasses.asdict(a) for a in page.items if a.condition == CONDITION]
 
 
 def test_lost_in_event_time_then_cleared(services: Services) -> None:

@@ -16,16 +16,17 @@ from openipn.codecs.ves import (
     Event,
     EventSource,
     NamedHashMap,
-    Severity,
     batch_body,
     measurement_event,
 )
-from openipn.collect.alarms import AlarmBook, AlarmHandler
+from openipn.collect.alarms import AlarmHandler
 from openipn.collect.dispatch import CONSUMER, Checkpoints, Dispatcher, RetryPolicy
 from openipn.collect.events import StoredEvent
 from openipn.collect.journal import JournalWriter, list_segments
 from openipn.collect.terminals import TerminalStatusHandler, terminal_dn
 from openipn.collect.ves_collector import VesCollector, VesCredentials, VesLimits
+from openipn.model.alarms import PerceivedSeverity
+from openipn.store.alarms import AlarmBook
 from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 FAST_RETRY = RetryPolicy(attempts=3, initial_s=0.01, maximum_s=0.02)
@@ -83,7 +84,7 @@ def consumed(target: VesCollector) -> None:
 
 def alarm_rows(services: Services) -> list[tuple[str, str, bool]]:
     page = AlarmBook(services.engine).page(page_size=1000)
-    return sorted((a["condition"], a["severity"], a["active"]) for a in page.items)
+    return sorted((a.condition, a.severity, a.active) for a in page.items)
 
 
 def test_events_reach_handlers_in_order_by_domain(services: Services) -> None:
@@ -103,9 +104,9 @@ def test_restart_resumes_without_losing_or_double_applying(services: Services) -
     book = AlarmBook(services.engine)
     first = Recorder()
     target = collector(services, AlarmHandler(book), first)
-    send(target, [fault("gnb-01", "cellOutage", Severity.MAJOR, at=T0)])
-    send(target, [fault("gnb-01", "cellOutage", Severity.NORMAL, at=T0 + minutes(1))])
-    send(target, [fault("gnb-01", "cellOutage", Severity.CRITICAL, at=T0 + minutes(2))])
+    send(target, [fault("gnb-01", "cellOutage", PerceivedSeverity.MAJOR, at=T0)])
+    send(target, [fault("gnb-01", "cellOutage", PerceivedSeverity.CLEARED, at=T0 + minutes(1))])
+    send(target, [fault("gnb-01", "cellOutage", PerceivedSeverity.CRITICAL, at=T0 + minutes(2))])
     consumed(target)
     target.stop()
     before = alarm_rows(services)
@@ -114,7 +115,7 @@ def test_restart_resumes_without_losing_or_double_applying(services: Services) -
     Checkpoints(services.engine).save(CONSUMER, 0)
     again = Recorder()
     target = collector(services, AlarmHandler(book), again)
-    send(target, [fault("gnb-02", "linkDown", Severity.MINOR, at=T0 + minutes(3))])
+    send(target, [fault("gnb-02", "linkDown", PerceivedSeverity.MINOR, at=T0 + minutes(3))])
     consumed(target)
     target.stop()
     assert again.positions == [0, 1, 2, 3]  # redelivered from the checkpoint, nothing lost

@@ -24,8 +24,9 @@ from ves_3gpp_kit import stnd_alarm
 from ves_kit import BEARER, fault, make_services, running, wait_until
 
 from openipn.app import Services
-from openipn.codecs.ves import Severity, event_body
+from openipn.codecs.ves import event_body
 from openipn.collect.prom_targets import targets_from_site
+from openipn.model.alarms import PerceivedSeverity
 from openipn.model.document import SiteDocument, parse_document
 from openipn.model.objref import ObjectRef
 from openipn.runtime import build_runtime
@@ -142,7 +143,7 @@ def test_a_vendor_pm_file_lines_up_with_the_site_file(client: TestClient) -> Non
 
 def test_ves_and_3gpp_alarms_name_the_model_cells(client: TestClient) -> None:
     relative = fault(VENDOR_ID, "cellOutage", obj="GNBDUFunction=5,NRCellDU=1", at=NOW)
-    cleared = fault(VENDOR_ID, "cellOutage", Severity.NORMAL, sequence=1,
+    cleared = fault(VENDOR_ID, "cellOutage", PerceivedSeverity.CLEARED, sequence=1,
                     obj=f"SubNetwork=G3,ManagedElement={VENDOR_ID},GNBDUFunction=5,NRCellDU=1",
                     at=NOW + dt.timedelta(seconds=1))  # fmt: skip
     full = stnd_alarm(dn=f"SubNetwork=G3,ManagedElement={VENDOR_ID},GNBDUFunction=5,NRCellDU=2",

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from ves_kit import T0, source
 
-from openipn.codecs.ves import AlarmEventType, Event
+from openipn.codecs.ves import Event
 from openipn.codecs.ves_3gpp import (
     AlarmNotification,
     FaultNotificationType,
-    PerceivedSeverity,
     fault_supervision_event,
 )
+from openipn.model.alarms import EventType, PerceivedSeverity
 
 CELL_DN = "SubNetwork=plant,ManagedElement=gnb-01,GNBDUFunction=1,NRCellDU=1"
 
@@ -32,7 +32,7 @@ def stnd_alarm(
         notification_type=kind,
         alarm_id=alarm_id,
         object_dn=dn,
-        alarm_type=AlarmEventType.EQUIPMENT_ALARM,
+        alarm_type=EventType.EQUIPMENT_ALARM,
         probable_cause="powerProblem",
         severity=severity,
         specific_problem=None if kind is FaultNotificationType.CLEARED else "PSU 2 input lost",

@@ -16,13 +16,12 @@ from openipn.api import create_app
 from openipn.app import Services, build_services, initialise
 from openipn.codecs.ves import (
     Alarm,
-    AlarmEventType,
     Event,
     EventSource,
-    Severity,
     fault_event,
     heartbeat_event,
 )
+from openipn.model.alarms import EventType, PerceivedSeverity
 from openipn.runtime import Runtime
 from openipn.settings import Settings
 
@@ -46,7 +45,7 @@ def source(name: str = "gnb-01", nf_type: str = "gNB") -> EventSource:
 def fault(
     name: str = "gnb-01",
     condition: str = "cellOutage",
-    severity: Severity = Severity.MAJOR,
+    severity: PerceivedSeverity = PerceivedSeverity.MAJOR,
     *,
     at: datetime = T0,
     sequence: int = 0,
@@ -57,7 +56,7 @@ def fault(
     alarm = Alarm(
         condition,
         f"{condition} on {name}",
-        AlarmEventType.COMMUNICATIONS_ALARM,
+        EventType.COMMUNICATIONS_ALARM,
         "lossOfSignal",
         additional=extra,
     )

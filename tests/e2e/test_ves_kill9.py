@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from net_kit import free_port
-from openipn.codecs.ves import Alarm, AlarmEventType, EventSource, Severity, batch_body, fault_event
+from openipn.codecs.ves import Alarm, EventSource, batch_body, fault_event
+from openipn.model.alarms import EventType, PerceivedSeverity
 
 TOKEN = "kill9-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -89,8 +90,8 @@ def load(base: str, client_no: int, acked: list[str], stop: threading.Event) -> 
             events = [
                 fault_event(
                     source,
-                    Alarm(f"cond-{n}-{i}", "test", AlarmEventType.EQUIPMENT_ALARM, "x"),
-                    Severity.MAJOR,
+                    Alarm(f"cond-{n}-{i}", "test", EventType.EQUIPMENT_ALARM, "x"),
+                    PerceivedSeverity.MAJOR,
                     at=T0 + timedelta(seconds=n),
                     sequence=n * BATCH + i,
                 )

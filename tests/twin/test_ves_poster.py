@@ -16,17 +16,16 @@ from fastapi import FastAPI, Request, Response
 
 from openipn.codecs.ves import (
     Alarm,
-    AlarmEventType,
     Event,
     EventSource,
     PmFile,
-    Severity,
     VesFormatError,
     batch_key,
     fault_event,
     file_ready_event,
     heartbeat_event,
 )
+from openipn.model.alarms import EventType, PerceivedSeverity
 from openipn.twin.emit.http_thread import ServerThread
 from openipn.twin.emit.ves_poster import (
     Backoff,
@@ -156,8 +155,10 @@ def make_poster() -> Iterator[Callable[..., VesPoster]]:
 
 
 def fault(i: int, condition: str = "LinkDown") -> Event:
-    alarm = Alarm(condition, "lost", AlarmEventType.COMMUNICATIONS_ALARM, "lossOfSignal")
-    return fault_event(GNB, alarm, Severity.MAJOR, at=T0 + timedelta(seconds=i), sequence=i)
+    alarm = Alarm(condition, "lost", EventType.COMMUNICATIONS_ALARM, "lossOfSignal")
+    return fault_event(
+        GNB, alarm, PerceivedSeverity.MAJOR, at=T0 + timedelta(seconds=i), sequence=i
+    )
 
 
 def beat(i: int) -> Event:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
@@ -9,9 +10,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from openipn.api.deps import ServicesDep
-from openipn.codecs.ves import Severity
-from openipn.collect.alarms import AlarmBook
+from openipn.model.alarms import PerceivedSeverity
 from openipn.model.objref import ObjectRef
+from openipn.model.resolve import Resolver
+from openipn.store.alarms import AlarmBook, StoredAlarm
 
 
 class AlarmOut(BaseModel):
@@ -48,6 +50,12 @@ def _ref(ref: ObjectRef | None) -> str | None:
     return str(ref) if ref else None
 
 
+def alarm_out(alarm: StoredAlarm, resolver: Resolver) -> dict[str, Any]:
+    """A stored alarm as the API shows it, with the model object its DN names."""
+    ref = resolver.resolve(alarm.object, element=alarm.source).ref
+    return dataclasses.asdict(alarm) | {"ref": _ref(ref)}
+
+
 def alarms_router() -> APIRouter:
     """The alarm list."""
     router = APIRouter(prefix="/api/v1", tags=["alarms"])
@@ -59,7 +67,9 @@ def alarms_router() -> APIRouter:
             bool | None, Query(description="true: only active; false: only cleared")
         ] = None,
         source: Annotated[str | None, Query(description="Only this source (sourceName)")] = None,
-        severity: Annotated[Severity | None, Query(description="Only this severity")] = None,
+        severity: Annotated[
+            PerceivedSeverity | None, Query(description="Only this perceived severity (X.733)")
+        ] = None,
         page: Annotated[int, Query(ge=1)] = 1,
         page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
@@ -67,15 +77,12 @@ def alarms_router() -> APIRouter:
         found = AlarmBook(services.engine).page(
             active=active,
             source=source,
-            severity=str(severity) if severity else None,
+            severity=severity,
             page=page,
             page_size=page_size,
         )
         resolver = services.identity.resolver()
-        items = [
-            item | {"ref": _ref(resolver.resolve(item["object"], element=item["source"]).ref)}
-            for item in found.items
-        ]
+        items = [alarm_out(alarm, resolver) for alarm in found.items]
         return {"items": items, "total": found.total, "page": page, "page_size": page_size}
 
     return router

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from openipn.model.alarms import EventType, PerceivedSeverity
+
 Event = dict[str, Any]
 """One VES event as a JSON-ready dict: ``{"commonEventHeader": ..., "<domain>Fields": ...}``."""
 
@@ -75,32 +77,18 @@ class Priority(StrEnum):
     LOW = "Low"
 
 
-class Severity(StrEnum):
-    """faultFields.eventSeverity; NORMAL clears the alarm (≙ X.733 CLEARED, standards.md §5)."""
-
-    CRITICAL = "CRITICAL"
-    MAJOR = "MAJOR"
-    MINOR = "MINOR"
-    WARNING = "WARNING"
-    NORMAL = "NORMAL"
-
-
-class AlarmEventType(StrEnum):
-    """X.733/X.736 event (alarm) types, as in TS 28.532 AlarmType (standards.md §5.1)."""
-
-    COMMUNICATIONS_ALARM = "COMMUNICATIONS_ALARM"
-    QUALITY_OF_SERVICE_ALARM = "QUALITY_OF_SERVICE_ALARM"
-    PROCESSING_ERROR_ALARM = "PROCESSING_ERROR_ALARM"
-    EQUIPMENT_ALARM = "EQUIPMENT_ALARM"
-    ENVIRONMENTAL_ALARM = "ENVIRONMENTAL_ALARM"
-    INTEGRITY_VIOLATION = "INTEGRITY_VIOLATION"
-    OPERATIONAL_VIOLATION = "OPERATIONAL_VIOLATION"
-    PHYSICAL_VIOLATION = "PHYSICAL_VIOLATION"
-    SECURITY_SERVICE_OR_MECHANISM_VIOLATION = "SECURITY_SERVICE_OR_MECHANISM_VIOLATION"
-    TIME_DOMAIN_VIOLATION = "TIME_DOMAIN_VIOLATION"
-
-
-EVENT_TYPES = frozenset(AlarmEventType)
+# faultFields.eventSeverity (CommonEventFormat 30.2.1) spells the X.733 levels of the model,
+# CLEARED as NORMAL; it has no INDETERMINATE.
+VES_SEVERITY: dict[PerceivedSeverity, str] = {
+    PerceivedSeverity.CRITICAL: "CRITICAL",
+    PerceivedSeverity.MAJOR: "MAJOR",
+    PerceivedSeverity.MINOR: "MINOR",
+    PerceivedSeverity.WARNING: "WARNING",
+    PerceivedSeverity.CLEARED: "NORMAL",
+}
+SEVERITY_OF_VES: dict[str, PerceivedSeverity] = {wire: lv for lv, wire in VES_SEVERITY.items()}
+EVENT_TYPES = frozenset(EventType)
+_VES_LEVELS = ", ".join(VES_SEVERITY)
 
 
 class Compression(StrEnum):
@@ -111,12 +99,13 @@ class Compression(StrEnum):
 
 
 # Default processing priority of a fault by severity (overridable per event).
-FAULT_PRIORITY: dict[Severity, Priority] = {
-    Severity.CRITICAL: Priority.HIGH,
-    Severity.MAJOR: Priority.HIGH,
-    Severity.MINOR: Priority.MEDIUM,
-    Severity.WARNING: Priority.NORMAL,
-    Severity.NORMAL: Priority.NORMAL,
+FAULT_PRIORITY: dict[PerceivedSeverity, Priority] = {
+    PerceivedSeverity.INDETERMINATE: Priority.NORMAL,
+    PerceivedSeverity.CRITICAL: Priority.HIGH,
+    PerceivedSeverity.MAJOR: Priority.HIGH,
+    PerceivedSeverity.MINOR: Priority.MEDIUM,
+    PerceivedSeverity.WARNING: Priority.NORMAL,
+    PerceivedSeverity.CLEARED: Priority.NORMAL,
 }
 
 
@@ -151,7 +140,7 @@ class Alarm:
 
     condition: str  # alarmCondition, also in eventName
     specific_problem: str
-    event_type: AlarmEventType | None  # None only when parsed from an event without one
+    event_type: EventType | None  # None only when parsed from an event without one
     probable_cause: str | None  # X.733/TS 32.111-2 cause or a vendor string
     source_type: str = "other"  # eventSourceType: card, port, router, switch, other ...
     interface: str | None = None  # alarmInterfaceA
@@ -211,7 +200,7 @@ class VesEvent:
     time_zone_offset: str | None = None
     vendor: str | None = None
     alarm: Alarm | None = None  # faults, and 3GPP alarm notifications (see ves_3gpp)
-    severity: Severity | None = None  # set whenever alarm is
+    severity: PerceivedSeverity | None = None  # set whenever alarm is
     heartbeat_interval: int | None = None
     notification: NotificationInfo | None = None
     measurement: MeasurementInfo | None = None
@@ -219,8 +208,8 @@ class VesEvent:
 
     @property
     def is_clear(self) -> bool:
-        """True for a fault event that clears its alarm (severity NORMAL)."""
-        return self.severity is Severity.NORMAL
+        """True for a fault event that clears its alarm (eventSeverity NORMAL, X.733 CLEARED)."""
+        return self.severity is PerceivedSeverity.CLEARED
 
 
 def epoch_micros(moment: datetime) -> int:
@@ -281,14 +270,16 @@ def _finish(header: Event, block_name: str, block: Event) -> Event:
 def fault_event(
     source: EventSource,
     alarm: Alarm,
-    severity: Severity,
+    severity: PerceivedSeverity,
     *,
     at: datetime,
     sequence: int,
     start: datetime | None = None,
     priority: Priority | None = None,
 ) -> Event:
-    """A fault event: raise, or clear with NORMAL; start = when the alarm was first raised."""
+    """A fault event: raise, or clear with CLEARED; start = when the alarm was first raised."""
+    if severity not in VES_SEVERITY:
+        raise ValueError(f"VES eventSeverity cannot express {severity} (one of {_VES_LEVELS})")
     info = {EVENT_TYPE_KEY: alarm.event_type, PROBABLE_CAUSE_KEY: alarm.probable_cause}
     if info.keys() & dict(alarm.additional).keys():
         raise ValueError("additional pairs must not override eventType or probableCause")
@@ -299,7 +290,7 @@ def fault_event(
         "faultFieldsVersion": FAULT_FIELDS_VERSION,
         "alarmCondition": alarm.condition,
         "specificProblem": alarm.specific_problem,
-        "eventSeverity": str(severity),
+        "eventSeverity": VES_SEVERITY[severity],
         "eventSourceType": alarm.source_type,
         "vfStatus": "Active",
         "alarmAdditionalInformation": {

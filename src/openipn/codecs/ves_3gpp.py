@@ -5,7 +5,8 @@ one notification of the Fault Supervision MnS: the TS 28.623 notification header
 notificationId, notificationType, eventTime, systemDN) plus the alarm attributes (alarmId,
 alarmType, probableCause, perceivedSeverity, specificProblem, additionalText ...).
 
-Here it becomes the same typed view as a VES fault event (`Alarm` and `Severity`), so that raise,
+Here it becomes the same typed view as a VES fault event (`Alarm` and the model's
+`PerceivedSeverity`), so that raise,
 change and clear follow one path:
 
 - condition = ``alarmId``: the key of the alarm record in the producer's alarm list (TS 28.532
@@ -15,8 +16,8 @@ change and clear follow one path:
   path ends in ``Class=id`` segments, TS 32.158: ``…/SubNetwork=X/ManagedElement=Y`` becomes
   ``SubNetwork=X,ManagedElement=Y``, the MnS prefix dropped), else none (the alarm then sits on
   the event's sourceName, as a fault without objectInstance does);
-- severity: CLEARED and every notifyClearedAlarm clear; INDETERMINATE, which VES eventSeverity
-  cannot express, is kept as an active WARNING;
+- severity: as sent (the six X.733 levels); every notifyClearedAlarm clears, whatever its
+  perceivedSeverity;
 - specificProblem, when absent, is the probable cause.
 """
 
@@ -33,14 +34,13 @@ from urllib.parse import quote, unquote, urlsplit
 from openipn.codecs.ves import (
     FAULT_PRIORITY,
     Alarm,
-    AlarmEventType,
     Event,
     EventSource,
     Priority,
-    Severity,
     VesFormatError,
     stnd_defined_event,
 )
+from openipn.model.alarms import EventType, PerceivedSeverity
 from openipn.model.document import Issue
 
 FAULT_SUPERVISION = "3GPP-FaultSupervision"  # stndDefinedNamespace ONAP routes by
@@ -62,27 +62,6 @@ class FaultNotificationType(StrEnum):
     LIST_REBUILT = "notifyAlarmListRebuilt"
     POTENTIAL_FAULTY = "notifyPotentialFaultyAlarmList"
 
-
-class PerceivedSeverity(StrEnum):
-    """TS 28.532 PerceivedSeverity (the six X.733 levels)."""
-
-    INDETERMINATE = "INDETERMINATE"
-    CRITICAL = "CRITICAL"
-    MAJOR = "MAJOR"
-    MINOR = "MINOR"
-    WARNING = "WARNING"
-    CLEARED = "CLEARED"
-
-
-# TS 28.532 PerceivedSeverity -> VES eventSeverity: CLEARED is NORMAL; INDETERMINATE stays active.
-SEVERITY: dict[PerceivedSeverity, Severity] = {
-    PerceivedSeverity.INDETERMINATE: Severity.WARNING,
-    PerceivedSeverity.CRITICAL: Severity.CRITICAL,
-    PerceivedSeverity.MAJOR: Severity.MAJOR,
-    PerceivedSeverity.MINOR: Severity.MINOR,
-    PerceivedSeverity.WARNING: Severity.WARNING,
-    PerceivedSeverity.CLEARED: Severity.NORMAL,
-}
 
 # The notifications that raise, change or clear an alarm record (TS 28.532 §11.2.1 lifecycle).
 ALARM_NOTIFICATIONS = frozenset(
@@ -144,7 +123,7 @@ MEMBERS: dict[str, Member] = {
     "eventTime": Member((str,), "a string", _is_date_time, "an RFC 3339 date-time"),
     "systemDN": _STRING,
     "alarmId": _STRING,
-    "alarmType": _one_of(AlarmEventType),
+    "alarmType": _one_of(EventType),
     "probableCause": _STRING_OR_INT,
     "perceivedSeverity": _one_of(PerceivedSeverity),
     "specificProblem": _STRING_OR_INT,
@@ -207,7 +186,7 @@ def _alarm_object(data: Mapping[str, Any]) -> str | None:
     return dn_from_href(href) if isinstance(href, str) else None
 
 
-def parse_alarm(data: Mapping[str, Any]) -> tuple[Alarm, Severity] | None:
+def parse_alarm(data: Mapping[str, Any]) -> tuple[Alarm, PerceivedSeverity] | None:
     """The alarm view of a notification; None for one that changes no alarm (e.g. rebuilt)."""
     issues = notification_issues(data, "stndDefinedFields.data")
     if issues:
@@ -216,9 +195,9 @@ def parse_alarm(data: Mapping[str, Any]) -> tuple[Alarm, Severity] | None:
     raw_severity = data.get("perceivedSeverity")
     if kind not in ALARM_NOTIFICATIONS or raw_severity is None:
         return None  # ack, comments, list rebuilt; a general change that keeps the severity
-    severity = SEVERITY[PerceivedSeverity(raw_severity)]
+    severity = PerceivedSeverity(raw_severity)
     if kind is FaultNotificationType.CLEARED:
-        severity = Severity.NORMAL
+        severity = PerceivedSeverity.CLEARED
     cause, problem = data["probableCause"], data.get("specificProblem")
     pairs: list[tuple[str, str]] = []
     for key, value in ((OBJECT_KEY, _alarm_object(data)), (TEXT_KEY, data.get(TEXT_KEY))):
@@ -227,7 +206,7 @@ def parse_alarm(data: Mapping[str, Any]) -> tuple[Alarm, Severity] | None:
     alarm = Alarm(
         condition=data["alarmId"],
         specific_problem=str(cause if problem is None else problem),
-        event_type=AlarmEventType(data["alarmType"]),
+        event_type=EventType(data["alarmType"]),
         probable_cause=str(cause),
         additional=tuple(pairs),
     )
@@ -241,7 +220,7 @@ class AlarmNotification:
     notification_type: FaultNotificationType
     alarm_id: str
     object_dn: str
-    alarm_type: AlarmEventType
+    alarm_type: EventType
     probable_cause: str | int
     severity: PerceivedSeverity
     specific_problem: str | int | None = None
@@ -302,5 +281,5 @@ def fault_supervision_event(
         sequence=sequence,
         event_name=f"StndDefined_{source.nf_type}_{kind}",
         schema_reference=schema,
-        priority=priority or FAULT_PRIORITY[SEVERITY[notification.severity]],
+        priority=priority or FAULT_PRIORITY[notification.severity],
     )

@@ -16,8 +16,8 @@ from openipn.codecs.ves import (
     EVENT_TYPES,
     FILE_READY_CHANGE_TYPE,
     PROBABLE_CAUSE_KEY,
+    SEVERITY_OF_VES,
     Alarm,
-    AlarmEventType,
     Compression,
     Domain,
     MeasurementInfo,
@@ -25,12 +25,12 @@ from openipn.codecs.ves import (
     NotificationInfo,
     PmFile,
     Priority,
-    Severity,
     StndDefinedInfo,
     VesEvent,
     VesFormatError,
 )
 from openipn.codecs.ves_3gpp import FAULT_SUPERVISION, parse_alarm
+from openipn.model.alarms import EventType
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -76,13 +76,16 @@ def _parse_fault(block: Mapping[str, Any]) -> dict[str, Any]:
     alarm = Alarm(
         condition=_get(block, "alarmCondition", str, where),
         specific_problem=_get(block, "specificProblem", str, where),
-        event_type=AlarmEventType(raw_type) if raw_type in EVENT_TYPES else None,
+        event_type=EventType(raw_type) if raw_type in EVENT_TYPES else None,
         probable_cause=info.pop(PROBABLE_CAUSE_KEY, None),
         source_type=_get(block, "eventSourceType", str, where),
         interface=_opt(block, "alarmInterfaceA"),
         additional=tuple(info.items()),
     )
-    severity = _enum(Severity, _get(block, "eventSeverity", str, where), where)
+    raw_severity = _get(block, "eventSeverity", str, where)
+    severity = SEVERITY_OF_VES.get(raw_severity)
+    if severity is None:
+        raise VesFormatError(f"{where}: unknown value {raw_severity!r}")
     return {"alarm": alarm, "severity": severity}
 
 

@@ -26,13 +26,20 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openipn.codecs.ves import AlarmEventType, Domain, Severity
-from openipn.collect.alarms import AlarmBook, AlarmOrigin, AlarmReport
+from openipn.codecs.ves import Domain
 from openipn.collect.events import StoredEvent
+from openipn.model.alarms import (
+    AlarmOrigin,
+    AlarmReport,
+    EventType,
+    PerceivedSeverity,
+    ProbableCause,
+)
+from openipn.store.alarms import AlarmBook
 
 CONDITION = "heartbeatLost"
 SPECIFIC_PROBLEM = "VES heartbeats missing"
-PROBABLE_CAUSE = "communicationsSubsystemFailure"  # an X.733 probable cause [K]
+PROBABLE_CAUSE = ProbableCause.COMMUNICATIONS_SUBSYSTEM_FAILURE  # X.733 §8.1.2.1
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
@@ -107,13 +114,17 @@ class HeartbeatSupervisor:
                 if beat.at > before:  # a heartbeat came back; never clear before the raise
                     del self.lost[source]
                     at = max(beat.at, raised)
-                    reports.append(self._report(source, beat, Severity.NORMAL, at))
+                    reports.append(self._report(source, beat, PerceivedSeverity.CLEARED, at))
             elif lost:
                 self.lost[source] = (beat.at, beat.at + allowed)
-                reports.append(self._report(source, beat, Severity.MAJOR, beat.at + allowed))
+                reports.append(
+                    self._report(source, beat, PerceivedSeverity.MAJOR, beat.at + allowed)
+                )
         return reports
 
-    def _report(self, source: str, beat: Beat, severity: Severity, at: dt.datetime) -> AlarmReport:
+    def _report(
+        self, source: str, beat: Beat, severity: PerceivedSeverity, at: dt.datetime
+    ) -> AlarmReport:
         seconds = int(beat.interval.total_seconds())
         return AlarmReport(
             source=source,
@@ -123,7 +134,7 @@ class HeartbeatSupervisor:
             severity=severity,
             at=at,
             origin=AlarmOrigin.PLATFORM,
-            event_type=str(AlarmEventType.COMMUNICATIONS_ALARM),
+            event_type=EventType.COMMUNICATIONS_ALARM,
             probable_cause=PROBABLE_CAUSE,
             text=(
                 f"no heartbeat from {source} since {beat.at.isoformat()} "

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from openipn.collect.alarms import AlarmReport
+from openipn.model.alarms import AlarmReport
 from openipn.model.document import SiteDocument
 from openipn.model.resolve import Resolution, Resolver
 from openipn.store.discovered import DiscoveredBook, Sighting

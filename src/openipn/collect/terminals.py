@@ -30,10 +30,10 @@ from openipn.codecs.terminal_report import (
     TerminalKey,
 )
 from openipn.codecs.ves import Domain, VesEvent
-from openipn.collect.bulk_sql import insert_rows
 from openipn.collect.events import StoredEvent
 from openipn.collect.sample_ledger import SampleLedger
 from openipn.model.dn import terminal_dn
+from openipn.store.bulk_sql import insert_rows
 from openipn.store.schema import TerminalStatusRow
 from openipn.store.telemetry.api import SampleBatch, Source, TelemetryStore
 

@@ -29,11 +29,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from openipn.collect.alarms import AlarmBook, AlarmHandler, Canonical
+from openipn.collect.alarms import AlarmHandler, Canonical
 from openipn.collect.dispatch import Checkpoints, Dispatcher, IdleHook, Memo, RetryPolicy
 from openipn.collect.events import EventHandler
 from openipn.collect.heartbeats import HeartbeatPolicy, HeartbeatSupervisor
 from openipn.collect.journal import JournalBusyError, JournalWriter
+from openipn.store.alarms import AlarmBook
 
 REALM = "OpenIPN VES"
 TOKEN_FILE = "collector.token"

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from openipn.codecs.ves import Domain, Priority, Severity, VesEvent, VesFormatError
+from openipn.codecs.ves import SEVERITY_OF_VES, Domain, Priority, VesEvent, VesFormatError
 from openipn.codecs.ves_3gpp import FAULT_SUPERVISION, notification_issues
 from openipn.codecs.ves_parse import parse_event
 from openipn.model.document import Issue
@@ -88,7 +88,7 @@ def _version(name: str, *values: str) -> Field:
 BLOCKS: dict[Domain, tuple[Field, ...]] = {
     Domain.FAULT: (
         *_fields("alarmCondition:string"),
-        Field("eventSeverity", "string", tuple(Severity)),
+        Field("eventSeverity", "string", tuple(SEVERITY_OF_VES)),
         *_fields("eventSourceType:string"),
         _version("faultFieldsVersion", "4.0"),
         *_fields("specificProblem:string"),

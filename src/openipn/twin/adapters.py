@@ -13,6 +13,7 @@ from openipn.codecs.open5gs_metrics import MetricValue, families_for, specs_for
 from openipn.codecs.prom_text import MetricFamily, MetricType
 from openipn.codecs.ts32432_names import pm_file_name
 from openipn.codecs.ts32435_pm import FileHeader, ManagedElement, MeasInfo, MeasValue, PmFile
+from openipn.model.alarms import EventType, PerceivedSeverity
 
 Value = int | float | None
 Measurement = tuple[str, str, dict[str, Value]]  # (measInfoId, measObjLdn, {counter: value})
@@ -26,13 +27,13 @@ class AlarmLike(Protocol):
     object: str
     alarm_condition: str
     specific_problem: str
-    event_type: Any
+    event_type: EventType
     probable_cause: str
     time: dt.datetime
     text: str
 
     @property
-    def severity(self) -> Any:
+    def severity(self) -> PerceivedSeverity:
         """CRITICAL ... WARNING, or CLEARED."""
 
 
@@ -136,24 +137,13 @@ def open5gs_families(
     return with_total_suffix(families) if names is MetricNames.PROMETHEUS else families
 
 
-ALARM_SEVERITY = {
-    "CRITICAL": ves.Severity.CRITICAL,
-    "MAJOR": ves.Severity.MAJOR,
-    "MINOR": ves.Severity.MINOR,
-    "WARNING": ves.Severity.WARNING,
-    "CLEARED": ves.Severity.NORMAL,
-}
-
-
 def fault_event(alarm: AlarmLike, source: ves.EventSource, sequence: int) -> dict[str, Any]:
     """A VES fault event (raise or clear) for a simulated alarm transition."""
-    event_type = ves.AlarmEventType(str(getattr(alarm.event_type, "value", alarm.event_type)))
     spec = ves.Alarm(
         condition=alarm.alarm_condition,
         specific_problem=alarm.specific_problem,
-        event_type=event_type,
+        event_type=alarm.event_type,
         probable_cause=alarm.probable_cause,
         additional=(("objectInstance", alarm.object), ("additionalText", alarm.text)),
     )
-    severity = ALARM_SEVERITY[str(getattr(alarm.severity, "value", alarm.severity))]
-    return ves.fault_event(source, spec, severity, at=alarm.time, sequence=sequence)
+    return ves.fault_event(source, spec, alarm.severity, at=alarm.time, sequence=sequence)

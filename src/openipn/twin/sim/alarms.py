@@ -3,7 +3,7 @@
 Each step the engine says which alarm conditions hold on which objects (`Condition`). An
 element reports a transition only while it can reach the management network: a gNB behind a
 failed switch raises nothing; when it comes back it reports whatever changed meanwhile.
-Severities and event types are those of ITU-T X.733 / TS 28.532 (standards.md §5.1).
+Severities, event types and probable causes are the model's (`model/alarms.py`, X.733).
 """
 
 from __future__ import annotations
@@ -12,26 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-
-class Severity(StrEnum):
-    """Perceived severity (X.733, TS 28.532 PerceivedSeverity)."""
-
-    CRITICAL = "CRITICAL"
-    MAJOR = "MAJOR"
-    MINOR = "MINOR"
-    WARNING = "WARNING"
-    CLEARED = "CLEARED"
-
-
-class EventType(StrEnum):
-    """X.733 / X.736 event (alarm) types, spelled as TS 28.532 AlarmType."""
-
-    COMMUNICATIONS_ALARM = "COMMUNICATIONS_ALARM"
-    QUALITY_OF_SERVICE_ALARM = "QUALITY_OF_SERVICE_ALARM"
-    PROCESSING_ERROR_ALARM = "PROCESSING_ERROR_ALARM"
-    EQUIPMENT_ALARM = "EQUIPMENT_ALARM"
-    ENVIRONMENTAL_ALARM = "ENVIRONMENTAL_ALARM"
-    SECURITY_SERVICE_OR_MECHANISM_VIOLATION = "SECURITY_SERVICE_OR_MECHANISM_VIOLATION"
+from openipn.model.alarms import EventType, PerceivedSeverity, ProbableCause
 
 
 class AlarmKind(StrEnum):
@@ -53,49 +34,51 @@ class AlarmSpec:
 
     condition: str  # VES alarmCondition
     specific_problem: str
-    severity: Severity
+    severity: PerceivedSeverity
     event_type: EventType
-    probable_cause: str  # X.733 / X.736 probable cause
+    probable_cause: ProbableCause
     text: str  # additional text; {object} is the object's name
 
 
 ALARMS: dict[AlarmKind, AlarmSpec] = {
     AlarmKind.CELL_UNAVAILABLE: AlarmSpec(
-        "CELL_UNAVAILABLE", "NR cell out of service", Severity.CRITICAL,
-        EventType.EQUIPMENT_ALARM, "transmitterFailure", "Cell {object} is not radiating",
+        "CELL_UNAVAILABLE", "NR cell out of service", PerceivedSeverity.CRITICAL,
+        EventType.EQUIPMENT_ALARM, ProbableCause.TRANSMITTER_FAILURE,
+        "Cell {object} is not radiating",
     ),
     AlarmKind.NG_INTERFACE_FAILURE: AlarmSpec(
-        "NG_INTERFACE_FAILURE", "NG-C association to the AMF lost", Severity.MAJOR,
-        EventType.COMMUNICATIONS_ALARM, "communicationsSubsystemFailure",
+        "NG_INTERFACE_FAILURE", "NG-C association to the AMF lost", PerceivedSeverity.MAJOR,
+        EventType.COMMUNICATIONS_ALARM, ProbableCause.COMMUNICATIONS_SUBSYSTEM_FAILURE,
         "gNB {object} has no NG-C association with any AMF; its cells are barred",
     ),
     AlarmKind.LINK_DOWN: AlarmSpec(
-        "LINK_DOWN", "Loss of signal on transport port", Severity.MAJOR,
-        EventType.COMMUNICATIONS_ALARM, "lossOfSignal", "Transport link {object} is down",
+        "LINK_DOWN", "Loss of signal on transport port", PerceivedSeverity.MAJOR,
+        EventType.COMMUNICATIONS_ALARM, ProbableCause.LOSS_OF_SIGNAL,
+        "Transport link {object} is down",
     ),
     AlarmKind.FUNCTION_UNAVAILABLE: AlarmSpec(
-        "NF_UNAVAILABLE", "Network function not running", Severity.CRITICAL,
-        EventType.PROCESSING_ERROR_ALARM, "applicationSubsystemFailure",
+        "NF_UNAVAILABLE", "Network function not running", PerceivedSeverity.CRITICAL,
+        EventType.PROCESSING_ERROR_ALARM, ProbableCause.APPLICATION_SUBSYSTEM_FAILURE,
         "{object} is not running",
     ),
     AlarmKind.UPF_OVERLOAD: AlarmSpec(
-        "UPF_OVERLOAD", "User-plane load above threshold", Severity.MAJOR,
-        EventType.QUALITY_OF_SERVICE_ALARM, "thresholdCrossed",
+        "UPF_OVERLOAD", "User-plane load above threshold", PerceivedSeverity.MAJOR,
+        EventType.QUALITY_OF_SERVICE_ALARM, ProbableCause.THRESHOLD_CROSSED,
         "UPF {object} load is above 90 %",
     ),
     AlarmKind.LOSS_OF_SYNC: AlarmSpec(
-        "LOSS_OF_SYNC", "PTP holdover expired", Severity.MAJOR,
-        EventType.COMMUNICATIONS_ALARM, "timingProblem",
+        "LOSS_OF_SYNC", "PTP holdover expired", PerceivedSeverity.MAJOR,
+        EventType.COMMUNICATIONS_ALARM, ProbableCause.TIMING_PROBLEM,
         "{object} has had no PTP reference beyond its holdover time",
     ),
     AlarmKind.CERTIFICATE_EXPIRED: AlarmSpec(
-        "CERTIFICATE_EXPIRED", "Element certificate expired", Severity.MAJOR,
-        EventType.SECURITY_SERVICE_OR_MECHANISM_VIOLATION, "keyExpired",
+        "CERTIFICATE_EXPIRED", "Element certificate expired", PerceivedSeverity.MAJOR,
+        EventType.SECURITY_SERVICE_OR_MECHANISM_VIOLATION, ProbableCause.KEY_EXPIRED,
         "The certificate of {object} has expired; secure management sessions fail",
     ),
     AlarmKind.HIGH_UL_INTERFERENCE: AlarmSpec(
-        "HIGH_UL_INTERFERENCE", "Uplink interference above threshold", Severity.MINOR,
-        EventType.QUALITY_OF_SERVICE_ALARM, "thresholdCrossed",
+        "HIGH_UL_INTERFERENCE", "Uplink interference above threshold", PerceivedSeverity.MINOR,
+        EventType.QUALITY_OF_SERVICE_ALARM, ProbableCause.THRESHOLD_CROSSED,
         "Uplink interference in cell {object} is more than 15 dB above thermal noise",
     ),
 }  # fmt: skip
@@ -109,16 +92,16 @@ class AlarmEvent:
     object: str  # LDN of the alarmed object
     alarm_condition: str
     specific_problem: str
-    severity: Severity  # CLEARED for a clear
+    severity: PerceivedSeverity  # CLEARED for a clear
     event_type: EventType
-    probable_cause: str
+    probable_cause: ProbableCause
     time: dt.datetime
     text: str
 
     @property
     def cleared(self) -> bool:
         """True for a clear."""
-        return self.severity == Severity.CLEARED
+        return self.severity == PerceivedSeverity.CLEARED
 
 
 @dataclass(frozen=True)
@@ -164,7 +147,7 @@ def _event(condition: Condition, time: dt.datetime, *, cleared: bool) -> AlarmEv
         object=condition.object,
         alarm_condition=spec.condition,
         specific_problem=spec.specific_problem,
-        severity=Severity.CLEARED if cleared else spec.severity,
+        severity=PerceivedSeverity.CLEARED if cleared else spec.severity,
         event_type=spec.event_type,
         probable_cause=spec.probable_cause,
         time=time,

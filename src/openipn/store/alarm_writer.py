@@ -17,24 +17,18 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, bindparam, func, select, update
 
-from openipn.collect.bulk_sql import insert_rows
+from openipn.model.alarms import AlarmReport
+from openipn.model.times import utc
+from openipn.store.bulk_sql import insert_rows
 from openipn.store.schema import AlarmRow
-
-if TYPE_CHECKING:
-    from openipn.collect.alarms import AlarmReport
 
 AlarmKey = tuple[str, str, str]  # source, object, condition
 _TABLE = cast(Table, AlarmRow.__table__)
 _KEY_COLUMNS = ("source", "object", "condition")
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes; the store writes UTC only."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def changeable(report: AlarmReport) -> dict[str, Any]:
@@ -99,13 +93,13 @@ class AlarmState:
                 t.cleared_at.is_(None)
             )
         )
-        active = {(r[0], r[1], r[2]): _Active(_aware(r[3]), _aware(r[4])) for r in rows}
+        active = {(r[0], r[1], r[2]): _Active(utc(r[3]), utc(r[4])) for r in rows}
         cleared = connection.execute(
             select(t.source, t.object, t.condition, func.max(t.cleared_at))
             .where(t.cleared_at.is_not(None))
             .group_by(t.source, t.object, t.condition)
         )
-        last_clear = {(r[0], r[1], r[2]): _aware(r[3]) for r in cleared}
+        last_clear = {(r[0], r[1], r[2]): utc(r[3]) for r in cleared}
         return cls(active, last_clear)
 
 
