@@ -11,8 +11,7 @@ import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from openipn.api.deps import PageQuery, PageSizeQuery, ServicesDep, get_telemetry
 from openipn.api.paths import NamePath
@@ -21,9 +20,10 @@ from openipn.api.schemas import PROBLEM_RESPONSES
 from openipn.assure.sla import WindowTooLargeError, load_reports
 from openipn.codecs.terminal_report import TERMINAL_SERIES, TerminalKey
 from openipn.model.services import Slice
+from openipn.model.times import utc
 from openipn.store import queries
-from openipn.store.schema import TerminalStatusRow
 from openipn.store.telemetry.api import TelemetryStore
+from openipn.store.terminals import StatusFilter, StoredStatus, TerminalStatusBook
 
 API = "/api/v1"
 DEFAULT_WINDOW = dt.timedelta(hours=1)
@@ -47,27 +47,12 @@ FromQuery = Annotated[
 ToQuery = Annotated[dt.datetime | None, Query(description="Window end, exclusive (UTC).")]
 
 
-def utc(moment: dt.datetime) -> dt.datetime:
-    """A query time in UTC (a time without an offset is taken as UTC)."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
-def newest_report(engine: Engine, terminal: str | None = None) -> dt.datetime | None:
-    """The event time of the newest terminal report (of one terminal, or of any)."""
-    query = select(func.max(TerminalStatusRow.reported_at))
-    if terminal is not None:
-        query = query.where(TerminalStatusRow.terminal == terminal)
-    with Session(engine) as session:
-        newest = session.scalar(query)
-    return None if newest is None else utc(newest)
-
-
 def window(
     engine: Engine, start: dt.datetime | None, end: dt.datetime | None, terminal: str | None = None
 ) -> tuple[dt.datetime, dt.datetime]:
     """[from, to): given, or the hour up to the newest report (event time, never wall time)."""
     if end is None:
-        anchor = newest_report(engine, terminal)
+        anchor = TerminalStatusBook(engine).newest_report(terminal)
         end = anchor if anchor is not None else (utc(start) + DEFAULT_WINDOW if start else None)
     if end is None:
         end = dt.datetime.now(dt.UTC)  # nothing reported yet: any window is empty
@@ -80,13 +65,13 @@ def window(
     return begin, end
 
 
-def status_out(row: TerminalStatusRow) -> dict[str, Any]:
-    """A status row as the API shows it."""
+def status_out(row: StoredStatus) -> dict[str, Any]:
+    """A terminal's stored status as the API shows it."""
     has_position = row.x_m is not None and row.y_m is not None
     return {
         "terminal": row.terminal,
         "telemetry": "reporting",
-        "reported_at": utc(row.reported_at).isoformat(),
+        "reported_at": row.reported_at.isoformat(),
         "supi": row.supi,
         "registered": row.registered,
         "connected": row.connected,
@@ -104,9 +89,8 @@ def _no_telemetry(name: str) -> dict[str, Any]:
 
 def terminal_status(engine: Engine, name: str) -> dict[str, Any]:
     """The latest status of a terminal; 404 when it is neither in the model nor reported."""
-    with Session(engine) as session:
-        row = session.get(TerminalStatusRow, name)
-        out = None if row is None else status_out(row)
+    row = TerminalStatusBook(engine).status(name)
+    out = None if row is None else status_out(row)
     in_model = queries.get_object(engine, "terminal", name) is not None
     if out is None:
         if not in_model:
@@ -147,16 +131,11 @@ def snssai(engine: Engine, value: str | None) -> str | None:
 
 
 def _status_page(
-    engine: Engine, filters: dict[str, Any], page: int, page_size: int
+    engine: Engine, filters: StatusFilter, page: int, page_size: int
 ) -> dict[str, Any]:
-    conditions = [getattr(TerminalStatusRow, k) == v for k, v in filters.items() if v is not None]
-    query = select(TerminalStatusRow).where(*conditions).order_by(TerminalStatusRow.terminal)
-    count = select(func.count()).select_from(TerminalStatusRow).where(*conditions)
-    with Session(engine) as session:
-        total = int(session.scalar(count) or 0)
-        rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
-        items = [status_out(row) for row in rows]
-    return {"items": items, "total": total, "page": page, "page_size": page_size}
+    found = TerminalStatusBook(engine).page(filters, page, page_size)
+    items = [status_out(row) for row in found.items]
+    return {"items": items, "total": found.total, "page": page, "page_size": page_size}
 
 
 def terminals_router() -> APIRouter:
@@ -211,10 +190,10 @@ def _add_list_route(router: APIRouter) -> None:
         page_size: PageSizeQuery = 100,
     ) -> dict[str, Any]:
         """A page of terminal status ordered by terminal name, filtered by equality."""
-        filters = {
-            "cell": cell,
-            "slice": snssai(services.engine, slice_),
-            "registered": registered,
-            "connected": connected,
-        }
+        filters = StatusFilter(
+            cell=cell,
+            slice=snssai(services.engine, slice_),
+            registered=registered,
+            connected=connected,
+        )
         return _status_page(services.engine, filters, page, page_size)
