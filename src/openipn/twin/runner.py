@@ -133,6 +133,7 @@ class Twin:
             start=scenario.start,
             step_s=options.step_s,
             load_scale=scenario.load.scale,
+            load_profile=scenario.load.profile,
         )
         _check_faults(scenario, self.sim)  # a bad fault fails now, not mid-run
         self.elements = {

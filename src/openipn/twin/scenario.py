@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from openipn.twin.sim.traffic import LoadProfile
 
 DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 SIMPLE_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d)\s*$")
@@ -46,15 +47,14 @@ def parse_duration(value: object) -> dt.timedelta:
     raise ValueError(f"{value!r} is not a duration (e.g. 90s, 15m, 2h, 1d or PT15M)")
 
 
-class LoadProfile(StrEnum):
-    """Shapes of traffic over the day."""
-
-    TWO_SHIFT = "two_shift"
-    FLAT = "flat"
-
-
 class Load(BaseModel):
-    """Traffic profile and scale (1.0 = the site's nominal load)."""
+    """Traffic profile and scale (1.0 = the site's nominal load).
+
+    `profile` shapes activity over the site-local day: two_shift (06:00-22:00, quiet night;
+    the default), three_shift (round the clock), day_shift (07:00-16:00) or flat (nominal load
+    at every hour); any other value is refused when the scenario loads. `scale` multiplies the
+    whole curve, 0 < scale <= 100.
+    """
 
     model_config = ConfigDict(extra="forbid")
 

@@ -45,7 +45,7 @@ from openipn.twin.sim.sampling import (
 from openipn.twin.sim.security import effects
 from openipn.twin.sim.service import Service, serve
 from openipn.twin.sim.signalling import Signalling, attach_terminals
-from openipn.twin.sim.traffic import Demand, TrafficModel, shift_activity
+from openipn.twin.sim.traffic import Demand, LoadProfile, TrafficModel, shift_activity
 from openipn.twin.sim.world import World, build_world
 
 __all__ = ["Simulation", "StepResult", "TerminalView"]
@@ -82,6 +82,7 @@ class Simulation:
         start: dt.datetime,
         step_s: float = 10.0,
         load_scale: float = 1.0,
+        load_profile: LoadProfile = LoadProfile.TWO_SHIFT,
         provisioned: Iterable[str] | None = None,
     ) -> None:
         if start.tzinfo is None:
@@ -89,7 +90,7 @@ class Simulation:
         self.rng = np.random.default_rng(seed)
         self.world: World = build_world(document, self.rng)
         self.routes: Routes = build_routes(self.world, self.rng)
-        self.traffic = TrafficModel(self.world, self.rng)
+        self.traffic = TrafficModel(self.world, self.rng, load_profile)
         self.core = CoreState.initial(len(self.world.terminals), self.rng)
         self.power_on_s = self.core.next_reg_s.copy()
         self.tiles: Tiles = build_tiles(self.world)
@@ -139,7 +140,8 @@ class Simulation:
         self.running = self._running(imp, conn)
         unsynced = self.clocks.track(conn, imp, self.elapsed_s, self.step_s)
         flags = cell_flags(world, imp, conn, self.dl_util)
-        advance(self.routes, self.pos, self.step_s * max(AGV_NIGHT_SHARE, shift_activity(local)))
+        activity = shift_activity(local, self.traffic.profile)
+        advance(self.routes, self.pos, self.step_s * max(AGV_NIGHT_SHARE, activity))
         sec = effects(world, imp.security)
         radio = radio_step(world, self.tiles, self.pos, world.terminals.slice, flags, sec.rogues)
         faulty = self._faulty_mask(imp)

@@ -1,4 +1,4 @@
-"""Traffic demand per application class, following a two-shift day."""
+"""Traffic demand per application class, following the scenario's load profile over the day."""
 
 from __future__ import annotations
 
@@ -59,29 +59,80 @@ PROFILES: dict[ApplicationClass, TrafficProfile] = {
     ),
 }
 
-# Shift pattern in site-local time: (start minute, end minute, activity). Two shifts 06:00-14:00
-# and 14:00-22:00, a quiet night; changeovers and meal breaks dip.
-SHIFT_WINDOWS: tuple[tuple[int, int, float], ...] = (
-    (5 * 60 + 45, 6 * 60 + 15, 0.6),
-    (6 * 60 + 15, 11 * 60 + 30, 1.0),
-    (11 * 60 + 30, 12 * 60, 0.7),
-    (12 * 60, 13 * 60 + 45, 1.0),
-    (13 * 60 + 45, 14 * 60 + 15, 0.6),
-    (14 * 60 + 15, 18 * 60, 1.0),
-    (18 * 60, 18 * 60 + 30, 0.7),
-    (18 * 60 + 30, 21 * 60 + 45, 1.0),
-    (21 * 60 + 45, 22 * 60 + 15, 0.6),
-)
-NIGHT_ACTIVITY = 0.15
+
+class LoadProfile(StrEnum):
+    """How production activity, and so traffic, varies over the site-local day."""
+
+    TWO_SHIFT = "two_shift"  # 06:00-22:00 in two shifts, a quiet night
+    THREE_SHIFT = "three_shift"  # round the clock, changeovers at 06:00, 14:00 and 22:00
+    DAY_SHIFT = "day_shift"  # one shift 07:00-16:00 with a lunch break, quiet otherwise
+    FLAT = "flat"  # nominal load around the clock
 
 
-def shift_activity(local: dt.datetime) -> float:
-    """Production activity 0..1 at a site-local time."""
+Window = tuple[int, int, float]  # (start minute, end minute, activity) in site-local time
+
+
+@dataclass(frozen=True)
+class ActivityCurve:
+    """Activity 0..1 in each window of the day, and outside every window."""
+
+    windows: tuple[Window, ...]
+    outside: float
+
+
+def _hm(hour: int, minute: int = 0) -> int:
+    return hour * 60 + minute
+
+
+# Changeovers and meal breaks dip; nights keep a skeleton crew and the always-on classes.
+CURVES: dict[LoadProfile, ActivityCurve] = {
+    LoadProfile.TWO_SHIFT: ActivityCurve(
+        (
+            (_hm(5, 45), _hm(6, 15), 0.6),
+            (_hm(6, 15), _hm(11, 30), 1.0),
+            (_hm(11, 30), _hm(12), 0.7),
+            (_hm(12), _hm(13, 45), 1.0),
+            (_hm(13, 45), _hm(14, 15), 0.6),
+            (_hm(14, 15), _hm(18), 1.0),
+            (_hm(18), _hm(18, 30), 0.7),
+            (_hm(18, 30), _hm(21, 45), 1.0),
+            (_hm(21, 45), _hm(22, 15), 0.6),
+        ),
+        0.15,
+    ),
+    LoadProfile.THREE_SHIFT: ActivityCurve(
+        (
+            (_hm(5, 45), _hm(6, 15), 0.6),
+            (_hm(13, 45), _hm(14, 15), 0.6),
+            (_hm(21, 45), _hm(22, 15), 0.6),
+            (_hm(2), _hm(2, 30), 0.7),
+            (_hm(11, 30), _hm(12), 0.7),
+            (_hm(18), _hm(18, 30), 0.7),
+        ),
+        1.0,
+    ),
+    LoadProfile.DAY_SHIFT: ActivityCurve(
+        (
+            (_hm(6, 45), _hm(7, 15), 0.6),
+            (_hm(7, 15), _hm(12), 1.0),
+            (_hm(12), _hm(12, 45), 0.5),
+            (_hm(12, 45), _hm(15, 45), 1.0),
+            (_hm(15, 45), _hm(16, 15), 0.6),
+        ),
+        0.1,
+    ),
+    LoadProfile.FLAT: ActivityCurve((), 1.0),
+}
+
+
+def shift_activity(local: dt.datetime, profile: LoadProfile = LoadProfile.TWO_SHIFT) -> float:
+    """Production activity 0..1 at a site-local time under a load profile."""
+    curve = CURVES[profile]
     minute = local.hour * 60 + local.minute
-    for start, end, activity in SHIFT_WINDOWS:
+    for start, end, activity in curve.windows:
         if start <= minute < end:
             return activity
-    return NIGHT_ACTIVITY
+    return curve.outside
 
 
 @dataclass
@@ -97,7 +148,13 @@ class Demand:
 class TrafficModel:
     """Per-terminal demand; the per-terminal rate spread is drawn once at construction."""
 
-    def __init__(self, world: World, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        world: World,
+        rng: np.random.Generator,
+        profile: LoadProfile = LoadProfile.TWO_SHIFT,
+    ) -> None:
+        self.profile = profile
         terms = world.terminals
         profiles = [PROFILES[CLASSES[c]] for c in terms.app_class.tolist()]
         low = np.array([p.spread[0] for p in profiles])
@@ -128,7 +185,7 @@ class TrafficModel:
         rng: np.random.Generator,
     ) -> Demand:
         """Offered traffic at a site-local time, scaled by per-area surges and the run scale."""
-        activity = shift_activity(local)
+        activity = shift_activity(local, self.profile)
         factor = (1.0 - self.weight + self.weight * activity) * load_scale
         factor = factor * self._area_factor(load_factor)
         active = rng.random(len(self.duty)) < self.duty
