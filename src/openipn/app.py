@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -13,10 +15,40 @@ from openipn.settings import Settings
 from openipn.store.db import is_initialised, make_engine, migrate
 from openipn.store.inventory import Inventory
 from openipn.store.queries import sealing_key_ids
+from openipn.store.telemetry.api import TelemetryStore
+from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 
 class NotInitialisedError(RuntimeError):
     """The data directory or database has not been set up with `openipn init`."""
+
+
+class LazyTelemetry:
+    """The time-series store of a data directory, opened on first use and closed once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._store: TelemetryStore | None = None
+
+    def exists(self) -> bool:
+        """True when something has been collected (the store's directory is there)."""
+        return self.root.is_dir()
+
+    def store(self) -> TelemetryStore:
+        """The store, opened (and created if missing) the first time it is asked for."""
+        if self._store is None:
+            self._store = open_telemetry_store(self.root)
+        return self._store
+
+    def opener(self) -> Callable[[], TelemetryStore]:
+        """A function opening the same store again, for worker processes."""
+        return functools.partial(open_telemetry_store, self.root)
+
+    def close(self) -> None:
+        """Release the store if it was opened."""
+        if self._store is not None:
+            store, self._store = self._store, None
+            store.close()
 
 
 @dataclass
@@ -28,9 +60,11 @@ class Services:
     box: SecretBox
     inventory: Inventory
     identity: ObjectIdentity  # the model's resolver and the discovered objects
+    telemetry: LazyTelemetry = field(repr=False)  # the time-series store, opened when used
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release the time-series store and the database connections."""
+        self.telemetry.close()
         self.engine.dispose()
 
 
@@ -74,8 +108,12 @@ def _check_key_matches(engine: Engine, key_file: Path) -> None:
         )
 
 
-def build_services(settings: Settings) -> Services:
-    """Open the store; raise NotInitialisedError with the fix when it is not set up."""
+def build_services(settings: Settings, telemetry: LazyTelemetry | None = None) -> Services:
+    """Open the store; raise NotInitialisedError with the fix when it is not set up.
+
+    `telemetry`: the time-series store to hold (a command may have opened it without a model
+    store); by default the settings' one, opened when first used.
+    """
     key_file = settings.resolved_key_file
     if not key_file.exists():
         raise NotInitialisedError(f"secrets key {key_file} not found; run 'openipn init' first")
@@ -86,4 +124,5 @@ def build_services(settings: Settings) -> Services:
     migrate(engine)
     box = SecretBox.from_key_file(key_file)
     inventory = Inventory(engine=engine, box=box)
-    return Services(settings, engine, box, inventory, ObjectIdentity(engine))
+    telemetry = telemetry or LazyTelemetry(settings.telemetry_dir)
+    return Services(settings, engine, box, inventory, ObjectIdentity(engine), telemetry)

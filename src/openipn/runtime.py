@@ -16,12 +16,12 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from openipn.api.metrics import ComponentStats, KpiGauges, MetricsSource, ScrapeHealth
 from openipn.app import Services
 from openipn.assure.kpi_export import KpiExporter
 from openipn.collect.events import EventHandler
 from openipn.collect.file_ready import FileReadyHandler
 from openipn.collect.heartbeats import HeartbeatPolicy
+from openipn.collect.platform_metrics import ComponentStats, KpiGauges, MetricsSource, ScrapeHealth
 from openipn.collect.pm_intake import PmIntake
 from openipn.collect.pm_source import IntakeLimits
 from openipn.collect.pm_watch import PmDirs, PmWatcher
@@ -40,7 +40,7 @@ from openipn.model.site import Site
 from openipn.settings import Settings
 from openipn.store.inventory import load_state, state_to_document
 from openipn.store.telemetry.api import Retention, TelemetryStore
-from openipn.store.telemetry.parquet_store import open_telemetry_store, retention_for
+from openipn.store.telemetry.parquet_store import retention_for
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +78,11 @@ class Runtime:
             raise
 
     def stop(self) -> None:
-        """Stop the workers in reverse order (each one even if another fails), then the store."""
+        """Stop the workers in reverse order (each one even if another fails).
+
+        The time-series store stays open: the services own it and close it with them.
+        """
         self._stop(self.workers)
-        if self.telemetry is not None:
-            self.telemetry.close()
 
     @staticmethod
     def _stop(workers: list[Worker]) -> None:
@@ -193,9 +194,9 @@ def _ves_stats(collector: VesCollector) -> Mapping[str, float]:
 def build_runtime(services: Services) -> Runtime:
     """The workers of `openipn serve`, built (not started); one line per worker."""
     settings = services.settings
-    store = open_telemetry_store(settings.telemetry_dir)
+    store = services.telemetry.store()
     runtime = Runtime(telemetry=store)
-    opener = functools.partial(open_telemetry_store, settings.telemetry_dir)
+    opener = services.telemetry.opener()
     runtime.workers.append(
         PmWatcher(
             store, pm_dirs(settings), poll_s=settings.pm_poll_s, workers=settings.pm_workers,

@@ -14,16 +14,16 @@ from fastapi.testclient import TestClient
 from prometheus_client.core import Metric
 
 from assure.kpi_kit import future_sample, healthy_hour, small_site
-from openipn.api.metrics import (
+from openipn.api.metrics import metrics_router
+from openipn.assure.kpi_export import KpiExporter
+from openipn.codecs.prom_text import MetricFamily, decode, encode
+from openipn.collect.platform_metrics import (
     DASHBOARD_STATS,
     ComponentStats,
     KpiGauges,
     MetricsSource,
     ScrapeHealth,
-    metrics_router,
 )
-from openipn.assure.kpi_export import KpiExporter
-from openipn.codecs.prom_text import MetricFamily, decode, encode
 from openipn.collect.prom_scrape import TargetHealth
 from openipn.store.telemetry.api import Source
 from openipn.store.telemetry.parquet_store import open_telemetry_store

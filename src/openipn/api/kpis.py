@@ -14,71 +14,19 @@ from fastapi import APIRouter, Query
 
 from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
-from openipn.assure.kpi_catalog import COUNTER_CLASS, KPIS, Kpi, parse, terms
-from openipn.assure.kpis import (
-    Granularity,
-    KpiError,
-    KpiResult,
-    compute,
-    kpi_by_name,
-    utc,
-)
+from openipn.assure.kpi_catalog import KPIS
+from openipn.assure.kpi_views import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
+from openipn.assure.kpis import Granularity, KpiError, compute, kpi_by_name
 from openipn.assure.lookup import find_scope, stored_span
 from openipn.assure.scopes import Scope, ScopeError, UnknownObjectError
 from openipn.model.document import Issue
+from openipn.model.times import utc
 from openipn.store.telemetry.api import TelemetryStore
-
-DEFAULT_SPAN = dt.timedelta(hours=24)
-OBJECT_HELP = (
-    "cell:<name>, gnb:<name>, upf:<name>, nf:<name>, slice:<name>, managed_element:<name>, "
-    "site, a DN in any form, or the LDN as a PM file wrote it"
-)
 
 
 def bad_parameter(parameter: str, message: str) -> ProblemError:
     """A 422 problem that names the query parameter at fault."""
     return ProblemError(422, message, errors=[Issue(f"query.{parameter}", message)])
-
-
-def kpi_entry(kpi: Kpi) -> dict[str, Any]:
-    """A catalogue entry as JSON, with the counters its formula reads and their classes."""
-    counters = [t.counter for t in terms(parse(kpi.formula))]
-    return {
-        "name": kpi.name,
-        "title": kpi.title,
-        "formula": kpi.formula,
-        "unit": kpi.unit.value,
-        "objects": sorted(k.value for k in kpi.scopes),
-        "sliceable": kpi.sliceable,
-        "clause": kpi.clause,
-        "tag": kpi.tag.value,
-        "notes": kpi.notes,
-        "counters": {c: COUNTER_CLASS[c] for c in dict.fromkeys(counters)},
-        "optional_counters": sorted(kpi.optional),
-    }
-
-
-def result_body(result: KpiResult) -> dict[str, Any]:
-    """A KPI series as JSON."""
-    return {
-        "name": result.kpi.name,
-        "object": result.object,
-        "from": result.start.isoformat(),
-        "to": result.end.isoformat(),
-        "granularity": result.granularity.value,
-        "unit": result.kpi.unit.value,
-        "rows": [
-            {
-                "bucket_start": row.bucket_start.isoformat(),
-                "object": row.object,
-                "value": row.value,
-                "unit": row.unit,
-                "complete": row.complete,  # false: the bucket runs past the newest data or now
-                "inputs": row.inputs,
-            }
-            for row in result.rows
-        ],
-    }
 
 
 def query_range(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +17,6 @@ from openipn.collect.pm_intake import IngestResult, Outcome, PmIntake
 from openipn.collect.pm_source import IntakeLimits
 from openipn.collect.pm_watch import PmDirs, is_candidate
 from openipn.settings import Settings
-from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 app = typer.Typer(help="Load collected data into the time-series store.", no_args_is_help=True)
 
@@ -28,19 +26,19 @@ def ingest() -> None:
     """Load collected data (PM files) into the time-series store."""
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    """The root command's settings; the environment's when this app runs on its own."""
-    obj = ctx.find_root().obj
-    return obj.settings if isinstance(obj, CliContext) else Settings()
+def _context(ctx: typer.Context) -> CliContext:
+    """The root command's context; the environment's (closed with it) when run on its own."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliContext):
+        root.obj = CliContext(Settings())
+        root.call_on_close(root.obj.close)
+    return root.obj
 
 
-def _identity(ctx: typer.Context) -> ObjectIdentity | None:
+def _identity(context: CliContext) -> ObjectIdentity | None:
     """The model's resolver when a model store is set up; without one, DNs are kept as seen."""
-    obj = ctx.find_root().obj
-    if not isinstance(obj, CliContext):
-        return None
     try:
-        return obj.services().identity
+        return context.services().identity
     except NotInitialisedError:
         errors.print(
             "no network model (run 'openipn init'): DNs are stored as the files write them"
@@ -108,15 +106,16 @@ def pm_command(
     ] = None,
 ) -> None:
     """Ingest TS 32.435 / TS 28.532 PM files; bad ones are copied to quarantine with a reason."""
-    settings = _settings(ctx)
+    context = _context(ctx)
+    settings = context.settings
     paths = expand(files)
-    identity = _identity(ctx)
-    store = open_telemetry_store(settings.telemetry_dir)
+    identity = _identity(context)
+    telemetry = context.telemetry()
     intake = PmIntake(
-        store,
+        telemetry.store(),
         quarantine or PmDirs.under(settings.data_dir, None, settings.pm_quarantine_dir).quarantine,
         workers=settings.pm_workers if workers is None else workers,
-        opener=partial(open_telemetry_store, settings.telemetry_dir),
+        opener=telemetry.opener(),
         limits=IntakeLimits(settings.pm_max_bytes, settings.pm_clock_tolerance_s),
         identity=identity,
     )
@@ -130,7 +129,6 @@ def pm_command(
                 _show(result)
     finally:
         intake.close()
-        store.close()
     _summary(len(paths), results)
     if any(r.outcome is Outcome.QUARANTINED for r in results):
         raise typer.Exit(code=1)

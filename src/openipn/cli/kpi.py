@@ -10,15 +10,15 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
-from openipn.api.kpis import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
 from openipn.assure.kpi_catalog import KPIS
-from openipn.assure.kpis import Granularity, KpiError, compute, kpi_by_name, utc
+from openipn.assure.kpi_views import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
+from openipn.assure.kpis import Granularity, KpiError, compute, kpi_by_name
 from openipn.assure.lookup import find_scope
 from openipn.cli.context import cli_context
 from openipn.cli.output import as_cell, console, fail, handle_errors
 from openipn.model.document import SiteDocument
+from openipn.model.times import utc
 from openipn.sitefile import check_site_text
-from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 app = typer.Typer(help="TS 28.554 KPIs computed from stored counters.", no_args_is_help=True)
 
@@ -80,18 +80,16 @@ def show(
     """A KPI per time bucket for an object, with the counter totals behind each value."""
     hi = _when(end, "--to") or dt.datetime.now(dt.UTC)
     lo = _when(start, "--from") or hi - DEFAULT_SPAN
-    root = cli_context(ctx).settings.telemetry_dir
-    if not root.is_dir():
-        raise fail(f"no telemetry store at {root}; nothing has been collected yet")
-    store = open_telemetry_store(root)
+    telemetry = cli_context(ctx).telemetry()
+    if not telemetry.exists():
+        raise fail(f"no telemetry store at {telemetry.root}; nothing has been collected yet")
+    store = telemetry.store()
     try:
         kpi = kpi_by_name(name)
         scope = find_scope(_site(ctx, site), store, obj)  # the model's, or as stored
         result = compute(store, kpi, scope, lo, hi, granularity)
     except KpiError as exc:
         raise fail(f"{OPTION_OF.get(exc.parameter, exc.parameter)}: {exc}") from None
-    finally:
-        store.close()
     if as_json:
         typer.echo(json.dumps(result_body(result), indent=2))
         return
