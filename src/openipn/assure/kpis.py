@@ -28,6 +28,7 @@ from openipn.assure.kpi_catalog import (
 )
 from openipn.assure.scopes import Scope
 from openipn.assure.subcounters import choose
+from openipn.model.times import utc
 from openipn.store.telemetry.api import (
     AggregateQuery,
     AggregateRow,
@@ -97,11 +98,6 @@ def kpi_by_name(name: str) -> Kpi:
     if name not in BY_NAME:
         raise KpiError("name", f"unknown KPI {name!r}; known: {', '.join(BY_NAME)}")
     return BY_NAME[name]
-
-
-def utc(moment: dt.datetime) -> dt.datetime:
-    """A datetime in UTC (naive values are taken as UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _epoch(moment: dt.datetime) -> int:

@@ -27,6 +27,7 @@ from openipn.assure.sla import (
     FloatArray,
     ReportTable,
     load_reports,
+    share,
 )
 from openipn.model.document import SiteDocument
 from openipn.model.services import Application
@@ -105,10 +106,6 @@ def _cell_stats(latency: FloatArray, budget: float, target: float) -> dict[str, 
     return stats
 
 
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 6) if whole else None
-
-
 def area_map(
     area: Area, table: ReportTable, budget: float, target: float, cell_m: float
 ) -> dict[str, Any]:
@@ -153,9 +150,9 @@ def _coverage(total: int, measured: int, met: int) -> dict[str, Any]:
         "measured": measured,
         "met": met,
         "unmeasured": total - measured,
-        "met_share_of_measured": _share(met, measured),
-        "unmeasured_share": _share(total - measured, total),
-        "met_share_of_area": _share(met, total),
+        "met_share_of_measured": share(met, measured),
+        "unmeasured_share": share(total - measured, total),
+        "met_share_of_area": share(met, total),
     }
 
 

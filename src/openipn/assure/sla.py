@@ -194,8 +194,9 @@ def groups(document: SiteDocument) -> list[Group]:
     return result
 
 
-def _share(met: int, total: int) -> float | None:
-    return round(met / total, 6) if total else None
+def share(part: int, whole: int) -> float | None:
+    """part / whole rounded to 6 places; None when whole is 0 (nothing to share)."""
+    return round(part / whole, 6) if whole else None
 
 
 def _counts(ok: BoolArray, interval: IntArray, seconds: IntArray) -> dict[str, Any]:
@@ -209,12 +210,12 @@ def _counts(ok: BoolArray, interval: IntArray, seconds: IntArray) -> dict[str, A
         "reports": {
             "total": len(ok),
             "met": int(ok.sum()),
-            "share": _share(int(ok.sum()), len(ok)),
+            "share": share(int(ok.sum()), len(ok)),
         },
         "intervals": {
             "measured": n_int,
             "met": int(met_int.sum()),
-            "share": _share(int(met_int.sum()), n_int),
+            "share": share(int(met_int.sum()), n_int),
             "seconds_measured": int(span.sum()),
             "seconds_met": int(span[met_int].sum()),
         },
@@ -226,7 +227,7 @@ def _terminals(met: BoolArray, names: list[str], evaluated: IntArray) -> dict[st
     return {
         "evaluated": len(evaluated),
         "met": int(met.sum()),
-        "share": _share(int(met.sum()), len(evaluated)),
+        "share": share(int(met.sum()), len(evaluated)),
         "failing": failing[:FAILING_LISTED],
     }
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from openipn.assure.sla import Group, groups, sla_report
+from openipn.assure.sla import Group, groups, share, sla_report
 from openipn.codecs.terminal_report import TERMINAL_SERIES, TerminalKey
 from openipn.model.dn import TERMINAL_PREFIX
 from openipn.model.document import SiteDocument
@@ -132,10 +132,6 @@ def at_least(stats: Stats, limit: float) -> tuple[IntArray, IntArray]:
 Bounds = tuple[IntArray, IntArray]  # (met at least, met at most) per (terminal, hour)
 
 
-def _share(met: int, total: int) -> float | None:
-    return round(met / total, 6) if total else None
-
-
 def _sum(values: IntArray) -> int:
     return int(values.sum())
 
@@ -153,7 +149,7 @@ def _intervals(table: HourTable, rows: BoolArray, bounds: Bounds) -> dict[str, A
         "measured": n,
         "met": int(short_low.sum()),
         "met_at_most": int(short_up.sum()),
-        "share": _share(int(short_low.sum()), n),
+        "share": share(int(short_low.sum()), n),
         "seconds_measured": int(span.sum()),
         "seconds_met": int(span[short_low].sum()),
         "resolution_s": HOUR_S,
@@ -173,7 +169,7 @@ def _terminals(
         "evaluated": len(present),
         "met": int(sure.sum()),
         "met_at_most": int(maybe.sum()),
-        "share": _share(int(sure.sum()), len(present)),
+        "share": share(int(sure.sum()), len(present)),
         "failing": [table.terminals[i] for i in present[~sure]][:FAILING_LISTED],
     }
 
@@ -186,8 +182,8 @@ def _criterion(table: HourTable, rows: BoolArray, bounds: Bounds, target: float)
             "total": total,
             "met": _sum(low),
             "met_at_most": _sum(high),
-            "share": _share(_sum(low), total),
-            "share_at_most": _share(_sum(high), total),
+            "share": share(_sum(low), total),
+            "share_at_most": share(_sum(high), total),
         },
         "intervals": _intervals(table, rows, (bounds[0][rows], bounds[1][rows])),
         "terminals": _terminals(table, rows, low.astype(float), high.astype(float), target),

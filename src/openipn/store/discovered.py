@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from openipn.model.times import utc
 from openipn.store.schema import DiscoveredRow
 
 MAX_NAMES = 50  # counters or alarm conditions kept per object
@@ -42,11 +43,6 @@ class DiscoveredPage:
 
     items: list[Discovered] = field(default_factory=list)
     total: int = 0
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 Key = tuple[str, str]  # (DN, source)
@@ -122,8 +118,8 @@ class DiscoveredBook:
                 Discovered(
                     r.dn,
                     r.source,
-                    _utc(r.first_seen),
-                    _utc(r.last_seen),
+                    utc(r.first_seen),
+                    utc(r.last_seen),
                     tuple(r.names),
                     r.sightings,
                 )

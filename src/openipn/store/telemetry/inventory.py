@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from openipn.model.times import from_epoch
 from openipn.store.telemetry import query
 from openipn.store.telemetry.catalog import Catalog
 
@@ -26,10 +27,6 @@ class Stored:
     first_start: dt.datetime
     last_end: dt.datetime
     count: int  # distinct measurements of an object, or objects of a measurement
-
-
-def _utc(epoch: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(epoch, dt.UTC)
 
 
 def stored_range(catalog: Catalog) -> tuple[int, int] | None:
@@ -61,4 +58,6 @@ def list_stored(
         f"SELECT {by}, min(epoch_ms(start)) // 1000, max(epoch_ms(start) // 1000 + seconds),"
         f" count(DISTINCT {other}) FROM ({union}) GROUP BY {by} ORDER BY {by}"
     )
-    return [Stored(str(n), _utc(int(a)), _utc(int(b)), int(c)) for n, a, b, c in fetch(sql)]
+    return [
+        Stored(str(n), from_epoch(int(a)), from_epoch(int(b)), int(c)) for n, a, b, c in fetch(sql)
+    ]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from openipn.model.times import from_epoch
 from openipn.store.telemetry import columnar, maintenance, query, unique
 from openipn.store.telemetry.api import (
     AggregateArrays,
@@ -51,11 +52,6 @@ if TYPE_CHECKING:  # the site model (pydantic) is not needed to store or read va
 
 CATALOG_NAME = "catalog.db"
 CLOCK_TOLERANCE_S = 300.0  # latest_end() never lies further ahead of the wall clock
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _utc(epoch: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(seconds=epoch)
 
 
 def _checked(q: AggregateQuery) -> tuple[int, int, list[str], list[str] | None] | None:
@@ -135,8 +131,8 @@ class ParquetTelemetryStore:
         return AppendResult(
             rows=sum(f.rows for f in written),
             duplicate=False,
-            period_start=_utc(min(f.min_start for f in written)),
-            period_end=_utc(max(f.max_end for f in written)),
+            period_start=from_epoch(min(f.min_start for f in written)),
+            period_end=from_epoch(max(f.max_end for f in written)),
         )
 
     def append_files(self, files: Sequence[FileBatch], *, source: Source) -> list[AppendResult]:
@@ -178,7 +174,7 @@ class ParquetTelemetryStore:
 
         return [
             AggregateRow(
-                bucket_start=_utc(int(b)),
+                bucket_start=from_epoch(int(b)),
                 object=o,
                 measurement=m,
                 total=float(t),
@@ -199,7 +195,7 @@ class ParquetTelemetryStore:
         segments = query.plan(
             self.catalog, self.root, lo, hi, query.allowed_tiers(q.bucket_s), measurements
         )
-        return [(s.tier, _utc(s.lo), _utc(s.hi)) for s in segments]
+        return [(s.tier, from_epoch(s.lo), from_epoch(s.hi)) for s in segments]
 
     def samples(
         self,
@@ -226,7 +222,9 @@ class ParquetTelemetryStore:
             return self._fetch(query.samples_sql(segments[0], chosen, selected, limit))
 
         return [
-            Sample(object=o, measurement=m, start=_utc(int(s)), seconds=int(n), value=float(v))
+            Sample(
+                object=o, measurement=m, start=from_epoch(int(s)), seconds=int(n), value=float(v)
+            )
             for o, m, s, n, v in self._retrying(run)
         ]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from openipn.model.times import from_epoch
 from openipn.store.telemetry.api import AppendResult, Conflict, FileBatch, SampleBatch, Source, Tier
 from openipn.store.telemetry.catalog import NewFile
 from openipn.store.telemetry.content import (
@@ -128,10 +128,6 @@ def _span(batch: SampleBatch, span: tuple[int, int] | None) -> tuple[int, int] |
     return (lo, hi) if span is None else (min(lo, span[0]), max(hi, span[1]))
 
 
-def _utc(epoch: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(epoch, dt.UTC)
-
-
 class _Round:
     """One attempt: filter, write, commit; raises CommitRaceError if overtaken."""
 
@@ -164,8 +160,8 @@ class _Round:
         return AppendResult(
             rows=kept,
             duplicate=offered > 0 and kept == 0,
-            period_start=None if span is None else _utc(span[0]),
-            period_end=None if span is None else _utc(span[1]),
+            period_start=None if span is None else from_epoch(span[0]),
+            period_end=None if span is None else from_epoch(span[1]),
             skipped=offered - kept,
             conflicts=_conflicts(self.store, self.writer, overlaps),
         )
