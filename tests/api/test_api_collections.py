@@ -110,9 +110,19 @@ def test_create_with_field_error_names_the_path(applied: TestClient) -> None:
     body = assert_problem(applied.post(f"{API}/cells", json={**NEW_CELL, "pci": 1012}), 422)
     assert body["errors"] == [{"path": "cells[C10].pci", "message": "1012 is outside 0..1007"}]
     body = assert_problem(applied.post(f"{API}/cells", json={**NEW_CELL, "gnb": "GNB9"}), 422)
-    assert body["errors"][0] == {"path": "cells[C10].gnb", "message": "'GNB9' names no gnb"}
+    assert body["errors"][0] == {
+        "path": "cells[C10].gnb",
+        "message": "'GNB9' names no gnb; did you mean 'GNB1' or 'GNB2'?",
+    }
+    body = assert_problem(applied.post(f"{API}/cells", json={**NEW_CELL, "gnb": "GNB-2"}), 422)
+    assert body["errors"][0]["message"] == "'GNB-2' names no gnb; did you mean 'GNB2'?"
     body = assert_problem(applied.post(f"{API}/cells", json={**NEW_CELL, "colour": 1}), 422)
     assert body["errors"][0] == {"path": "cells[C10].colour", "message": "unknown field"}
+    body = assert_problem(applied.post(f"{API}/cells", json={**NEW_CELL, "tx_powr_dbm": 20}), 422)
+    assert body["errors"][0] == {
+        "path": "cells[C10].tx_powr_dbm",
+        "message": "unknown field; did you mean 'tx_power_dbm'?",
+    }
     body = assert_problem(
         applied.post(f"{API}/cells", content=b"{bad", headers={"content-type": "application/json"}),
         400,
@@ -174,7 +184,7 @@ def test_delete(applied: TestClient) -> None:
     assert response.json()["plan"]["counts"]["delete"] == 1
     assert_problem(applied.get(f"{API}/cells/C08"), 404)
     body = assert_problem(applied.delete(f"{API}/gnbs/GNB2"), 422)  # cells still use it
-    assert any(e["message"] == "'GNB2' names no gnb" for e in body["errors"])
+    assert any(e["message"].startswith("'GNB2' names no gnb") for e in body["errors"])
     assert applied.get(f"{API}/gnbs/GNB2").status_code == 200
 
 

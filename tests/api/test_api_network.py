@@ -52,10 +52,10 @@ def test_export_plans_as_no_changes(applied: TestClient) -> None:
 def test_invalid_site_file_is_422_with_paths(client: TestClient, site_text: str) -> None:
     broken = site_text.replace("pci: 13,", "pci: 1012,")  # C04, the fourth cell
     body = assert_problem(client.post(f"{API}/apply", content=broken, headers=YAML), 422)
-    assert body["errors"] == [{"path": "cells[3].pci", "message": "1012 is outside 0..1007"}]
+    assert body["errors"] == [{"path": "cells[C04].pci", "message": "1012 is outside 0..1007"}]
     doubled = site_text.replace("pci: 13,", "pci: 12,")
     body = assert_problem(client.post(f"{API}/plan", content=doubled, headers=YAML), 422)
-    assert "cells[3].pci" in {error["path"] for error in body["errors"]}
+    assert "cells[C04].pci" in {error["path"] for error in body["errors"]}
     body = assert_problem(client.post(f"{API}/plan", content="cells: 3\n", headers=YAML), 422)
     assert body["errors"][0]["path"] == "cells"
     assert client.get(f"{API}/versions").json()["total"] == 0

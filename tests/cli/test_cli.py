@@ -65,10 +65,10 @@ def test_one_power_edit_shows_one_change(run, site: Path) -> None:  # type: igno
 
 FIVE_ERRORS = {
     'nid: "10000000001"': 'nid: "1000000000G"',  # snpn.nid
-    "pci: 11": "pci: 1012",  # cells[1].pci
-    "gnb: GNB1, cell_local_id: 1": "gnb: GNB9, cell_local_id: 1",  # cells[0].gnb
-    "{name: s1, sst: 1}": "{name: s1, sst: 1, colour: red}",  # slices[0].colour
-    "dnns: [factory], slices: [s1]": "dnns: [factory], slices: [s1, s2]",  # upfs[0].slices
+    "pci: 11": "pci: 1012",  # cells[C2].pci
+    "gnb: GNB1, cell_local_id: 1": "gnb: GNB-1, cell_local_id: 1",  # cells[C1].gnb
+    "{name: s1, sst: 1}": "{name: s1, sst: 1, colour: red}",  # slices[s1].colour
+    "dnns: [factory], slices: [s1]": "dnns: [factory], slices: [s1, s2]",  # upfs[UPF1].slices
 }
 
 
@@ -80,10 +80,17 @@ def test_five_errors_reported_and_nothing_stored(run, site: Path) -> None:  # ty
     site.write_text(text)
     result = run("apply", str(site))
     assert result.exit_code == 1
-    for path in ("snpn.nid", "cells[1].pci", "cells[0].gnb", "slices[0].colour", "upfs[0].slices"):
+    for path in (
+        "snpn.nid",
+        "cells[C2].pci",
+        "cells[C1].gnb",
+        "slices[s1].colour",
+        "upfs[UPF1].slices",
+    ):
         assert f"  {path}: " in result.output, path
     assert "5 problem(s); nothing was changed" in result.output
     assert "1012 is outside 0..1007" in result.output
+    assert "cells[C1].gnb: 'GNB-1' names no gnb; did you mean 'GNB1'?" in result.output
     assert "no changes" not in run("versions").output
     assert "(none)" not in run("versions").output
     assert run("export").output.count("name:") == 0

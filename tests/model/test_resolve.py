@@ -166,7 +166,7 @@ def test_malformed_dns_are_errors() -> None:
     ):
         element = {"name": "x", "role": "gnb", "vendor": "v", "naming": naming}
         _, issues = parse_document({"managed_elements": [element]})
-        assert [i.path for i in issues] == [f"managed_elements[0].naming.{field}"]
+        assert [i.path for i in issues] == [f"managed_elements[x].naming.{field}"]
 
 
 def test_two_gnbs_of_one_element_need_distinct_function_ids() -> None:
@@ -177,7 +177,7 @@ def test_two_gnbs_of_one_element_need_distinct_function_ids() -> None:
         {"name": "gnb-b", "managed_element": "me-twin", "gnb_id": 2},  # ordinal 2
     ]
     issues = validate_document(site(gnbs=gnbs, cells=[], links=[]))
-    assert [i.path for i in issues if "function_id" in i.path] == ["gnbs[1].du_function_id"]
+    assert [i.path for i in issues if "function_id" in i.path] == ["gnbs[gnb-b].du_function_id"]
 
 
 def test_terminal_reports_name_the_terminal() -> None:
@@ -242,7 +242,7 @@ def test_an_undeclared_cucp_id_that_meets_a_declared_one_is_reported() -> None:
         {"name": "gnb-b", "managed_element": "me-twin", "gnb_id": 2},  # DU 2, so CU-CP 2
     ]
     issues = validate_document(site(gnbs=gnbs, cells=[], links=[]))
-    assert [i.path for i in issues if "function_id" in i.path] == ["gnbs[1].cucp_function_id"]
+    assert [i.path for i in issues if "function_id" in i.path] == ["gnbs[gnb-b].cucp_function_id"]
 
 
 def test_a_numeric_function_id_names_only_the_one_function_of_its_class() -> None:

@@ -242,17 +242,19 @@ def _extra_section(site: dict[str, Any]) -> None:
 
 
 RULES = [
-    pytest.param(_set("cells", 1, "pci", value=1012), "cells[1].pci", "outside 0..1007", id="pci"),
+    pytest.param(
+        _set("cells", 1, "pci", value=1012), "cells[cell-1b].pci", "outside 0..1007", id="pci"
+    ),
     pytest.param(_set("snpn", "plmn", "mcc", value="12"), "snpn.plmn.mcc", "not an MCC", id="mcc"),
     pytest.param(_set("snpn", "plmn", "mnc", value="9"), "snpn.plmn.mnc", "not an MNC", id="mnc"),
     pytest.param(_set("snpn", "nid", value="300007ed9d5"), "snpn.nid", "assignment mode", id="nid"),
     pytest.param(_set("snpn", "nid", value="7ed9d5"), "snpn.nid", "11 hexadecimal", id="nid-len"),
     pytest.param(
-        _set("cells", 0, "tac", value=2**24), "cells[0].tac", "outside 0..16777215", id="tac"
+        _set("cells", 0, "tac", value=2**24), "cells[cell-1a].tac", "outside 0..16777215", id="tac"
     ),
     pytest.param(
         _set("cells", 2, "arfcn_dl", value=633_334),  # 3500.01 MHz
-        "cells[2].arfcn_dl",
+        "cells[cell-2a].arfcn_dl",
         "outside every range of the site's frequency permits",
         id="arfcn-outside-permit",
     ),
@@ -264,138 +266,141 @@ RULES = [
     ),
     pytest.param(
         _set("cells", 2, "arfcn_dl", value=804_000),  # 6010-6110 MHz overlaps 5975-6075
-        "cells[2].arfcn_dl",
-        "overlaps the carrier of cells[0]",
+        "cells[cell-2a].arfcn_dl",
+        "overlaps the carrier of cells[cell-1a]",
         id="carrier-overlap",
     ),
     pytest.param(
         _set("cells", 2, "arfcn_dl", value=805_001),  # 6075.015 MHz: upper edge 6125.015
-        "cells[2].arfcn_dl",
+        "cells[cell-2a].arfcn_dl",
         "outside every range",
         id="channel-edge-over-permit",
     ),
     pytest.param(
         _set("cells", 0, "tx_power_dbm", value=36),  # 36 + 5 dBi = 41 dBm > 40
-        "cells[0].tx_power_dbm",
+        "cells[cell-1a].tx_power_dbm",
         "EIRP 41 dBm (power 36 + gain 5) exceeds the permit's 40 dBm",
         id="eirp",
     ),
     pytest.param(_set("cells", 0, "tx_power_dbm", value=35), None, None, id="eirp-at-limit"),
     pytest.param(
         _set("cells", 0, "position", value={"x": 500, "y": 20}),
-        "cells[0].position",
+        "cells[cell-1a].position",
         "outside the permitted area",
         id="outside-permit-area",
     ),
     pytest.param(
         _copy_field("subscriptions", "supi", 0, 1),
-        "subscriptions[1].supi",
+        "subscriptions[imsi-999990000000001].supi",
         f"duplicate subscription '{SUPIS[0]}'",
         id="duplicate-supi",
     ),
     pytest.param(
         _copy_field("terminals", "supi", 0, 1),
-        "terminals[1].supi",
+        "terminals[agv-02].supi",
         f"duplicate SUPI {SUPIS[0]}",
         id="two-terminals-one-supi",
     ),
     pytest.param(
         _copy_field("subscriptions", "iccid", 0, 1),
-        "subscriptions[1].iccid",
+        "subscriptions[imsi-999990000000002].iccid",
         f"duplicate ICCID {ICCIDS[0]}",
         id="duplicate-iccid",
     ),
     pytest.param(
         _copy_field("terminals", "imei", 0, 1),
-        "terminals[1].imei",
+        "terminals[agv-02].imei",
         f"duplicate IMEI {IMEIS[0]}",
         id="duplicate-imei",
     ),
     pytest.param(
         _set("terminals", 1, "imei", value=IMEIS[0][:-1] + "7"),
-        "terminals[1].imei",
+        "terminals[agv-02].imei",
         "Luhn",
         id="imei-luhn",
     ),
     pytest.param(
         _set("subscriptions", 0, "iccid", value=ICCIDS[0][:-1] + "1"),
-        "subscriptions[0].iccid",
+        "subscriptions[imsi-999990000000001].iccid",
         "Luhn",
         id="iccid-luhn",
     ),
     pytest.param(
         _set("subscriptions", 0, "supi", value="999990000000001"),
-        "subscriptions[0].supi",
+        "subscriptions[999990000000001].supi",
         "write 'imsi-999990000000001'",
         id="supi-prefix",
     ),
     pytest.param(
-        _set("gnbs", 1, "gnb_id", value=1), "gnbs[1].gnb_id", "duplicate gNB ID 1", id="gnb-id"
+        _set("gnbs", 1, "gnb_id", value=1), "gnbs[gnb-2].gnb_id", "duplicate gNB ID 1", id="gnb-id"
     ),
     pytest.param(
         _set("gnbs", 0, "gnb_id", value=2**22),
-        "gnbs[0]",
+        "gnbs[gnb-1]",
         "does not fit in gnb_id_length 22",
         id="gnb-id-length",
     ),
     pytest.param(
         _set("cells", 1, "cell_local_id", value=1),
-        "cells[1].cell_local_id",
+        "cells[cell-1b].cell_local_id",
         "the NCI would collide",
         id="nci",
     ),
     pytest.param(
         _set("cells", 2, "pci", value=10),  # declared neighbour of cell-1a
-        "cells[0].pci",
+        "cells[cell-1a].pci",
         "PCI 10 collides with neighbour cell-2a on ARFCN 801667",
         id="pci-collision-declared",
     ),
     pytest.param(
         _set("cells", 1, "pci", value=10),  # same gNB as cell-1a
-        "cells[1].pci",
+        "cells[cell-1b].pci",
         "PCI 10 collides with neighbour cell-1a",
         id="pci-collision-cosited",
     ),
     pytest.param(
         _set("cells", 2, "pci", value=11),  # cell-1a hears cell-1b and cell-2a on PCI 11
-        "cells[0].pci",
+        "cells[cell-1a].pci",
         "PCI confusion: neighbours cell-1b and cell-2a both use PCI 11",
         id="pci-confusion",
     ),
     pytest.param(
         _set("cells", 0, "broadcast_nids", value=["100000000ab"]),
-        "cells[0].broadcast_nids",
+        "cells[cell-1a].broadcast_nids",
         f"does not include the SNPN's NID {NID}",
         id="broadcast-nid",
     ),
     pytest.param(
-        _set("cells", 0, "gnb", value="gnb-9"), "cells[0].gnb", "'gnb-9' names no gnb", id="ref-gnb"
+        _set("cells", 0, "gnb", value="gnb-9"),
+        "cells[cell-1a].gnb",
+        "'gnb-9' names no gnb",
+        id="ref-gnb",
     ),
     pytest.param(
         _set("links", 0, "b", value="sw-9"),
-        "links[0].b",
+        "links[l-gnb1].b",
         "'sw-9' names no gnb or core_function or upf or edge_node or transport_node",
         id="ref-link",
     ),
     pytest.param(
         _set("terminals", 0, "supi", value="imsi-999990000000099"),
-        "terminals[0].supi",
+        "terminals[agv-01].supi",
         "names no subscription",
         id="ref-terminal-supi",
     ),
     pytest.param(
         _set("applications", 0, "slice", value="mmtc"),
-        "applications[0].slice",
+        "applications[agv-nav].slice",
         "'mmtc' names no slice",
         id="ref-application-slice",
     ),
     pytest.param(
         _set("cells", 0, "neighbours", value=["cell-9"]),
-        "cells[0].neighbours",
+        "cells[cell-1a].neighbours",
         "'cell-9' names no cell",
         id="ref-neighbour",
     ),
-    pytest.param(_remove_upf_slice, "slices[1]", "slice embb has no UPF", id="slice-no-upf"),
+    pytest.param(_remove_upf_slice, "slices[embb]", "slice embb has no UPF", id="slice-no-upf"),
     pytest.param(
         _set("applications", 0, "slice", value="embb"),
         None,
@@ -404,26 +409,26 @@ RULES = [
     ),
     pytest.param(
         _set("sim_profiles", 0, "dnns", value=["factory", "internet"]),
-        "sim_profiles[0].dnns[1]",
+        "sim_profiles[agv-profile].dnns[1]",
         "no UPF serves DNN 'internet'",
         id="profile-dnn",
     ),
     pytest.param(
         _set("subscriptions", 0, "imei", value=IMEIS[1]),
-        "terminals[0].imei",
+        "terminals[agv-01].imei",
         f"differs from the IMEI {IMEIS[1]}",
         id="imei-binding",
     ),
     pytest.param(
         _swap_key("cells", 0, "tx_power_dbm", "tx_powr_dbm"),
-        "cells[0].tx_powr_dbm",
+        "cells[cell-1a].tx_powr_dbm",
         "unknown field",
         id="unknown-field",
     ),
     pytest.param(_extra_section, "cell", "unknown section", id="unknown-section"),
     pytest.param(
         _set("transport_nodes", 0, "name", value="gnb-1"),
-        "transport_nodes[0].name",
+        "transport_nodes[gnb-1].name",
         "'gnb-1' is also a gnb",
         id="node-name-clash",
     ),
@@ -476,11 +481,11 @@ def test_five_errors_are_all_reported() -> None:
     issues = mutated(change)
     paths = {i.path for i in issues}
     expected = {
-        "cells[1].pci",
+        "cells[cell-1b].pci",
         "snpn.plmn.mcc",
-        "cells[0].gnb",
-        "upfs[0].dnn",
-        "terminals[1].imei",
+        "cells[cell-1a].gnb",
+        "upfs[upf-1].dnn",
+        "terminals[agv-02].imei",
     }
     assert expected <= paths, [str(i) for i in issues]
 
@@ -518,7 +523,7 @@ def test_malformed_k_is_not_echoed_in_errors(bad_k: str) -> None:
     site = valid_site()
     site["subscriptions"][0]["k"] = bad_k
     issues = issues_of(site)
-    assert_issue(issues, "subscriptions[0].k", "32 hexadecimal digits")
+    assert_issue(issues, "subscriptions[imsi-999990000000001].k", "32 hexadecimal digits")
     assert all(bad_k.lower() not in str(i).lower() for i in issues)
     assert all(K[:24].lower() not in str(i).lower() for i in issues)
 
@@ -544,7 +549,7 @@ def test_cell_local_id_must_fit_next_to_a_32_bit_gnb_id() -> None:
         site["cells"][0]["cell_local_id"] = 16
 
     issues = mutated(change)
-    assert any(i.path.startswith("cells[0]") for i in issues), [str(i) for i in issues]
+    assert any(i.path.startswith("cells[cell-1a]") for i in issues), [str(i) for i in issues]
 
 
 def test_imei_and_imeisv_of_one_device_are_duplicates() -> None:
@@ -552,7 +557,7 @@ def test_imei_and_imeisv_of_one_device_are_duplicates() -> None:
         site["terminals"][1]["imei"] = IMEIS[0][:14] + "01"  # IMEISV of terminal 0
         site["subscriptions"][1]["imei"] = IMEIS[0][:14] + "01"
 
-    assert_issue(mutated(change), "terminals[1].imei", "duplicate IMEI")
+    assert_issue(mutated(change), "terminals[agv-02].imei", "duplicate IMEI")
 
 
 def test_unhashable_yaml_key_is_a_site_file_error() -> None:

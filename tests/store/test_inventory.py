@@ -68,7 +68,7 @@ def test_invalid_file_changes_nothing(services: Services, minimal_site_text: str
     with pytest.raises(SiteFileError) as caught:
         services.inventory.apply(parse_site_text(broken), author="a", reason="bad")
     paths = {issue.path for issue in caught.value.issues}
-    assert "cells[1].gnb" in paths
+    assert "cells[C2].gnb" in paths
     assert row_counts(services) == before
 
 
@@ -138,7 +138,7 @@ def test_new_subscription_needs_credentials(services: Services, minimal_site_tex
     )
     with pytest.raises(SiteFileError) as caught:
         services.inventory.apply(parse_site_text(text), author="a", reason="r")
-    assert [i.path for i in caught.value.issues] == ["subscriptions[0].k"]
+    assert [i.path for i in caught.value.issues] == ["subscriptions[imsi-999990000000001].k"]
 
 
 def test_secret_export_is_audited_and_needs_the_key(

@@ -14,7 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
 from openipn.model.document import Issue, SiteFileError, format_loc
-from openipn.model.kinds import BY_SECTION, KINDS
+from openipn.model.kinds import BY_SECTION, KINDS, KindSpec
+from openipn.model.suggest import unknown_field_message
 from openipn.store.inventory import ConflictError, MissingError
 
 log = logging.getLogger(__name__)
@@ -76,10 +77,11 @@ def problem_response(request: Request, problem: ProblemError) -> JSONResponse:
     )
 
 
-def clean_message(error: Mapping[str, Any]) -> str:
+def clean_message(error: Mapping[str, Any], spec: KindSpec | None = None) -> str:
     """A pydantic/FastAPI error message without its prefixes, in site-file wording."""
     if error.get("type") == "extra_forbidden":
-        return "unknown field"
+        loc = tuple(error.get("loc", ()))[1:]  # after "body": the object's own fields
+        return unknown_field_message(spec.model, loc) if spec else "unknown field"
     if error.get("type") == "missing":
         return "required field is missing"
     if error.get("type") == "json_invalid":
@@ -90,10 +92,15 @@ def clean_message(error: Mapping[str, Any]) -> str:
     return text
 
 
+def route_spec(request: Request) -> KindSpec | None:
+    """The kind whose route serves the request, if any."""
+    route = request.scope.get("route")
+    return next((BY_SECTION[t] for t in getattr(route, "tags", ()) if t in BY_SECTION), None)
+
+
 def object_prefix(request: Request, body: object) -> str:
     """`cells[C1]` (or `site`) for a request to one kind's route; '' for other routes."""
-    route = request.scope.get("route")
-    spec = next((BY_SECTION[t] for t in getattr(route, "tags", ()) if t in BY_SECTION), None)
+    spec = route_spec(request)
     if spec is None:
         return ""
     if spec.singleton:
@@ -108,7 +115,7 @@ def request_issues(
     request: Request, errors: Iterable[Mapping[str, Any]], body: object
 ) -> list[Issue]:
     """FastAPI validation errors as issues with paths like `cells[C1].pci` or `query.page`."""
-    prefix = object_prefix(request, body)
+    prefix, spec = object_prefix(request, body), route_spec(request)
     issues = []
     for error in errors:
         loc = tuple(error.get("loc", ()))
@@ -118,7 +125,8 @@ def request_issues(
             path = format_loc(prefix, loc[1:]) or "(body)"
         else:
             path = format_loc("", loc)
-        issues.append(Issue(path, clean_message(error)))
+        body_error = loc[:1] == ("body",)
+        issues.append(Issue(path, clean_message(error, spec if body_error else None)))
     return issues
 
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from openipn.model.kinds import BY_SECTION, KINDS, KindSpec, object_key
+from openipn.model.suggest import did_you_mean, unknown_field_message
 
 FORMAT = "openipn-site/v1"
 T = TypeVar("T")
@@ -16,7 +17,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem in a site file, named by its field path, e.g. `cells[3].pci`."""
+    """One problem in a site file, named by its field path, e.g. `cells[WS1-C1].pci`."""
 
     path: str
     message: str
@@ -40,7 +41,6 @@ class SiteDocument:
 
     sections: dict[str, list[BaseModel]] = field(default_factory=dict)
     managed: set[str] = field(default_factory=set)
-    keyed: set[str] = field(default_factory=set)  # sections whose paths name keys, not positions
     issues: list[Issue] = field(default_factory=list)  # field-level issues found while parsing
     unparsed: dict[str, set[str]] = field(default_factory=dict)  # keys of objects that failed
 
@@ -69,13 +69,26 @@ class SiteDocument:
                 yield spec, position, obj
 
     def path(self, section: str, position: int) -> str:
-        """The field path of an object: `cells[3]` in a file, `cells[WS1-C1]` in the store."""
+        """The field path of an object, named by its key: `cells[WS1-C1]` (or `snpn`)."""
         spec = BY_SECTION[section]
         if spec.singleton:
             return section
-        if section in self.keyed:
-            return f"{section}[{object_key(spec, self.objects(section)[position])}]"
-        return f"{section}[{position}]"
+        return object_path(spec, object_key(spec, self.objects(section)[position]))
+
+
+def object_path(spec: KindSpec, key: str) -> str:
+    """`cells[WS1-C1]`: an object named by its key, as the API and the CLI show it."""
+    return f"{spec.section}[{key}]"
+
+
+def raw_object_path(spec: KindSpec, raw: object, position: int) -> str:
+    """The path of an object as written: by its key when it has one, else by position."""
+    if spec.singleton:
+        return spec.section
+    key = raw.get(spec.key_field) if isinstance(raw, dict) else None
+    if isinstance(key, str | int) and not isinstance(key, bool) and str(key):
+        return object_path(spec, str(key))
+    return f"{spec.section}[{position}]"
 
 
 def format_loc(prefix: str, loc: tuple[int | str, ...]) -> str:
@@ -86,20 +99,22 @@ def format_loc(prefix: str, loc: tuple[int | str, ...]) -> str:
     return path
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def _message(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
     text = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         text = text.removeprefix(prefix)
     if error["type"] == "extra_forbidden":
-        return "unknown field"
+        return unknown_field_message(model, tuple(error["loc"])) if model else "unknown field"
     if error["type"] == "missing":
         return "required field is missing"
     return text
 
 
-def issues_from(exc: ValidationError, prefix: str) -> list[Issue]:
-    """Issues for every error of a pydantic ValidationError."""
-    return [Issue(format_loc(prefix, tuple(e["loc"])), _message(e)) for e in exc.errors()]
+def issues_from(
+    exc: ValidationError, prefix: str, model: type[BaseModel] | None = None
+) -> list[Issue]:
+    """Issues for every error of a pydantic ValidationError (of `model`, to suggest fields)."""
+    return [Issue(format_loc(prefix, tuple(e["loc"])), _message(e, model)) for e in exc.errors()]
 
 
 def parse_object(spec: KindSpec, raw: object, path: str) -> tuple[BaseModel | None, list[Issue]]:
@@ -109,7 +124,7 @@ def parse_object(spec: KindSpec, raw: object, path: str) -> tuple[BaseModel | No
     try:
         return spec.model.model_validate(raw), []
     except ValidationError as exc:
-        return None, issues_from(exc, path)
+        return None, issues_from(exc, path, spec.model)
 
 
 def _parse_section(spec: KindSpec, raw: object, document: SiteDocument) -> list[Issue]:
@@ -121,8 +136,7 @@ def _parse_section(spec: KindSpec, raw: object, document: SiteDocument) -> list[
     parsed = document.sections.setdefault(spec.section, [])
     issues: list[Issue] = []
     for position, item in enumerate(items):
-        path = spec.section if spec.singleton else f"{spec.section}[{position}]"
-        obj, found = parse_object(spec, item, path)
+        obj, found = parse_object(spec, item, raw_object_path(spec, item, position))
         issues.extend(found)
         if obj is not None:
             parsed.append(obj)
@@ -156,12 +170,18 @@ def _parse_document(raw: object) -> tuple[SiteDocument, list[Issue]]:
             continue
         spec = BY_SECTION.get(str(key))
         if spec is None:
-            known = ", ".join(s.section for s in KINDS)
-            issues.append(Issue(str(key), f"unknown section; known sections: {known}"))
+            issues.append(Issue(str(key), unknown_section_message(str(key))))
             continue
         issues.extend(_parse_section(spec, value, document))
         document.managed.add(spec.section)
     return document, issues
+
+
+def unknown_section_message(section: str) -> str:
+    """ "unknown section" with the nearest section name, or the list of them."""
+    names = [spec.section for spec in KINDS]
+    suggestion = did_you_mean(section, names)
+    return "unknown section" + (suggestion or "; known sections: " + ", ".join(names))
 
 
 def dump_document(document: SiteDocument) -> dict[str, Any]:

@@ -5,13 +5,15 @@ Field-level rules (ranges, formats) live on the model classes; these need the wh
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel
 
-from openipn.model.document import Issue, SiteDocument
+from openipn.model.document import Issue, SiteDocument, object_path
 from openipn.model.identifiers import imei_tac_snr
 from openipn.model.kinds import BY_SECTION, KINDS, object_key
+from openipn.model.suggest import did_you_mean
 
 NODE_SECTIONS = tuple(spec.section for spec in KINDS if spec.topology_node)
 
@@ -71,17 +73,18 @@ def _unique_value(field: str, value: str) -> str:
 
 
 def check_duplicate_keys(doc: SiteDocument) -> Iterable[Issue]:
-    """Two objects of one kind with the same name (or SUPI)."""
-    for spec, position, obj in doc.iter_all():
+    """Two objects of one kind with the same name (or SUPI): one issue per repeated key."""
+    for spec in KINDS:
         if spec.singleton:
             continue
-        first = _first_positions(doc, spec.section).get(object_key(spec, obj))
-        if first is not None and first != position:
-            yield Issue(
-                f"{doc.path(spec.section, position)}.{spec.key_field}",
-                f"duplicate {spec.kind} {object_key(spec, obj)!r} "
-                f"(also {doc.path(spec.section, first)})",
-            )
+        counted = Counter(object_key(spec, obj) for obj in doc.objects(spec.section))
+        for key, count in counted.items():
+            if count > 1:
+                yield Issue(
+                    f"{object_path(spec, key)}.{spec.key_field}",
+                    f"duplicate {spec.kind} {key!r} ({count} {spec.section} have this "
+                    f"{spec.key_field})",
+                )
 
 
 def _first_positions(doc: SiteDocument, section: str) -> dict[str, int]:
@@ -121,13 +124,14 @@ def check_references(doc: SiteDocument) -> Iterable[Issue]:
         if not spec.singleton
     }
     for section, field, targets in REFERENCES:
+        known = [key for target in targets for key in keys[target]]
         for position, obj in enumerate(doc.objects(section)):
             for value in _values(obj, field):
                 if not any(value in keys[target] for target in targets):
                     kinds = " or ".join(BY_SECTION[t].kind for t in targets)
                     yield Issue(
                         f"{doc.path(section, position)}.{field}",
-                        f"{value!r} names no {kinds}",
+                        f"{value!r} names no {kinds}{did_you_mean(value, known)}",
                     )
 
 
@@ -163,11 +167,22 @@ CHECKS: tuple[Callable[[SiteDocument], Iterable[Issue]], ...] = (
 
 
 def validate_document(doc: SiteDocument) -> list[Issue]:
-    """Run every cross-object rule (these and the radio rules) and return all issues."""
+    """Run every cross-object rule (these, radio, service, subscriber) and return all issues."""
     from openipn.model.radio_rules import RADIO_CHECKS
     from openipn.model.service_rules import SERVICE_CHECKS
+    from openipn.model.subscriber_rules import SUBSCRIBER_CHECKS
 
     issues: list[Issue] = []
-    for check in (*CHECKS, *RADIO_CHECKS, *SERVICE_CHECKS):
+    for check in (*CHECKS, *RADIO_CHECKS, *SERVICE_CHECKS, *SUBSCRIBER_CHECKS):
         issues.extend(check(doc))
     return issues
+
+
+def document_warnings(doc: SiteDocument) -> list[Issue]:
+    """Run every warning rule: a network that is accepted but will not work as drawn."""
+    from openipn.model.transport_rules import TRANSPORT_WARNINGS
+
+    warnings: list[Issue] = []
+    for check in TRANSPORT_WARNINGS:
+        warnings.extend(check(doc))
+    return warnings

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from openipn.model.document import Issue
 from openipn.model.kinds import KINDS
 
 KIND_ORDER = {spec.kind: index for index, spec in enumerate(KINDS)}
 SECRET_MARK = "(secret)"
+NEW_SECRET_MARK = "(new secret)"
 
 
 class ChangeOp(StrEnum):
@@ -72,14 +74,23 @@ def _show(value: Any) -> str:
 
 @dataclass
 class Plan:
-    """An ordered list of changes; empty means 'no changes'."""
+    """An ordered list of changes; empty means 'no changes'. Warnings do not stop it."""
 
     changes: list[Change] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """True when applying would change nothing."""
         return not self.changes
+
+    def credential_deletes(self) -> list[Change]:
+        """Deletions of objects that hold sealed SIM credentials (K, OPc): not recoverable."""
+        return [
+            c
+            for c in self.changes
+            if c.op == ChangeOp.DELETE and c.before is not None and c.before.secrets
+        ]
 
     def counts(self) -> dict[str, int]:
         """How many objects each operation touches."""
@@ -121,14 +132,25 @@ def field_changes(before: Stored, after: Stored) -> tuple[FieldChange, ...]:
     old_secrets, new_secrets = before.secrets or {}, after.secrets or {}
     for name in sorted(set(old_secrets) | set(new_secrets)):
         if old_secrets.get(name) != new_secrets.get(name):
-            result.append(FieldChange(name, SECRET_MARK, "(new secret)"))
+            old = SECRET_MARK if name in old_secrets else None
+            result.append(FieldChange(name, old, NEW_SECRET_MARK if name in new_secrets else None))
     return tuple(result)
 
 
+NOTHING = Stored({})
+
+
 def diff_states(
-    current: Mapping[Key, Stored], desired: Mapping[Key, Stored], kinds: Iterable[str]
+    current: Mapping[Key, Stored],
+    desired: Mapping[Key, Stored],
+    kinds: Iterable[str],
+    *,
+    every_field: bool = False,
 ) -> Plan:
-    """Changes that turn `current` into `desired` for the given kinds (others untouched)."""
+    """Changes that turn `current` into `desired` for the given kinds (others untouched).
+
+    With `every_field`, created and deleted objects list their attributes too (a version diff).
+    """
     scope = set(kinds)
     changes: list[Change] = []
     for key, after in desired.items():
@@ -136,14 +158,16 @@ def diff_states(
             continue
         before = current.get(key)
         if before is None:
-            changes.append(Change(ChangeOp.CREATE, key[0], key[1], None, after))
+            fields = field_changes(NOTHING, after) if every_field else ()
+            changes.append(Change(ChangeOp.CREATE, key[0], key[1], None, after, fields))
             continue
         fields = field_changes(before, after)
         if fields:
             changes.append(Change(ChangeOp.UPDATE, key[0], key[1], before, after, fields))
     for key, before in current.items():
         if key[0] in scope and key not in desired:
-            changes.append(Change(ChangeOp.DELETE, key[0], key[1], before, None))
+            fields = field_changes(before, NOTHING) if every_field else ()
+            changes.append(Change(ChangeOp.DELETE, key[0], key[1], before, None, fields))
     changes.sort(key=lambda c: (KIND_ORDER.get(c.kind, 99), c.name))
     return Plan(changes)
 

@@ -62,7 +62,6 @@ def state_to_document(state: State) -> SiteDocument:
     document = SiteDocument()
     for spec in KINDS:
         document.sections[spec.section] = []
-        document.keyed.add(spec.section)
     for (kind, _), stored in sorted(state.items()):
         spec = BY_KIND[kind]
         document.sections[spec.section].append(spec.model.model_validate(stored.data))
@@ -79,7 +78,6 @@ def merge(stored: SiteDocument, desired: SiteDocument) -> SiteDocument:
             merged.sections[spec.section] = list(desired.objects(spec.section))
         else:
             merged.sections[spec.section] = list(stored.objects(spec.section))
-            merged.keyed.add(spec.section)
     return merged
 
 
@@ -182,7 +180,6 @@ class Inventory:
         """The stored network as a document (secrets are not part of it)."""
         with Session(self.engine) as session:
             document = state_to_document(load_state(session))
-        document.keyed = set()
         document.managed = {spec.section for spec in KINDS}
         return document
 
