@@ -1,6 +1,7 @@
 # OpenIPN: two commands do all set-up on a fresh machine.
-#   make run   - virtual environment, install, initialise ./data with the example plant, then
-#                serve it with its twin feeding live telemetry (scripts/live.py)
+#   make run   - virtual environment, install, then `openipn run`: serve the network stored in
+#                ./data (the example plant only when the store is empty) with its twin feeding
+#                live telemetry; refuses to start when the port or ./data is in use
 #   make test  - install what the tests need (Debian packages too) and run the whole suite
 
 PYTHON ?= python3
@@ -16,15 +17,12 @@ DEBIAN_TEST_PACKAGES := postgresql chromium prometheus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/openipn init
-	$(BIN)/openipn apply $(SITE) --reason "make run: example plant"
-	$(BIN)/openipn inventory list cell --page-size 10
-	$(BIN)/python scripts/live.py --site $(SITE) --host $(HOST) --port $(PORT)
+	$(BIN)/openipn run --site $(SITE) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	bash scripts/ensure-debian-packages.sh $(DEBIAN_TEST_PACKAGES)

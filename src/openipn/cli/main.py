@@ -9,7 +9,18 @@ from typing import Annotated
 import typer
 
 from openipn import __version__
-from openipn.cli import discovered, ingest, inventory, kpi, network, serve, sims, topology, twin
+from openipn.cli import (
+    discovered,
+    ingest,
+    inventory,
+    kpi,
+    network,
+    run,
+    serve,
+    sims,
+    topology,
+    twin,
+)
 from openipn.cli.context import CliContext
 from openipn.settings import Settings
 
@@ -69,6 +80,7 @@ for command in (
     network.versions,
     network.restore,
     serve.serve,
+    run.run,
     twin.twin,
     discovered.discovered,
 ):

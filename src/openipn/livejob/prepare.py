@@ -22,6 +22,7 @@ class Prepared:
 
     summary: str
     site_file: Path
+    elements: int  # managed elements of the served network
 
 
 def _existing_database(settings: Settings) -> str | None:
@@ -80,7 +81,7 @@ def prepare_store(
     temporary = site_out.with_name(site_out.name + ".tmp")
     temporary.write_text(dump_site_text(document), encoding="utf-8")
     temporary.replace(site_out)  # the twin never reads a half-written site file
-    return Prepared(summary, site_out)
+    return Prepared(summary, site_out, len(document.sections.get("managed_elements", [])))
 
 
 def _seed_or_keep(services: Services, example: Path) -> str:
