@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import text
 
 from openipn import __version__
 from openipn.api.alarms import alarms_router
@@ -26,6 +25,7 @@ from openipn.api.terminals import terminals_router
 from openipn.api.ves import ves_router
 from openipn.app import Services
 from openipn.model.kinds import KINDS
+from openipn.store.db import ping
 
 if TYPE_CHECKING:
     from openipn.runtime import Runtime
@@ -65,8 +65,7 @@ def health_router() -> APIRouter:
     def healthz(services: ServicesDep) -> dict[str, Any]:
         """Liveness and database reachability."""
         try:
-            with services.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            ping(services.engine)
         except Exception as exc:  # any database failure means unhealthy
             raise ProblemError(503, f"database unreachable: {type(exc).__name__}") from None
         return {"status": "ok", "version": __version__}

@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -50,3 +50,9 @@ def migrate(engine: Engine) -> None:
 def is_initialised(engine: Engine) -> bool:
     """True when the schema exists in this database."""
     return inspect(engine).has_table("versions")
+
+
+def ping(engine: Engine) -> None:
+    """Ask the database a trivial question; the driver's error when it does not answer."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

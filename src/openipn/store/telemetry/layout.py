@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +25,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from openipn.store.telemetry.api import SampleBatch, Tier
-from openipn.store.telemetry.catalog import NewFile
+from openipn.store.telemetry.catalog import Catalog, NewFile
 
 DAY_S = 86_400
 RESOLUTION_S: dict[Tier, int] = {Tier.RAW: 1, Tier.HOURLY: 3_600, Tier.DAILY: DAY_S}
@@ -41,6 +42,35 @@ RAW_SCHEMA = pa.schema(
         pa.field("value", pa.float64(), nullable=False),
     ]
 )
+
+
+class StoreFiles(Protocol):
+    """What a store's writers and upkeep use of it: its files, their catalog and their rules."""
+
+    @property
+    def root(self) -> Path:
+        """The store's directory (tiers below it, the catalog in it)."""
+        ...
+
+    @property
+    def catalog(self) -> Catalog:
+        """The list of the store's files, the only ones ever read."""
+        ...
+
+    @property
+    def durable(self) -> bool:
+        """True: files are fsynced before they are catalogued."""
+        ...
+
+    @property
+    def orphan_grace_s(self) -> float:
+        """Age after which an uncatalogued file is a leftover to remove."""
+        ...
+
+    @property
+    def retire_grace_s(self) -> float:
+        """Time a replaced file is kept for readers that still hold it."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -28,13 +27,11 @@ from openipn.store.telemetry.layout import (
     DAY_S,
     RESOLUTION_S,
     ROW_GROUP_ROWS,
+    StoreFiles,
     new_relative_path,
     remove_quietly,
 )
 from openipn.store.telemetry.query import literal
-
-if TYPE_CHECKING:
-    from openipn.store.telemetry.parquet_store import ParquetTelemetryStore
 
 LOCK_NAME = "maintain.lock"
 MERGE_OPEN_DAY_AT = 16  # an open day's files are merged once this many have gathered
@@ -78,7 +75,7 @@ def exclusive(root: Path) -> Iterator[bool]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def maintain(store: ParquetTelemetryStore, now: int, retention: Retention) -> dict[str, int]:
+def maintain(store: StoreFiles, now: int, retention: Retention) -> dict[str, int]:
     """Roll up, compact, expire and sweep; counts of what was done."""
     for field in ("raw_days", "hourly_days", "daily_days"):
         if getattr(retention, field) < 1:
@@ -112,7 +109,7 @@ def _by_day(files: Sequence[FileEntry]) -> dict[int, list[FileEntry]]:
 
 
 def _copy(
-    store: ParquetTelemetryStore, con: duckdb.DuckDBPyConnection, sql: str, tier: Tier, day: int
+    store: StoreFiles, con: duckdb.DuckDBPyConnection, sql: str, tier: Tier, day: int
 ) -> tuple[str, int]:
     """Write a query's rows to a new file of the tier and day; its path and row count."""
     relative = new_relative_path(tier, day)
@@ -135,7 +132,7 @@ def _files_sql(files: Sequence[FileEntry], root: Path) -> str:
 
 
 def _rollup_file(
-    store: ParquetTelemetryStore,
+    store: StoreFiles,
     con: duckdb.DuckDBPyConnection,
     tier: Tier,
     day: int,
@@ -163,9 +160,7 @@ def _rollup_file(
     )
 
 
-def _roll_up(
-    store: ParquetTelemetryStore, con: duckdb.DuckDBPyConnection, counts: dict[str, int]
-) -> None:
+def _roll_up(store: StoreFiles, con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
     """Roll every not-yet-rolled raw file into new hourly and daily files of its day."""
     pending = [f for f in store.catalog.all_files(Tier.RAW) if not f.rolled]
     for day, sources in sorted(_by_day(pending).items()):
@@ -179,7 +174,7 @@ def _roll_up(
 
 
 def _compact(
-    store: ParquetTelemetryStore, con: duckdb.DuckDBPyConnection, now: int, counts: dict[str, int]
+    store: StoreFiles, con: duckdb.DuckDBPyConnection, now: int, counts: dict[str, int]
 ) -> None:
     """Merge each day's small files into one (raw sorted; roll-ups re-aggregated)."""
     for tier in Tier:
@@ -211,9 +206,7 @@ def _compact(
             counts["compacted_into"] += 1
 
 
-def _expire(
-    store: ParquetTelemetryStore, now: int, retention: Retention, counts: dict[str, int]
-) -> None:
+def _expire(store: StoreFiles, now: int, retention: Retention, counts: dict[str, int]) -> None:
     """Retire files of days older than each tier's retention (raw only once rolled up)."""
     keep = {
         Tier.RAW: retention.raw_days,
@@ -230,7 +223,7 @@ def _expire(
         expire_content(db, (now // DAY_S - retention.raw_days) * DAY_S)
 
 
-def _sweep(store: ParquetTelemetryStore, counts: dict[str, int]) -> None:
+def _sweep(store: StoreFiles, counts: dict[str, int]) -> None:
     """Delete retired files after their grace period, and orphans nobody committed."""
     wall = time.time()
     done = store.catalog.retired_before(wall - store.retire_grace_s)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from openipn.model.times import from_epoch
 from openipn.store.telemetry.api import AppendResult, Conflict, FileBatch, SampleBatch, Source, Tier
@@ -31,13 +30,11 @@ from openipn.store.telemetry.content import (
 )
 from openipn.store.telemetry.layout import (
     DAY_S,
+    StoreFiles,
     batch_parts,
     remove_quietly,
     write_raw_part,
 )
-
-if TYPE_CHECKING:
-    from openipn.store.telemetry.parquet_store import ParquetTelemetryStore
 
 FLUSH_ROWS = 1 << 18  # values gathered in memory before they are written out
 STREAM_FLUSH_ROWS = 1 << 16  # the same within a file that comes in many batches (large)
@@ -48,7 +45,7 @@ MAX_CONFLICTS = 100  # conflicts listed per file (all are counted in `skipped`)
 class _Writer:
     """Gathers filtered batches and writes them out in bounded pieces (not yet committed)."""
 
-    def __init__(self, store: ParquetTelemetryStore) -> None:
+    def __init__(self, store: StoreFiles) -> None:
         self.store = store
         self.pending: list[SampleBatch] = []
         self.rows = 0
@@ -99,7 +96,7 @@ def _libc() -> ctypes.CDLL | None:
 _LIBC = _libc()
 
 
-def _stored_values(store: ParquetTelemetryStore, wanted: set[Key]) -> dict[Key, float]:
+def _stored_values(store: StoreFiles, wanted: set[Key]) -> dict[Key, float]:
     """Committed raw values of the wanted keys."""
     days = sorted({key[2] // DAY_S for key in wanted})
     names = sorted({key[1] for key in wanted})
@@ -109,7 +106,7 @@ def _stored_values(store: ParquetTelemetryStore, wanted: set[Key]) -> dict[Key, 
 
 
 def _conflicts(
-    store: ParquetTelemetryStore, writer: _Writer, overlaps: list[tuple[Key, float]]
+    store: StoreFiles, writer: _Writer, overlaps: list[tuple[Key, float]]
 ) -> tuple[Conflict, ...]:
     """The overlaps whose value differs from the one stored or taken first."""
     if not overlaps:
@@ -131,7 +128,7 @@ def _span(batch: SampleBatch, span: tuple[int, int] | None) -> tuple[int, int] |
 class _Round:
     """One attempt: filter, write, commit; raises CommitRaceError if overtaken."""
 
-    def __init__(self, store: ParquetTelemetryStore) -> None:
+    def __init__(self, store: StoreFiles) -> None:
         self.store = store
         with store.catalog.read() as db:
             self.snapshot = store.catalog.content_snapshot(db)
@@ -181,7 +178,7 @@ class _Round:
 
 
 def append_files(
-    store: ParquetTelemetryStore, files: Sequence[FileBatch], source: Source
+    store: StoreFiles, files: Sequence[FileBatch], source: Source
 ) -> list[AppendResult]:
     """Store several files in one transaction (see `TelemetryStore.append_files`)."""
     for _ in range(RETRIES):
