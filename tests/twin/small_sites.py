@@ -94,3 +94,82 @@ def edge_site() -> SiteDocument:
     document, issues = check_site_text(EDGE_SITE, source="edge-site")
     assert not issues, issues
     return document
+
+
+def _cameras(count: int) -> tuple[str, str]:
+    """Terminal and subscription lines of `count` QC cameras in WS1."""
+    terminals, subscriptions = [], []
+    for i in range(1, count + 1):
+        supi = f"imsi-9999900000{i:05d}"
+        terminals.append(
+            f"  - {{name: cam-{i}, type: qc_camera, supi: {supi}, expected_area: WS1, "
+            "application: qc}"
+        )
+        subscriptions.append(
+            f"  - {{supi: {supi}, profile: prof, k: 465b5ce8b199b49faa5f0a2ee238{i:04x}, "
+            f"opc: cdc202d5123e20f62b6d676ac72c{i:04x}}}"
+        )
+    return "\n".join(terminals), "\n".join(subscriptions)
+
+
+# Two halls 140 m apart on one carrier; WS1's gNB hangs off its own switch. Cut WS1 off and its
+# cameras reach for the far hall's cell at high power, right beside WS1's barred cell.
+TWO_HALLS_SITE = """
+site: {name: two-halls, anchor: {latitude: 31.3, longitude: 120.6}, timezone: UTC}
+snpn: {plmn: {mcc: "999", mnc: "99"}, nid: "10000000001"}
+areas:
+  - {name: WS1, kind: workshop, polygon: [[0,0],[60,0],[60,40],[0,40]]}
+  - {name: WS2, kind: workshop, polygon: [[140,0],[200,0],[200,40],[140,40]]}
+permits:
+  - {name: P1, number: "X-1", holder: Demo, valid_from: 2026-01-01, valid_until: 2030-12-31,
+     ranges: [{start_mhz: 3700, end_mhz: 3800}], max_eirp_dbm: 40,
+     area: [[-10,-10],[300,-10],[300,300],[-10,300]]}
+managed_elements:
+  - {name: me-core, role: core, vendor: Acme}
+  - {name: me-upf, role: upf, vendor: Acme}
+  - {name: me-sw, role: transport, vendor: Acme}
+  - {name: me-sw-ws1, role: transport, vendor: Acme}
+  - {name: me-gnb1, role: gnb, vendor: Acme}
+  - {name: me-gnb2, role: gnb, vendor: Acme}
+gnbs:
+  - {name: gnb1, managed_element: me-gnb1, gnb_id: 1, position: {x: 30, y: 20}}
+  - {name: gnb2, managed_element: me-gnb2, gnb_id: 2, position: {x: 170, y: 20}}
+cells:
+  - {name: c1, gnb: gnb1, cell_local_id: 1, pci: 10, tac: 1, arfcn_dl: 650000, slices: [embb]}
+  - {name: c2, gnb: gnb2, cell_local_id: 1, pci: 11, tac: 1, arfcn_dl: 650000, slices: [embb]}
+core_functions:
+  - {name: amf-1, type: AMF, managed_element: me-core}
+  - {name: smf-1, type: SMF, managed_element: me-core}
+upfs:
+  - {name: upf-1, role: central, managed_element: me-upf, dnns: [internet], slices: [embb]}
+transport_nodes:
+  - {name: sw, type: switch, managed_element: me-sw}
+  - {name: sw-ws1, type: switch, managed_element: me-sw-ws1, area: WS1}
+links:
+  - {name: l-amf, a: amf-1, b: sw, capacity_mbps: 10000, latency_us: 2}
+  - {name: l-smf, a: smf-1, b: sw, capacity_mbps: 10000, latency_us: 2}
+  - {name: l-upf, a: upf-1, b: sw, capacity_mbps: 10000, latency_us: 2}
+  - {name: l-ws1, a: sw, b: sw-ws1, capacity_mbps: 10000, latency_us: 2}
+  - {name: l-gnb1, a: sw-ws1, b: gnb1, capacity_mbps: 10000, latency_us: 2}
+  - {name: l-gnb2, a: sw, b: gnb2, capacity_mbps: 10000, latency_us: 2}
+slices:
+  - {name: embb, sst: 1, sd: "000002"}
+applications:
+  - {name: qc, class: machine_vision_qc, slice: embb, latency_budget_ms: 50, areas: [WS1]}
+sim_profiles:
+  - {name: prof, slices: [embb], dnns: [internet], five_qi: 9}
+terminals:
+TERMINALS
+subscriptions:
+SUBSCRIPTIONS
+"""
+
+
+@functools.cache
+def two_halls_site(cameras: int = 16) -> SiteDocument:
+    """Two halls on one carrier, `cameras` cameras in WS1; checked like any site file."""
+    terminals, subscriptions = _cameras(cameras)
+    text = TWO_HALLS_SITE.replace("TERMINALS", terminals).replace("SUBSCRIPTIONS", subscriptions)
+    document, issues = check_site_text(text, source="two-halls")
+    assert not issues, issues
+    return document
