@@ -1,4 +1,4 @@
-"""Transport topology: what loses its path to the core when a link or node fails.
+"""Transport topology: what loses its path to an AMF when a link or node fails.
 
 amf-1, upf-1 ── sw-1          ring: sw-1 ── sw-2 ── sw-3 ── sw-1
 gnb-1 ── sw-2                 gnb-2 ══ sw-3 (two parallel links)
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from openipn.model.document import SiteDocument, parse_document
-from openipn.model.topology import behind, build_graph, core_nodes, node_kind
+from openipn.model.topology import amf_nodes, behind, build_graph, node_kind
 
 
 def _link(name: str, a: str, b: str, **extra: Any) -> dict[str, Any]:
@@ -51,8 +51,8 @@ def topology(**link_extra: dict[str, Any]) -> SiteDocument:
     return document
 
 
-def test_core_nodes_are_amfs_and_upfs() -> None:
-    assert core_nodes(topology()) == {"amf-1", "upf-1"}
+def test_the_control_plane_is_anchored_at_the_amfs_only() -> None:
+    assert amf_nodes(topology()) == {"amf-1"}
 
 
 def test_intact_topology_leaves_only_unlinked_nodes_behind() -> None:
@@ -70,7 +70,9 @@ def test_redundant_link_failure_cuts_off_nothing(link: str) -> None:
         ("l-spur", {"sw-4", "gnb-3"}),
         ("l-gnb3", {"gnb-3"}),
         ("l-gnb1", {"gnb-1"}),
-        ("l-upf", set()),  # upf-1 is an anchor itself, and the AMF still reaches the rest
+        # the UPF anchors no control plane: it is cut off from the AMF (its N3/N4 and the
+        # slices it serves are the user plane's answer, model/impact.py)
+        ("l-upf", {"upf-1"}),
     ],
 )
 def test_single_link_failure_cuts_off_what_is_behind_it(link: str, cut_off: set[str]) -> None:
@@ -83,8 +85,8 @@ def test_single_link_failure_cuts_off_what_is_behind_it(link: str, cut_off: set[
         ("sw-2", {"gnb-1"}),
         ("sw-3", {"gnb-2", "sw-4", "gnb-3"}),
         ("sw-4", {"gnb-3"}),
-        # amf-1 and upf-1 hang off sw-1 only: the whole access side loses the core
-        ("sw-1", {"sw-2", "sw-3", "sw-4", "gnb-1", "gnb-2", "gnb-3"}),
+        # amf-1 and upf-1 hang off sw-1 only: the whole access side and the UPF lose the AMF
+        ("sw-1", {"upf-1", "sw-2", "sw-3", "sw-4", "gnb-1", "gnb-2", "gnb-3"}),
     ],
 )
 def test_node_failure_cuts_off_its_gnbs(node: str, cut_off: set[str]) -> None:

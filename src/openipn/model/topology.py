@@ -1,10 +1,10 @@
-"""The transport topology as a graph: what sits behind a link or a node."""
+"""The transport topology as a graph: what loses the control plane behind a link or a node."""
 
 from __future__ import annotations
 
 import networkx as nx
 
-from openipn.model.core import CoreFunction, CoreFunctionType, Upf
+from openipn.model.core import CoreFunction, CoreFunctionType
 from openipn.model.document import SiteDocument
 from openipn.model.kinds import KINDS, object_key
 from openipn.model.radio import AdministrativeState
@@ -30,23 +30,9 @@ def build_graph(doc: SiteDocument) -> nx.MultiGraph:
     return graph
 
 
-def core_nodes(doc: SiteDocument) -> set[str]:
-    """Nodes that anchor the network: the AMF(s) and the UPFs."""
-    amfs = {
-        f.name
-        for f in doc.objects("core_functions")
-        if isinstance(f, CoreFunction) and f.type == CoreFunctionType.AMF
-    }
-    return amfs | {u.name for u in doc.objects("upfs") if isinstance(u, Upf)}
-
-
-def behind(doc: SiteDocument, *, link: str | None = None, node: str | None = None) -> set[str]:
-    """Nodes that lose every path to the core when the link (or node) fails.
-
-    With a redundant ring this is empty, which is the point of the ring.
-    """
+def failed_graph(doc: SiteDocument, link: str | None, node: str | None) -> nx.MultiGraph:
+    """The transport graph without the failed link or node; KeyError naming an unknown one."""
     graph = build_graph(doc)
-    anchors = core_nodes(doc) & set(graph.nodes)
     if link is not None:
         edges = [(u, v, k) for u, v, k in graph.edges(keys=True) if k == link]
         if not edges:
@@ -56,9 +42,31 @@ def behind(doc: SiteDocument, *, link: str | None = None, node: str | None = Non
         if node not in graph:
             raise KeyError(f"no topology node named {node!r}")
         graph.remove_node(node)
-        anchors.discard(node)
+    return graph
+
+
+def amf_nodes(doc: SiteDocument) -> set[str]:
+    """The nodes that anchor the control plane: the AMFs (N2, TS 38.413).
+
+    UPFs anchor only the user plane of the slices they serve (see `model/impact.py`): an edge
+    UPF in a workshop keeps no gNB attached when the AMFs are out of reach.
+    """
+    return {
+        f.name
+        for f in doc.objects("core_functions")
+        if isinstance(f, CoreFunction) and f.type == CoreFunctionType.AMF
+    }
+
+
+def behind(doc: SiteDocument, *, link: str | None = None, node: str | None = None) -> set[str]:
+    """Nodes that lose every path to an AMF when the link (or node) fails.
+
+    With a redundant ring this is empty, which is the point of the ring. What each gNB loses in
+    the user plane, and what depends on it, is `model.impact.impact`.
+    """
+    graph = failed_graph(doc, link, node)
     reachable: set[str] = set()
-    for anchor in anchors:
+    for anchor in amf_nodes(doc) & set(graph.nodes):
         reachable |= nx.node_connected_component(graph, anchor)
     return {n for n in graph.nodes if n not in reachable}
 
