@@ -7,37 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from openipn.cli.main import app
-
 TEST_K = "465b5ce8b199b49faa5f0a2ee238a6bc"
-
-
-@pytest.fixture
-def run(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
-    """Invoke the CLI against a fresh store (both backends)."""
-    runner = CliRunner()
-    env = {
-        "OPENIPN_DATA_DIR": str(tmp_path / "data"),
-        "OPENIPN_DATABASE_URL": database_url,
-        "OPENIPN_AUTHOR": "cli-test",
-        "COLUMNS": "200",
-    }
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return runner.invoke(app, list(args), env=env, catch_exceptions=False)
-
-    assert invoke("init").exit_code == 0
-    return invoke
-
-
-@pytest.fixture
-def site(tmp_path: Path, minimal_site_text: str) -> Path:
-    path = tmp_path / "site.yaml"
-    path.write_text(minimal_site_text, encoding="utf-8")
-    return path
 
 
 def test_plan_apply_plan(run, site: Path) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +17,8 @@ def test_plan_apply_plan(run, site: Path) -> None:  # type: ignore[no-untyped-de
     applied = run("apply", str(site), "-m", "first")
     assert applied.exit_code == 0 and "applied as version 1" in applied.output
     again = run("plan", str(site))
-    assert again.exit_code == 0 and again.output.strip() == "no changes"
+    assert again.exit_code == 0 and again.stdout.strip() == "no changes"
+    assert "warning: gnbs[GNB1]: gNB GNB1 has no link" in again.stderr
 
 
 def test_one_power_edit_shows_one_change(run, site: Path) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +27,7 @@ def test_one_power_edit_shows_one_change(run, site: Path) -> None:  # type: igno
         site.read_text().replace("pci: 10, tac: 1", "pci: 10, tac: 1, tx_power_dbm: 20")
     )
     result = run("plan", str(site))
-    lines = [line for line in result.output.splitlines() if line.strip()]
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert lines == [
         "~ cell C1  (tx_power_dbm: 24.0 -> 20.0)",
         "Plan: 0 to create, 1 to change, 0 to delete",

@@ -223,6 +223,26 @@ def test_unknown_profile(services: Services) -> None:
     )
 
 
+def test_an_imsi_of_another_plmn_is_refused_and_nothing_imported(services: Services) -> None:
+    """The issue's case: 46000000200010 (MCC 460, MNC 00) on a 999-99 network."""
+    report = run(services, to_csv([sim(1), sim(2, imsi="46000000200010"), sim(3)]))
+    assert where(report) == {(2, "imsi")}
+    assert str(report.errors[0]) == (
+        "row 2 (line 3), column imsi: IMSI 46000000200010 is not of this network's PLMN 999-99: "
+        "expected it to start with MCC 999 + MNC 99 (99999), TS 23.003 §2.2"
+    )
+    assert report.version is None and report.created == 0
+    assert services.inventory.latest_version() == 1
+    assert get_object(services.engine, "subscription", f"imsi-{imsi(1)}") is None
+
+
+def test_an_imsi_longer_than_15_digits_is_refused(services: Services) -> None:
+    report = run(services, to_csv([sim(1, imsi=imsi(1) + "0")]))
+    assert where(report) == {(1, "imsi")}
+    assert "not an IMSI (6 to 15 digits)" in str(report.errors[0])
+    assert services.inventory.latest_version() == 1
+
+
 def test_op_is_converted_to_opc_and_never_stored(services: Services) -> None:
     columns = ("imsi", "iccid", "k", "op", "profile")
     row = {"imsi": imsi(1), "iccid": iccid(1), "k": K1, "op": OP1, "profile": "sensors"}

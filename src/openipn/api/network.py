@@ -24,7 +24,7 @@ from openipn.model.kinds import KINDS, SINGLETON_KEY
 from openipn.model.topology import behind, node_kind
 from openipn.sitefile import dump_site_text, read_yaml
 from openipn.store import queries
-from openipn.store.inventory import VersionInfo
+from openipn.store.versions import VersionInfo
 
 API = "/api/v1"
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})

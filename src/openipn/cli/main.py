@@ -20,6 +20,7 @@ from openipn.cli import (
     sims,
     topology,
     twin,
+    versions,
 )
 from openipn.cli.context import CliContext
 from openipn.settings import Settings
@@ -77,7 +78,6 @@ for command in (
     network.plan,
     network.apply,
     network.export,
-    network.versions,
     network.restore,
     serve.serve,
     run.run,
@@ -87,6 +87,7 @@ for command in (
     app.command()(command)
 app.add_typer(inventory.app, name="inventory")
 app.add_typer(sims.app, name="sims")
+app.add_typer(versions.app, name="versions")
 app.add_typer(topology.app, name="topology")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(kpi.app, name="kpi")

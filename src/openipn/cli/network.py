@@ -1,4 +1,4 @@
-"""Site-file commands: init, validate, plan, apply, export, versions, restore."""
+"""Site-file commands: init, validate, plan, apply, export, restore (versions: cli/versions)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 import typer
 import yaml
-from rich.table import Table
 
 from openipn.app import initialise
+from openipn.cli.confirm import Yes, confirm_deletions
 from openipn.cli.context import cli_context
-from openipn.cli.output import console, fail, handle_errors, print_plan
+from openipn.cli.output import console, fail, handle_errors, print_plan, print_warnings
 from openipn.model.document import SiteFileError, dump_document
+from openipn.model.validation import document_warnings
 from openipn.secure.secrets import SecretBox
 from openipn.sitefile import check_site_text, dump_site_text, load_site_file
 
@@ -32,7 +33,7 @@ def init(
     for line in initialise(settings):
         console.print(line)
     if site is not None:
-        apply(ctx, site, reason="initial site", dry_run=False, full=False)
+        apply(ctx, site, reason="initial site", dry_run=False, full=False, yes=False)
 
 
 @handle_errors
@@ -46,6 +47,7 @@ def validate(site: SiteArg) -> None:
     if issues:
         raise SiteFileError(issues)
     total = sum(len(items) for items in document.sections.values())
+    print_warnings(document_warnings(document))
     console.print(f"{site}: valid ({total} objects)")
 
 
@@ -62,14 +64,22 @@ def apply(
     reason: Reason = "",
     dry_run: DryRun = False,
     full: Full = False,
+    yes: Yes = False,
 ) -> None:
-    """Make the stored network match the site file, in one transaction."""
+    """Make the stored network match the site file, in one transaction.
+
+    Deleting subscriptions that hold SIM credentials is confirmed first (--yes skips).
+    """
     context = cli_context(ctx)
-    result = context.services().inventory.apply(
-        load_site_file(site),
+    inventory = context.services().inventory
+    document = load_site_file(site)
+    confirmed = None if dry_run else confirm_deletions(inventory.plan(document), yes=yes)
+    result = inventory.apply(
+        document,
         author=context.settings.author,
         reason=reason or f"apply {site.name}",
         dry_run=dry_run,
+        confirmed=confirmed,
     )
     print_plan(result.plan, full=full)
     if result.version is not None:
@@ -114,36 +124,30 @@ def _dump_with_secrets(data: dict[str, Any], secrets: dict[str, tuple[str, str]]
 
 
 @handle_errors
-def versions(ctx: typer.Context) -> None:
-    """List the applied versions with who, when and why."""
-    table = Table("version", "when (UTC)", "author", "source", "+", "~", "-", "reason")
-    for info in cli_context(ctx).services().inventory.versions():
-        reason = info.reason + (f" (from {info.restored_from})" if info.restored_from else "")
-        table.add_row(
-            str(info.number),
-            info.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-            info.author,
-            info.source,
-            str(info.creates),
-            str(info.updates),
-            str(info.deletes),
-            reason,
-        )
-    console.print(table)
-
-
-@handle_errors
 def restore(
     ctx: typer.Context,
     version: Annotated[int, typer.Argument(help="Version to go back to.")],
     reason: Reason = "",
     dry_run: DryRun = False,
     full: Full = False,
+    yes: Yes = False,
 ) -> None:
-    """Make the network as it was at an earlier version (recorded as a new version)."""
+    """Make the network as it was at an earlier version (recorded as a new version).
+
+    A restore that deletes objects shows them and asks first (--yes skips the question).
+    """
     context = cli_context(ctx)
-    result = context.services().inventory.restore(
-        version, author=context.settings.author, reason=reason, dry_run=dry_run
+    inventory = context.services().inventory
+    confirmed = None
+    if not dry_run:
+        preview = inventory.restore(version, author=context.settings.author, dry_run=True)
+        confirmed = confirm_deletions(preview.plan, yes=yes, every_delete=True)
+    result = inventory.restore(
+        version,
+        author=context.settings.author,
+        reason=reason,
+        dry_run=dry_run,
+        confirmed=confirmed,
     )
     print_plan(result.plan, full=full)
     if result.version is not None:

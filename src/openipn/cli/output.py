@@ -11,10 +11,11 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from openipn.app import NotInitialisedError
-from openipn.model.document import SiteFileError
+from openipn.model.document import Issue, SiteFileError
 from openipn.secure.secrets import SecretError
 from openipn.store.changes import ChangeOp, Plan
 
@@ -74,6 +75,13 @@ def print_plan(plan: Plan, *, full: bool = False) -> None:
     else:
         _print_plan_by_kind(plan)
     console.print(f"Plan: {plan.summary()}" if not plan.empty else "no changes")
+    print_warnings(plan.warnings)
+
+
+def print_warnings(warnings: list[Issue]) -> None:
+    """Warnings on stderr: the network is accepted but will not work as drawn."""
+    for warning in warnings:
+        errors.print(f"[yellow]warning:[/] {escape(str(warning))}", soft_wrap=True)
 
 
 def _print_plan_by_kind(plan: Plan) -> None:

@@ -16,10 +16,10 @@ MAX_SUGGESTIONS = 3  # equally close names offered together
 def nearest(word: str, known: Iterable[str]) -> list[str]:
     """The known names closest to `word` (several only when they are equally close)."""
     matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(word)  # difflib caches details of the second sequence
+    matcher.set_seq2(word.casefold())  # difflib caches details of the second sequence
     scored = []
     for name in sorted(set(known) - {word}):
-        matcher.set_seq1(name)
+        matcher.set_seq1(name.casefold())  # `gnb1` is near `GNB1`
         quick = matcher.real_quick_ratio() >= CUTOFF and matcher.quick_ratio() >= CUTOFF
         if quick and (ratio := matcher.ratio()) >= CUTOFF:
             scored.append((ratio, name))

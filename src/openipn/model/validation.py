@@ -124,11 +124,11 @@ def check_references(doc: SiteDocument) -> Iterable[Issue]:
         if not spec.singleton
     }
     for section, field, targets in REFERENCES:
-        known = [key for target in targets for key in keys[target]]
         for position, obj in enumerate(doc.objects(section)):
             for value in _values(obj, field):
                 if not any(value in keys[target] for target in targets):
                     kinds = " or ".join(BY_SECTION[t].kind for t in targets)
+                    known = (key for target in targets for key in keys[target])
                     yield Issue(
                         f"{doc.path(section, position)}.{field}",
                         f"{value!r} names no {kinds}{did_you_mean(value, known)}",

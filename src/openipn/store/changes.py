@@ -61,12 +61,13 @@ class Change:
         mark = {ChangeOp.CREATE: "+", ChangeOp.UPDATE: "~", ChangeOp.DELETE: "-"}[self.op]
         line = f"{mark} {self.kind} {self.name}"
         if self.op == ChangeOp.UPDATE:
-            parts = [f"{f.field}: {_show(f.old)} -> {_show(f.new)}" for f in self.fields]
+            parts = [f"{f.field}: {show_value(f.old)} -> {show_value(f.new)}" for f in self.fields]
             line += "  (" + "; ".join(parts) + ")"
         return line
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value as a plan shows it: text as is, `(none)` for nothing, others as Python shows them."""
     if value is None:
         return "(none)"
     return value if isinstance(value, str) else repr(value)

@@ -6,7 +6,6 @@ images, so any earlier version can be rebuilt by undoing the later ones.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,27 +16,19 @@ from sqlalchemy.orm import Session
 from openipn.model.document import Issue, SiteDocument, SiteFileError
 from openipn.model.kinds import BY_KIND, BY_SECTION, KINDS, object_key
 from openipn.model.subscribers import Subscription
-from openipn.model.validation import validate_document
+from openipn.model.validation import document_warnings, validate_document
 from openipn.secure.secrets import SecretBox, SecretError
 from openipn.store import audit, credentials
-from openipn.store.changes import Change, ChangeOp, Plan, State, Stored, diff_states, undo
-from openipn.store.schema import ChangeRow, InventoryRow, VersionRow
+from openipn.store.changes import Key, Plan, State, Stored, diff_states, undo
+from openipn.store.schema import InventoryRow, VersionRow
+from openipn.store.versions import (
+    VersionInfo,
+    VersionQuery,
+    changes_after,
+    list_versions,
+    version_diff,
+)
 from openipn.store.writer import write_version
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    """A version as listed by `openipn versions`."""
-
-    number: int
-    created_at: dt.datetime
-    author: str
-    reason: str
-    source: str
-    creates: int
-    updates: int
-    deletes: int
-    restored_from: int | None
 
 
 @dataclass(frozen=True)
@@ -101,12 +92,18 @@ class Inventory:
         reason: str,
         dry_run: bool = False,
         source: str = "apply",
+        confirmed: Collection[Key] | None = None,
     ) -> ApplyResult:
-        """Apply a site document in one transaction: all or nothing."""
+        """Apply a site document in one transaction: all or nothing.
+
+        With `confirmed` (the keys a person agreed to delete), deleting any other object that
+        holds SIM credentials is refused: the network changed after the plan was shown.
+        """
         with Session(self.engine) as session, session.begin():
             plan = self._plan(load_state(session), desired)
             if dry_run or plan.empty:
                 return ApplyResult(plan, None, dry_run)
+            _check_confirmed(plan, confirmed)
             number = write_version(session, plan, author=author, reason=reason, source=source)
             return ApplyResult(plan, number, dry_run)
 
@@ -154,7 +151,9 @@ class Inventory:
         if issues:
             raise SiteFileError(issues)
         kinds = [BY_SECTION[s].kind for s in merged.managed]
-        return diff_states(current, target, kinds)
+        plan = diff_states(current, target, kinds)
+        plan.warnings = document_warnings(merged)
+        return plan
 
     def _target_state(self, current: State, doc: SiteDocument) -> tuple[State, list[Issue]]:
         target: State = {}
@@ -208,11 +207,19 @@ class Inventory:
         )
         return result
 
-    def versions(self) -> list[VersionInfo]:
-        """All versions, oldest first."""
+    def versions(self, query: VersionQuery | None = None) -> list[VersionInfo]:
+        """The versions that match the query (all by default), oldest first."""
         with Session(self.engine) as session:
-            rows = session.scalars(select(VersionRow).order_by(VersionRow.number)).all()
-            return [_version_info(row) for row in rows]
+            return list_versions(session, query)
+
+    def diff(self, old: int, new: int) -> Plan:
+        """What changed from version `old` to version `new` (either order), every attribute."""
+        with Session(self.engine) as session:
+            latest = int(session.scalar(select(func.max(VersionRow.number))) or 0)
+            for number in (old, new):
+                if not 0 <= number <= latest:
+                    raise KeyError(f"version {number} does not exist (latest is {latest})")
+            return version_diff(session, load_state(session), old, new)
 
     def latest_version(self) -> int:
         """The newest version number (0 when nothing was ever applied)."""
@@ -220,19 +227,27 @@ class Inventory:
             return int(session.scalar(select(func.max(VersionRow.number))) or 0)
 
     def restore(
-        self, number: int, *, author: str, reason: str = "", dry_run: bool = False
+        self,
+        number: int,
+        *,
+        author: str,
+        reason: str = "",
+        dry_run: bool = False,
+        confirmed: Collection[Key] | None = None,
     ) -> ApplyResult:
-        """Make the network as it was at `number`, recorded as a new version."""
+        """Make the network as it was at `number`, recorded as a new version (see `apply`)."""
         with Session(self.engine) as session, session.begin():
             latest = int(session.scalar(select(func.max(VersionRow.number))) or 0)
             if not 0 <= number <= latest:
                 raise KeyError(f"version {number} does not exist (latest is {latest})")
             current = load_state(session)
             target = dict(current)
-            undo(target, _changes_after(session, number))
+            undo(target, changes_after(session, number))
             plan = diff_states(current, target, BY_KIND)
+            plan.warnings = document_warnings(state_to_document(target))
             if dry_run or plan.empty:
                 return ApplyResult(plan, None, dry_run)
+            _check_confirmed(plan, confirmed)
             written = write_version(
                 session,
                 plan,
@@ -242,6 +257,23 @@ class Inventory:
                 restored_from=number,
             )
             return ApplyResult(plan, written, dry_run)
+
+
+class UnconfirmedDeleteError(ValueError):
+    """A write would delete SIM credentials nobody confirmed; nothing was changed."""
+
+
+def _check_confirmed(plan: Plan, confirmed: Collection[Key] | None) -> None:
+    if confirmed is None:
+        return
+    allowed = set(confirmed)
+    unconfirmed = [c.name for c in plan.credential_deletes() if (c.kind, c.name) not in allowed]
+    if unconfirmed:
+        shown = ", ".join(unconfirmed[:3]) + (", ..." if len(unconfirmed) > 3 else "")
+        raise UnconfirmedDeleteError(
+            f"the network changed after the plan was shown: {len(unconfirmed)} more object(s) "
+            f"holding SIM credentials would be deleted ({shown}); nothing was changed"
+        )
 
 
 class ConflictError(SiteFileError):
@@ -292,38 +324,3 @@ def _delete(document: SiteDocument, section: str, names: set[str]) -> None:
     document.sections[section] = [
         obj for obj in document.objects(section) if object_key(spec, obj) not in names
     ]
-
-
-def _changes_after(session: Session, number: int) -> list[Change]:
-    query = (
-        select(ChangeRow)
-        .where(ChangeRow.version > number)
-        .order_by(ChangeRow.version.desc(), ChangeRow.id.desc())
-    )
-    return [
-        Change(
-            ChangeOp(row.op),
-            row.kind,
-            row.name,
-            None if row.before is None else Stored(row.before, row.before_secrets),
-            None if row.after is None else Stored(row.after, row.after_secrets),
-        )
-        for row in session.scalars(query)
-    ]
-
-
-def _version_info(row: VersionRow) -> VersionInfo:
-    created = row.created_at
-    if created.tzinfo is None:  # SQLite returns naive datetimes; they were written in UTC
-        created = created.replace(tzinfo=dt.UTC)
-    return VersionInfo(
-        row.number,
-        created,
-        row.author,
-        row.reason,
-        row.source,
-        row.creates,
-        row.updates,
-        row.deletes,
-        row.restored_from,
-    )

@@ -9,7 +9,9 @@ from enum import Enum
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from openipn.model.identifiers import imei_tac_snr
+from openipn.model.identifiers import PlmnId, imei_tac_snr
+from openipn.model.kinds import BY_SECTION
+from openipn.model.subscriber_rules import imsi_plmn_problem
 from openipn.model.subscribers import Subscription
 from openipn.secure.secrets import SecretBox, SecretError
 from openipn.store import credentials
@@ -45,6 +47,7 @@ class StoredSims:
     iccids: dict[str, str] = field(default_factory=dict)  # ICCID -> SUPI
     imeis: dict[str, str] = field(default_factory=dict)  # IMEI TAC+SNR -> SUPI
     terminals: dict[str, tuple[str, str]] = field(default_factory=dict)  # SUPI -> (name, IMEI)
+    plmn: PlmnId | None = None  # the SNPN's PLMN, which every IMSI must carry
 
     @classmethod
     def load(cls, engine: Engine, supis: Collection[str]) -> StoredSims:
@@ -69,7 +72,16 @@ class StoredSims:
                 if imei:
                     found.imeis[imei_tac_snr(imei)] = supi
             found.subs = _full(session, sorted(found.supis.intersection(supis)))
+            found.plmn = _stored_plmn(session)
         return found
+
+
+def _stored_plmn(session: Session) -> PlmnId | None:
+    """The stored SNPN's PLMN ID (None before an SNPN is applied)."""
+    kind = BY_SECTION["snpn"].kind
+    data = session.scalar(select(InventoryRow.data).where(InventoryRow.kind == kind))
+    plmn = data.get("plmn") if isinstance(data, dict) else None
+    return PlmnId.model_validate(plmn) if isinstance(plmn, dict) else None
 
 
 def _full(session: Session, supis: list[str]) -> dict[str, Stored]:
@@ -140,6 +152,9 @@ def _conflicts(
         problems.append(
             (id_column, f"subscription {sub.supi} already exists; import with update to replace it")
         )
+    plmn_problem = imsi_plmn_problem(sub.supi, stored.plmn) if stored.plmn else None
+    if plmn_problem is not None:
+        problems.append((id_column, plmn_problem))
     holder = stored.iccids.get(sub.iccid) if sub.iccid else None
     if holder is not None and holder != sub.supi and holder not in replaced:
         problems.append(("iccid", f"ICCID {sub.iccid} belongs to subscription {holder}"))

@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from openipn.model.kinds import BY_KIND
+from openipn.model.times import utc
 from openipn.store.changes import Change, ChangeOp, Plan, State, Stored, diff_states, undo
 from openipn.store.schema import ChangeRow, VersionRow
 
@@ -74,15 +75,13 @@ def parse_moment(text: str, option: str, *, end_of_day: bool = False) -> dt.date
             f"{option} {text!r} is not an ISO 8601 date or date-time "
             "(e.g. 2026-12-07 or 2026-12-07T08:30:00Z)"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    exact = moment.astimezone(dt.UTC)
+    exact = utc(moment)  # no offset means UTC
     return exact + dt.timedelta(microseconds=1) if end_of_day else exact  # `until` includes it
 
 
 def _stored_time(moment: dt.datetime) -> dt.datetime:
-    """Versions are written in UTC; compare in UTC without an offset (SQLite keeps none)."""
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+    """The bound value: aware UTC (PostgreSQL compares timestamptz; SQLite stores UTC text)."""
+    return utc(moment)
 
 
 def list_versions(session: Session, query: VersionQuery | None = None) -> list[VersionInfo]:
@@ -93,12 +92,9 @@ def list_versions(session: Session, query: VersionQuery | None = None) -> list[V
 
 def version_info(row: VersionRow) -> VersionInfo:
     """A stored version row as a VersionInfo (its time in UTC)."""
-    created = row.created_at
-    if created.tzinfo is None:  # SQLite returns naive datetimes; they were written in UTC
-        created = created.replace(tzinfo=dt.UTC)
     return VersionInfo(
         row.number,
-        created.astimezone(dt.UTC),
+        utc(row.created_at),  # SQLite returns naive datetimes; they were written in UTC
         row.author,
         row.reason,
         row.source,
