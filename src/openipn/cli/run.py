@@ -22,9 +22,9 @@ def run(
     site: Annotated[
         Path, typer.Option(help="Example network, applied only to an empty store")
     ] = Path("examples/plant.yaml"),
-    scenario: Annotated[Path | None, typer.Option(help="Twin scenario (faults, load)")] = Path(
-        "scenarios/live-plant.yaml"
-    ),
+    scenario: Annotated[
+        str, typer.Option(help="Twin scenario file (faults, load), or 'none' for a healthy plant")
+    ] = "scenarios/live-plant.yaml",
     host: Annotated[str, typer.Option(help="Listen address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Listen port")] = 8080,
     catch_up: Annotated[
@@ -43,7 +43,7 @@ def run(
     settings = cli_context(ctx).settings
     options = RunOptions(
         example=site,
-        scenario=scenario,
+        scenario=None if scenario.lower() == "none" else Path(scenario),
         host=host,
         port=port,
         catch_up=parse_duration(catch_up),

@@ -20,7 +20,7 @@ from openipn.livejob.children import (
     wait_healthy,
 )
 from openipn.livejob.feeds import twin_start, write_scrape_config
-from openipn.livejob.guard import DataDirLock, check_port_free
+from openipn.livejob.guard import DataDirLock, RunRefusedError, check_port_free
 from openipn.livejob.prepare import prepare_store
 from openipn.livejob.proxy import MetricsProxy
 from openipn.livejob.status import StatusBoard, StatusReader
@@ -110,6 +110,9 @@ class Run:
 
     def execute(self) -> int:
         """Run until Ctrl-C/SIGTERM (exit 0) or the platform stops (exit 1)."""
+        scenario = self.options.scenario
+        if scenario is not None and not scenario.is_file():
+            raise RunRefusedError(f"scenario file {scenario} not found (or pass --scenario none)")
         check_port_free(self.options.host, self.options.port)  # RunRefusedError: nothing touched
         with DataDirLock(self.settings.data_dir):
             prepared = prepare_store(
