@@ -24,11 +24,13 @@ from openipn.model.kinds import KINDS, SINGLETON_KEY
 from openipn.model.topology import behind, node_kind
 from openipn.sitefile import dump_site_text, read_yaml
 from openipn.store import queries
-from openipn.store.versions import VersionInfo
+from openipn.store.versions import MomentError, VersionInfo, VersionQuery
 
 API = "/api/v1"
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 BODY_SOURCE = "(body)"
+SINCE_HELP = "Only versions from this ISO 8601 date or date-time on (UTC when no offset)."
+UNTIL_HELP = "Only versions up to this ISO 8601 date (the whole day) or date-time (UTC)."
 MAX_NESTING = 100  # a site file nests a handful of levels; deeper is refused unread
 SITE_BODY: dict[str, Any] = {
     "requestBody": {
@@ -183,11 +185,21 @@ def add_version_routes(router: APIRouter) -> None:
         "/versions",
         summary="List versions",
         response_model=None,
-        responses={200: {"model": VersionList}},
+        responses={200: {"model": VersionList}, **problem_responses(422)},
     )
-    def versions(services: ServicesDep) -> dict[str, Any]:
-        """Every version, oldest first."""
-        items = [_version_out(info) for info in services.inventory.versions()]
+    def versions(
+        services: ServicesDep,
+        since: Annotated[str | None, Query(description=SINCE_HELP)] = None,
+        until: Annotated[str | None, Query(description=UNTIL_HELP)] = None,
+        author: Annotated[str | None, Query(description="Only versions by this author.")] = None,
+    ) -> dict[str, Any]:
+        """The versions that match the filters (all by default), oldest first."""
+        try:
+            query = VersionQuery.parse(since, until, author)
+        except MomentError as exc:
+            issue = Issue(f"query.{exc.option}", str(exc))
+            raise ProblemError(422, str(exc), errors=[issue]) from None
+        items = [_version_out(info) for info in services.inventory.versions(query)]
         return {"items": items, "total": len(items)}
 
     @router.post(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
 from openipn.model.kinds import BY_KIND
+from openipn.store.versions import VersionInfo
 
 
 class ProblemItem(BaseModel):
@@ -155,24 +155,10 @@ DRY_RUN_RESPONSE: dict[str, Any] = {
 }
 
 
-class VersionOut(BaseModel):
-    """A numbered version of the network model."""
-
-    number: int
-    created_at: dt.datetime
-    author: str
-    reason: str
-    source: str
-    creates: int
-    updates: int
-    deletes: int
-    restored_from: int | None
-
-
 class VersionList(BaseModel):
-    """All versions, oldest first."""
+    """The versions that match, oldest first (each as the store lists it)."""
 
-    items: list[VersionOut]
+    items: list[VersionInfo]
     total: int
 
 

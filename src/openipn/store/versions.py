@@ -29,6 +29,21 @@ class VersionInfo:
     restored_from: int | None
 
 
+EVER = dt.datetime.min.replace(tzinfo=dt.UTC)  # the earliest moment a filter can name
+FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+class MomentError(ValueError):
+    """A time filter that is not an ISO 8601 date or date-time; `option` names the filter."""
+
+    def __init__(self, option: str, text: str) -> None:
+        self.option = option
+        super().__init__(
+            f"{option} {text!r} is not an ISO 8601 date or date-time "
+            "(e.g. 2026-12-07 or 2026-12-07T08:30:00Z)"
+        )
+
+
 @dataclass(frozen=True)
 class VersionQuery:
     """Which versions to list: created at or after `since`, before `until`, by `author`."""
@@ -41,7 +56,7 @@ class VersionQuery:
     def parse(
         cls, since: str | None = None, until: str | None = None, author: str | None = None
     ) -> VersionQuery:
-        """From ISO 8601 text; a date `until` includes that whole day (raises ValueError)."""
+        """From ISO 8601 text; a date `until` includes that whole day (raises MomentError)."""
         return cls(
             parse_moment(since, "since") if since else None,
             parse_moment(until, "until", end_of_day=True) if until else None,
@@ -61,7 +76,7 @@ class VersionQuery:
 
 
 def parse_moment(text: str, option: str, *, end_of_day: bool = False) -> dt.datetime:
-    """An ISO 8601 date or date-time as UTC (no offset means UTC); ValueError names `option`.
+    """An ISO 8601 date or date-time as UTC (no offset means UTC); MomentError names `option`.
 
     With `end_of_day` (the end of a range, compared with `<`) the day or moment is included.
     """
@@ -69,14 +84,12 @@ def parse_moment(text: str, option: str, *, end_of_day: bool = False) -> dt.date
         if len(text) == 10:  # a date: YYYY-MM-DD (ISO 8601 §5.2.1.1)
             day = dt.date.fromisoformat(text) + dt.timedelta(days=1 if end_of_day else 0)
             return dt.datetime.combine(day, dt.time(), dt.UTC)
-        moment = dt.datetime.fromisoformat(text)
+        exact = utc(dt.datetime.fromisoformat(text))  # no offset means UTC
+        return exact + dt.timedelta(microseconds=1) if end_of_day else exact  # `until` includes it
+    except OverflowError:  # beyond year 9999 or before year 1 in UTC: no bound at all
+        return FOREVER if end_of_day else EVER
     except ValueError:
-        raise ValueError(
-            f"{option} {text!r} is not an ISO 8601 date or date-time "
-            "(e.g. 2026-12-07 or 2026-12-07T08:30:00Z)"
-        ) from None
-    exact = utc(moment)  # no offset means UTC
-    return exact + dt.timedelta(microseconds=1) if end_of_day else exact  # `until` includes it
+        raise MomentError(option, text) from None
 
 
 def _stored_time(moment: dt.datetime) -> dt.datetime:
