@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from openipn.api.deps import ServicesDep
+from openipn.api.deps import PageQuery, PageSizeQuery, ServicesDep
 from openipn.model.alarms import PerceivedSeverity
 from openipn.model.objref import ObjectRef
 from openipn.model.resolve import Resolver
@@ -70,8 +70,8 @@ def alarms_router() -> APIRouter:
         severity: Annotated[
             PerceivedSeverity | None, Query(description="Only this perceived severity (X.733)")
         ] = None,
-        page: Annotated[int, Query(ge=1)] = 1,
-        page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+        page: PageQuery = 1,
+        page_size: PageSizeQuery = 100,
     ) -> dict[str, Any]:
         """Alarms matching the filters, the most recently raised first."""
         found = AlarmBook(services.engine).page(

@@ -12,14 +12,14 @@ from openipn import __version__
 from openipn.api.alarms import alarms_router
 from openipn.api.collections import collection_router
 from openipn.api.deps import TELEMETRY_STATE, ServicesDep
-from openipn.api.docs import install_docs
+from openipn.api.docs import install_docs, install_openapi
 from openipn.api.kpis import kpi_router
 from openipn.api.measurements import discovered_router, measurements_router
 from openipn.api.metrics import metrics_router
 from openipn.api.network import network_router
 from openipn.api.pm import pm_router
 from openipn.api.problems import ProblemError, install_problem_handlers
-from openipn.api.schemas import HealthOut
+from openipn.api.schemas import HealthOut, problem_responses
 from openipn.api.sla import sla_router
 from openipn.api.terminals import terminals_router
 from openipn.api.ves import ves_router
@@ -60,7 +60,7 @@ def health_router() -> APIRouter:
         "/healthz",
         summary="Health check",
         response_model=None,
-        responses={200: {"model": HealthOut}},
+        responses={200: {"model": HealthOut}, **problem_responses(503)},
     )
     def healthz(services: ServicesDep) -> dict[str, Any]:
         """Liveness and database reachability."""
@@ -106,6 +106,7 @@ def create_app(services: Services, runtime: Runtime | None = None) -> FastAPI:
     setattr(app.state, TELEMETRY_STATE, runtime.telemetry if runtime else None)
     install_problem_handlers(app)
     install_docs(app)
+    install_openapi(app)
     app.include_router(health_router())
     app.include_router(network_router())
     app.include_router(ves_router())

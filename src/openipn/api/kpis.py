@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 
 from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
+from openipn.api.schemas import TELEMETRY_RESPONSES
 from openipn.assure.kpi_catalog import KPIS
 from openipn.assure.kpi_views import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
 from openipn.assure.kpis import Granularity, KpiError, compute, kpi_by_name
@@ -79,7 +80,7 @@ ObjectQ = Annotated[str, Query(alias="object", description=OBJECT_HELP)]
 
 def kpi_router() -> APIRouter:
     """GET /api/v1/kpis/catalog and /api/v1/kpis."""
-    router = APIRouter(prefix="/api/v1", tags=["kpis"])
+    router = APIRouter(prefix="/api/v1", tags=["kpis"], responses=TELEMETRY_RESPONSES)
 
     @router.get("/kpis/catalog", summary="The KPI catalogue")
     def catalog() -> dict[str, Any]:

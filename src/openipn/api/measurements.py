@@ -13,14 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from openipn.api.deps import ServicesDep, TelemetryDep
+from openipn.api.deps import PageQuery, PageSizeQuery, ServicesDep, TelemetryDep
 from openipn.api.kpis import FromQ, ObjectQ, ToQ, find, no_data, query_range
+from openipn.api.schemas import TELEMETRY_RESPONSES
 from openipn.assure.kpis import measurements
 from openipn.model.resolve import Resolver
 from openipn.store.telemetry.inventory import Stored
-
-PageQ = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]
-PageSizeQ = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -40,7 +38,7 @@ def _object_item(found: Stored, resolver: Resolver) -> dict[str, Any]:
 
 def measurements_router() -> APIRouter:
     """GET /api/v1/measurements, /measurements/objects and /measurements/names."""
-    router = APIRouter(prefix="/api/v1", tags=["measurements"])
+    router = APIRouter(prefix="/api/v1", tags=["measurements"], responses=TELEMETRY_RESPONSES)
 
     @router.get("/measurements", summary="Raw stored counter values")
     def raw(
@@ -70,8 +68,8 @@ def measurements_router() -> APIRouter:
         store: TelemetryDep,
         services: ServicesDep,
         prefix: Annotated[str, Query(description="Only DNs starting with this.")] = "",
-        page: PageQ = 1,
-        page_size: PageSizeQ = 100,
+        page: PageQuery = 1,
+        page_size: PageSizeQuery = 100,
     ) -> dict[str, Any]:
         """Every stored object (DN), the model object it is (`ref`, null when unmodelled)."""
         found = [s for s in store.stored("object") if s.name.startswith(prefix)]
@@ -106,8 +104,8 @@ def discovered_router() -> APIRouter:
     def discovered(
         services: ServicesDep,
         source: Annotated[str | None, Query(description="pm-file, ves or prometheus.")] = None,
-        page: PageQ = 1,
-        page_size: PageSizeQ = 100,
+        page: PageQuery = 1,
+        page_size: PageSizeQuery = 100,
     ) -> dict[str, Any]:
         """Unmodelled objects with source, first/last seen and the counters or alarms seen."""
         found = services.identity.book.page(

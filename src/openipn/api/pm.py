@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
+from openipn.api.schemas import problem_responses
 from openipn.collect.pm_intake import IngestResult, Outcome, PmIntake
 from openipn.collect.pm_parse import file_key
 from openipn.collect.pm_source import IntakeLimits
@@ -105,7 +106,10 @@ def pm_router() -> APIRouter:
         summary="Ingest one PM file",
         status_code=201,
         response_model=None,
-        responses={200: {"description": "duplicate: already stored"}, 422: {}},
+        responses={
+            200: {"description": "duplicate: already stored"},
+            **problem_responses(400, 413, 415, 422, 503),
+        },
         openapi_extra={
             "requestBody": {
                 "required": True,

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match
 
 from openipn.model.document import Issue, SiteFileError, format_loc
 from openipn.model.kinds import BY_SECTION, KINDS, KindSpec
@@ -165,15 +165,18 @@ def _not_found_detail(path: str) -> str:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at the request's path (RFC 9110 §15.5.6 `Allow`)."""
-    allowed: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, Route) and route.methods:
-            match, _ = route.matches(request.scope)
-            if match is not Match.NONE:
-                allowed |= route.methods
-    order = {method: i for i, method in enumerate(METHOD_ORDER)}
-    return sorted(allowed, key=lambda method: (order.get(method, len(order)), method))
+    """Every method some route serves at the request's path (RFC 9110 §15.5.6 `Allow`).
+
+    Each method is tried against the app's routes, so routes of included routers count too.
+    """
+    return [
+        method
+        for method in METHOD_ORDER
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:

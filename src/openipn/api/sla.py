@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from openipn.api.deps import ServicesDep, get_telemetry
 from openipn.api.problems import ProblemError
-from openipn.api.schemas import PROBLEM_RESPONSES
+from openipn.api.schemas import TELEMETRY_FAMILY
 from openipn.api.terminals import FromQuery, ToQuery, window
 from openipn.assure.latency_map import (
     DEFAULT_CELL_M,
@@ -26,7 +26,7 @@ API = "/api/v1"
 
 def sla_router() -> APIRouter:
     """GET /sla and GET /latency-map."""
-    router = APIRouter(prefix=API, tags=["service levels"], responses=PROBLEM_RESPONSES)
+    router = APIRouter(prefix=API, tags=["service levels"], responses=TELEMETRY_FAMILY)
     _add_sla_route(router)
     _add_latency_map_route(router)
     return router

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from openipn.api.deps import PageQuery, PageSizeQuery, ServicesDep, get_telemetry
 from openipn.api.paths import NamePath
 from openipn.api.problems import ProblemError
-from openipn.api.schemas import PROBLEM_RESPONSES
+from openipn.api.schemas import TELEMETRY_FAMILY
 from openipn.assure.sla import WindowTooLargeError, load_reports
 from openipn.codecs.terminal_report import TERMINAL_SERIES, TerminalKey
 from openipn.model.services import Slice
@@ -140,7 +140,7 @@ def _status_page(
 
 def terminals_router() -> APIRouter:
     """GET terminal status, history and the status list."""
-    router = APIRouter(prefix=API, tags=["terminal status"], responses=PROBLEM_RESPONSES)
+    router = APIRouter(prefix=API, tags=["terminal status"], responses=TELEMETRY_FAMILY)
     _add_terminal_routes(router)
     _add_list_route(router)
     return router

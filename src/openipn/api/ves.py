@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from openipn.api.problems import ProblemError
+from openipn.api.schemas import problem_responses
 from openipn.collect.journal import JournalBusyError
 from openipn.collect.ves_collector import CollectorBusyError, VesCollector
 from openipn.collect.ves_validate import VesRequestError, check_body
@@ -115,7 +116,9 @@ def ves_router() -> APIRouter:
         """`{"eventList": [...]}` of one domain; acknowledged only once stored durably."""
         return await accept(request, batch=True)
 
-    @router.get("/api/v1/collector/ves", summary="VES collector status")
+    @router.get(
+        "/api/v1/collector/ves", summary="VES collector status", responses=problem_responses(503)
+    )
     def status(request: Request) -> dict[str, Any]:
         """Journal and consumer positions, backlog and dead-lettered events."""
         return get_collector(request).stats()
