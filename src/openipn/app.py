@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from openipn.collect.identity import ObjectIdentity
-from openipn.secure.secrets import SecretBox, create_key_file
+from openipn.secure.secrets import SecretBox, SecretError, check_new_key_allowed, create_key_file
 from openipn.settings import Settings
 from openipn.store.db import is_initialised, make_engine, migrate
 from openipn.store.inventory import Inventory
@@ -68,18 +68,23 @@ class Services:
         self.engine.dispose()
 
 
-def initialise(settings: Settings) -> list[str]:
-    """Create the data directory, the secrets key (if missing) and the schema; say what was done."""
+def initialise(settings: Settings, *, new_key_for_existing_database: bool = False) -> list[str]:
+    """Create the data directory, the secrets key (if missing) and the schema; say what was done.
+
+    A missing key beside an existing database is refused before anything is changed, unless
+    ``new_key_for_existing_database`` (never when it holds sealed credentials).
+    """
     done: list[str] = []
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     key_file = settings.resolved_key_file
     engine = make_engine(settings.resolved_database_url)
     try:
         fresh = not is_initialised(engine)
+        if not key_file.exists() and not fresh:
+            _refuse_new_key(engine, key_file, start_over=new_key_for_existing_database)
         migrate(engine)
         done.append("created database schema" if fresh else "database schema is up to date")
         if not key_file.exists():
-            _refuse_new_key_for_sealed_data(engine, key_file)
             create_key_file(key_file)
             done.append(f"created secrets key {key_file}")
         _check_key_matches(engine, key_file)
@@ -88,13 +93,17 @@ def initialise(settings: Settings) -> list[str]:
     return done
 
 
-def _refuse_new_key_for_sealed_data(engine: Engine, key_file: Path) -> None:
-    """A new key would orphan secrets sealed with the old one: stop and say so."""
-    if sealing_key_ids(engine):
-        raise NotInitialisedError(
-            f"secrets key {key_file} is missing but the database holds subscriber credentials "
-            "sealed with a key; restore the key file from its backup (or set OPENIPN_KEY_FILE)"
+def _refuse_new_key(engine: Engine, key_file: Path, *, start_over: bool) -> None:
+    """A new key beside an existing database: stop and say the way out (secure/secrets.py)."""
+    try:
+        check_new_key_allowed(
+            key_file,
+            database=engine.url.render_as_string(hide_password=True),
+            sealed_key_ids=sealing_key_ids(engine),
+            start_over=start_over,
         )
+    except SecretError as exc:
+        raise NotInitialisedError(str(exc)) from None
 
 
 def _check_key_matches(engine: Engine, key_file: Path) -> None:

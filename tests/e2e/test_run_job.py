@@ -23,6 +23,8 @@ from run_kit import (
 )
 
 from net_kit import free_port
+from openipn.app import NotInitialisedError, initialise
+from openipn.settings import Settings
 
 NEW_GNB = "gnb-ws1-09"
 NEW_SUPIS = [f"imsi-99999{9100000000 + i}" for i in range(3)]
@@ -214,5 +216,22 @@ def test_a_missing_key_beside_a_database_is_refused_and_no_key_is_made(
     assert ("--new-secrets-key" in said) is not with_credentials
     assert not key.exists()  # never a new key
     assert (data / "openipn.db").stat().st_mtime_ns == database.st_mtime_ns
+    init = cli(data, "init", check=False)  # `openipn init` (what make run called) refuses too
+    assert init.returncode == 1 and "restore the key file" in " ".join(init.stderr.split())
+    assert not key.exists()
     key.write_bytes(backup)  # restoring the key is the way out
     assert cli(data, "inventory", "list", "gnb").returncode == 0
+
+
+def test_a_new_key_for_a_database_without_credentials_only_when_asked(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    initialise(settings)
+    settings.resolved_key_file.unlink()
+    with pytest.raises(NotInitialisedError, match="--new-secrets-key"):
+        initialise(settings)
+    assert not settings.resolved_key_file.exists()
+    assert any(
+        "created secrets key" in line
+        for line in initialise(settings, new_key_for_existing_database=True)
+    )
+    assert settings.resolved_key_file.exists()

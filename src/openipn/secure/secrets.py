@@ -103,8 +103,8 @@ def check_new_key_allowed(
     if database is not None and not start_over:
         raise SecretError(
             f"secrets key {path} is missing but the database {database} exists (it was set "
-            f"up with a key); {restore}, or pass --new-secrets-key to make a new key (the "
-            "database holds no subscriber credentials, so none would be lost)"
+            f"up with a key); {restore}, or start over with a new key by `openipn run "
+            "--new-secrets-key` (the database holds no subscriber credentials, none is lost)"
         )
 
 
