@@ -20,8 +20,8 @@ from openipn.api.schemas import (
 )
 from openipn.app import Services
 from openipn.model.document import Issue, SiteDocument, SiteFileError, parse_document
+from openipn.model.impact import failure_report
 from openipn.model.kinds import KINDS, SINGLETON_KEY
-from openipn.model.topology import behind, node_kind
 from openipn.sitefile import dump_site_text, read_yaml
 from openipn.store import queries
 from openipn.store.versions import MomentError, VersionInfo, VersionQuery
@@ -220,17 +220,15 @@ def add_version_routes(router: APIRouter) -> None:
 
 
 def behind_view(services: Services, link: str | None, node: str | None) -> dict[str, Any]:
-    """The nodes cut off from the core by the failure of one link or node."""
+    """What the failure of one link or node takes away (control and user plane, dependents)."""
     if (link is None) == (node is None):
         message = "give exactly one of link and node"
         raise ProblemError(422, message, errors=[Issue("query.link", message)])
     document = services.inventory.export()
     try:
-        names = behind(document, link=link, node=node)
+        return failure_report(document, link=link, node=node)
     except KeyError as exc:
         raise ProblemError(404, str(exc.args[0])) from None
-    nodes = [{"name": n, "kind": node_kind(n, document)} for n in sorted(names)]
-    return {"link": link, "node": node, "behind": nodes, "count": len(nodes)}
 
 
 def summary_view(services: Services) -> dict[str, Any]:
@@ -260,7 +258,8 @@ def add_view_routes(router: APIRouter) -> None:
         link: Annotated[str | None, Query(description="A link that fails")] = None,
         node: Annotated[str | None, Query(description="A node that fails")] = None,
     ) -> dict[str, Any]:
-        """Nodes that lose every path to the core when the link (or node) fails."""
+        """Nodes cut off from every AMF, gNBs losing N2, per UPF the gNBs losing N3, and the
+        slices, cells, applications and terminals that depend on them."""
         return behind_view(services, link, node)
 
     @router.get(

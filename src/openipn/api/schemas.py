@@ -170,13 +170,41 @@ class BehindNode(BaseModel):
     kind: str | None
 
 
+class UserPlaneLossOut(BaseModel):
+    """A UPF some gNBs can no longer use (no N3 path, or the UPF lost its N4 association)."""
+
+    upf: str
+    slices: list[str]
+    dnns: list[str]
+    gnbs: list[str]
+    n4_lost: bool
+
+
+class DependentOut(BaseModel):
+    """A slice, cell, application or terminal losing service, at which gNBs, for which slices."""
+
+    name: str
+    gnbs: list[str]
+    slices: list[str]
+
+
 class BehindOut(BaseModel):
-    """What loses every path to the core when a link or node fails."""
+    """What a link or node failure takes away.
+
+    `behind`: the nodes that lose every path to an AMF; `control_plane`: the gNBs losing N2;
+    `user_plane`: per UPF, the gNBs losing it; then what depends on them.
+    """
 
     link: str | None
     node: str | None
     behind: list[BehindNode]
     count: int
+    control_plane: list[str]
+    user_plane: list[UserPlaneLossOut]
+    slices: list[DependentOut]
+    cells: list[DependentOut]
+    applications: list[DependentOut]
+    terminals: list[DependentOut]
 
 
 class SummaryOut(BaseModel):

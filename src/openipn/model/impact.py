@@ -9,7 +9,8 @@ lose some or all of their slices, and the applications and terminals served ther
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from openipn.model.base import point_in_polygon
 from openipn.model.core import Upf
@@ -19,7 +20,7 @@ from openipn.model.reach import Reach, anchor_upf, reach
 from openipn.model.services import Application, Slice
 from openipn.model.site import Area
 from openipn.model.subscribers import SimProfile, Subscription, Terminal
-from openipn.model.topology import build_graph, failed_graph
+from openipn.model.topology import behind, build_graph, failed_graph, node_kind
 
 
 @dataclass(frozen=True)
@@ -206,9 +207,37 @@ def impact(doc: SiteDocument, *, link: str | None = None, node: str | None = Non
     applications = _applications(doc, before, after)
     return Impact(
         control_plane=tuple(sorted(before.n2 - after.n2)),
-        user_plane=_user_plane(doc, before, after),
+        user_plane=tuple(sorted(_user_plane(doc, before, after), key=lambda u: u.upf)),
         slices=slices,
-        cells=cells,
-        applications=applications,
-        terminals=_terminals(doc, before, after, applications),
+        cells=_by_name(cells),
+        applications=_by_name(applications),
+        terminals=_by_name(_terminals(doc, before, after, applications)),
     )
+
+
+def _by_name(items: tuple[Dependent, ...]) -> tuple[Dependent, ...]:
+    """Sorted by name: the answer does not depend on the order objects are stored in."""
+    return tuple(sorted(items, key=lambda item: item.name))
+
+
+def failure_report(
+    doc: SiteDocument, *, link: str | None = None, node: str | None = None
+) -> dict[str, Any]:
+    """The failure, the nodes it cuts off from every AMF, and its impact, as plain data."""
+    cut = sorted(behind(doc, link=link, node=node))
+    return {
+        "link": link,
+        "node": node,
+        "behind": [{"name": n, "kind": node_kind(n, doc)} for n in cut],
+        "count": len(cut),
+        **_plain(asdict(impact(doc, link=link, node=node))),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists, all the way down (the report is JSON data)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
