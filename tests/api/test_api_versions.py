@@ -1,10 +1,10 @@
-"""GET /versions filtered by date and author, with the store's VersionInfo as its schema."""
+"""GET /versions by date and author (the store's VersionInfo as its schema); plan warnings."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from api_helpers import API, assert_problem
+from api_helpers import API, YAML, assert_problem
 from fastapi.testclient import TestClient
 
 
@@ -48,3 +48,14 @@ def test_the_version_schema_is_the_stores(client: TestClient) -> None:
     assert "who, when (UTC)" in info.get("description", "")
     parameters = client.get("/openapi.json").json()["paths"][f"{API}/versions"]["get"]
     assert {p["name"] for p in parameters["parameters"]} == {"since", "until", "author"}
+
+
+def test_a_plan_carries_the_warnings(client: TestClient, site_text: str) -> None:
+    unlinked = "\n".join(line for line in site_text.splitlines() if "L-SW1-GNB2" not in line)
+    response = client.post(f"{API}/plan", content=unlinked, headers=YAML)
+    assert response.status_code == 200, response.text
+    warnings = response.json()["plan"]["warnings"]
+    assert [w["path"] for w in warnings] == ["gnbs[GNB2]"]
+    assert "gNB GNB2 has no link" in warnings[0]["message"]
+    applied = client.post(f"{API}/apply", content=site_text, headers=YAML)
+    assert applied.json()["plan"]["warnings"] == []

@@ -140,6 +140,9 @@ class PlanOut(BaseModel):
     summary: str
     counts: dict[str, int]
     changes: list[ChangeOut]
+    warnings: list[ProblemItem] = Field(
+        default=[], description="Accepted, but will not work as drawn (e.g. a gNB with no link)"
+    )
 
 
 class WriteResult(BaseModel):

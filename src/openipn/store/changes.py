@@ -119,6 +119,7 @@ class Plan:
                 }
                 for c in self.changes
             ],
+            "warnings": [{"path": w.path, "message": w.message} for w in self.warnings],
         }
 
 
