@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,8 +13,10 @@ from openipn.model.document import SiteFileError
 from openipn.secure.secrets import SecretBox
 from openipn.sitefile import dump_site_text, parse_site_text
 from openipn.store import credentials
-from openipn.store.changes import ChangeOp
+from openipn.store.changes import ChangeOp, FieldChange
+from openipn.store.inventory import UnconfirmedDeleteError
 from openipn.store.schema import ChangeRow, InventoryRow, VersionRow
+from openipn.store.versions import VersionQuery
 
 TEST_K = "465b5ce8b199b49faa5f0a2ee238a6bc"  # TS 35.208 test set 1
 TEST_OPC = "cd63cb71954a9f4e48a5994e37a02baf"
@@ -210,3 +214,52 @@ def test_must_exist_refuses_missing_keys_inside_the_write(
         )
     assert [str(i) for i in caught.value.issues] == ["cells[C9]: no cell named 'C9'"]
     assert row_counts(services) == before
+
+
+def test_unconfirmed_sim_deletions_are_refused_inside_the_write(
+    services: Services, minimal_site_text: str
+) -> None:
+    """A person confirmed some deletions; a SIM deleted beyond them means the network changed."""
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    before = row_counts(services)
+    no_sims = parse_site_text(without_subscriptions(minimal_site_text) + "subscriptions: []\n")
+    plan = services.inventory.plan(no_sims)
+    assert [(c.kind, c.name) for c in plan.credential_deletes()] == [
+        ("subscription", "imsi-999990000000001")
+    ]
+    with pytest.raises(UnconfirmedDeleteError, match="1 more object"):
+        services.inventory.apply(no_sims, author="a", reason="r", confirmed=frozenset())
+    with pytest.raises(UnconfirmedDeleteError, match="imsi-999990000000001"):
+        services.inventory.restore(0, author="a", confirmed={("cell", "C1")})
+    assert row_counts(services) == before
+    keys = {(c.kind, c.name) for c in plan.credential_deletes()}
+    done = services.inventory.apply(no_sims, author="a", reason="r", confirmed=keys)
+    assert done.version == 2 and done.plan.counts()["delete"] == 1
+
+
+def test_version_queries_and_diffs(services: Services, minimal_site_text: str) -> None:
+    services.inventory.apply(parse_site_text(minimal_site_text), author="alice", reason="r")
+    edited = minimal_site_text.replace("pci: 11", "pci: 12")
+    services.inventory.apply(parse_site_text(edited), author="bob", reason="r")
+    bob = services.inventory.versions(VersionQuery.parse(author="bob"))
+    assert [v.number for v in bob] == [2] and bob[0].created_at.tzinfo == dt.UTC
+    day = bob[0].created_at.date().isoformat()
+    assert len(services.inventory.versions(VersionQuery.parse(since=day, until=day))) == 2
+    moment = bob[0].created_at
+    local = moment.astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat()
+    assert [v.number for v in services.inventory.versions(VersionQuery.parse(since=local))] == [2]
+    assert [v.number for v in services.inventory.versions(VersionQuery.parse(until=local))] == [
+        1,
+        2,
+    ]
+    forward, backward = services.inventory.diff(1, 2), services.inventory.diff(2, 1)
+    assert [(c.op, c.name, c.fields) for c in forward.changes] == [
+        (ChangeOp.UPDATE, "C2", (FieldChange("pci", 11, 12),))
+    ]
+    assert backward.changes[0].fields == (FieldChange("pci", 12, 11),)
+    everything = services.inventory.diff(0, 1)
+    assert everything.counts() == {"create": 13, "update": 0, "delete": 0}
+    sim = next(c for c in everything.changes if c.kind == "subscription")
+    assert FieldChange("k", None, "(new secret)") in sim.fields
+    with pytest.raises(KeyError, match="version 3 does not exist"):
+        services.inventory.diff(1, 3)

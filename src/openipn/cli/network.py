@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from openipn.model.document import SiteFileError, dump_document
 from openipn.model.validation import document_warnings
 from openipn.secure.secrets import SecretBox
 from openipn.sitefile import check_site_text, dump_site_text, load_site_file
+from openipn.store.inventory import UnconfirmedDeleteError
 
 SiteArg = Annotated[Path, typer.Argument(help="Site file (YAML) describing the network.")]
 Reason = Annotated[str, typer.Option("--reason", "-m", help="Why: recorded in the version.")]
@@ -73,14 +75,17 @@ def apply(
     context = cli_context(ctx)
     inventory = context.services().inventory
     document = load_site_file(site)
-    confirmed = None if dry_run else confirm_deletions(inventory.plan(document), yes=yes)
-    result = inventory.apply(
+    write = functools.partial(
+        inventory.apply,
         document,
         author=context.settings.author,
         reason=reason or f"apply {site.name}",
         dry_run=dry_run,
-        confirmed=confirmed,
     )
+    try:  # the common case, no SIM deleted, is planned once
+        result = write(confirmed=None if dry_run else frozenset())
+    except UnconfirmedDeleteError:
+        result = write(confirmed=confirm_deletions(inventory.plan(document), yes=yes))
     print_plan(result.plan, full=full)
     if result.version is not None:
         console.print(f"applied as version {result.version}")
