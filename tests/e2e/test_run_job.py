@@ -235,3 +235,17 @@ def test_a_new_key_for_a_database_without_credentials_only_when_asked(tmp_path: 
         for line in initialise(settings, new_key_for_existing_database=True)
     )
     assert settings.resolved_key_file.exists()
+
+
+def test_the_platform_and_the_twin_end_when_the_run_is_killed(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run = start_run(data, free_port(), tmp_path / "run.txt")
+    run.wait_for(READY)
+    assert len(processes_of(data)) == 2
+    os.kill(run.process.pid, signal.SIGKILL)  # no chance to stop them itself
+    run.process.wait(timeout=10)
+    deadline = time.monotonic() + 40
+    while processes_of(data) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert processes_of(data) == {}  # nothing left holding the port or the store
+    assert not healthy(run.url)

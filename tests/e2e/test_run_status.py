@@ -114,3 +114,12 @@ def test_times_are_shown_in_utc_to_the_minute(iso: str) -> None:
     from openipn.livejob.status import short_time
 
     assert short_time(iso) == "2026-12-07 12:03Z"
+
+
+def test_on_a_narrow_terminal_the_status_is_cut_to_the_width(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    stream = _Tty()
+    RunOutput(stream).status("x" * 100)
+    assert stream.getvalue() == f"{CLEAR_LINE}{'x' * 39}"

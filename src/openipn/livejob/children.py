@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import httpx
 
 STOP_GRACE_S = 30.0
 LOG_TAIL_LINES = 12
+PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a child gets when its parent thread ends
 Stopping = Callable[[], bool]  # True once the run was asked to stop
 
 
@@ -58,6 +60,18 @@ def openipn_command() -> str:
     return str(Path(sys.executable).with_name("openipn"))
 
 
+def _parent_death_signal() -> Callable[[], None] | None:
+    """In the child, before exec: SIGTERM it when the supervisor dies, even by SIGKILL (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork
+
+    def arm() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return arm
+
+
 def start_child(name: str, args: Sequence[str], env: Mapping[str, str], log: Path) -> Child:
     """Start ``openipn <args>`` in its own session (Ctrl-C reaches only the supervisor)."""
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +83,7 @@ def start_child(name: str, args: Sequence[str], env: Mapping[str, str], log: Pat
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_parent_death_signal(),  # noqa: PLW1509 - one async-signal-safe call
         )
     return Child(name, process, log)
 

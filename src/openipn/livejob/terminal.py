@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from typing import TextIO
 
 PLAIN_STATUS_EVERY_S = 60.0  # stdout is not a terminal: one status line a minute
+FALLBACK_SIZE = (160, 24)  # columns, lines when the size cannot be read
 CLEAR_LINE = "\r\x1b[2K"  # ECMA-48 clause 8.3.41 EL (erase in line), after a carriage return
 
 
@@ -30,8 +32,9 @@ class RunOutput:
 
     def status(self, line: str) -> None:
         """The live status: rewritten in place on a terminal, else a plain line a minute."""
-        if self.terminal:
-            self._write(f"{CLEAR_LINE}{line}")
+        if self.terminal:  # cut to the width: a wrapped line cannot be rewritten in place
+            width = shutil.get_terminal_size(FALLBACK_SIZE).columns
+            self._write(f"{CLEAR_LINE}{line[: max(width - 1, 20)]}")
             self._status_open = True
         elif time.monotonic() - self._status_at >= PLAIN_STATUS_EVERY_S:
             self._status_at = time.monotonic()
