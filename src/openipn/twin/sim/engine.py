@@ -342,11 +342,9 @@ class Simulation:
         rise = 10.0 * np.log10(np.maximum(ul_interference_mw / noise, 1e-12))
         weight = min(1.0, self.step_s / UL_RISE_SMOOTHING_S)
         smoothed = self.ul_rise_db + weight * (rise - self.ul_rise_db)
-        # The filter runs only while the cell serves. A cell off air has no receiver running;
-        # a barred one (its gNB lost NG-C behind a failed switch or link) or asleep hears its
-        # own terminals, pushed by the outage onto distant co-channel cells at high power. That
-        # estimate says nothing about the service once the cell is back, so the filter restarts
-        # from nothing when it serves again instead of carrying the outage into the repair.
+        # The filter runs only while the cell serves: off air it hears nothing; barred (no NG-C)
+        # or asleep it hears its own terminals, pushed onto distant cells at high power, which
+        # says nothing of the service it restarts with after a repair.
         self.ul_rise_db = np.where(flags.serving_ok, smoothed, 0.0)
         functions = set(world.core.names) | set(world.upfs.names) | set(world.edges.names)
         alarmed = {
