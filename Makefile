@@ -9,6 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SITE ?= examples/plant.yaml
+SCENARIO ?= scenarios/live-plant.yaml
 HOST ?= 127.0.0.1
 PORT ?= 8080
 DEBIAN_TEST_PACKAGES := postgresql chromium prometheus
@@ -22,7 +23,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/openipn run --site $(SITE) --host $(HOST) --port $(PORT)
+	$(BIN)/openipn run --site $(SITE) --scenario $(SCENARIO) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	bash scripts/ensure-debian-packages.sh $(DEBIAN_TEST_PACKAGES)

@@ -122,7 +122,8 @@ def status_line(now: Snapshot, before: Snapshot | None, elements: int) -> str:
     events = per_minute(now, before, lambda s: s.events_total)
     files = per_minute(now, before, lambda s: float(s.pm_files_total))
     alarms = ", ".join(f"{n} {s.lower()}" for s, n in now.by_severity.items() if n) or "none"
-    reporting = 0 if events is not None and events <= 0 else max(elements - now.silent, 0)
+    silent = (events is not None and events <= 0) or not now.events_total
+    reporting = 0 if silent else max(elements - now.silent, 0)
     return (
         f"sim {now.sim_clock or '-'} | elements {reporting}/{elements} reporting | "
         f"events {_rate(events)}/min | PM files {_rate(files)}/min | active alarms: {alarms} | "

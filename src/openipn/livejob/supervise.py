@@ -28,7 +28,11 @@ from openipn.livejob.terminal import RunOutput
 from openipn.settings import Settings
 
 READY_TIMEOUT_S = 120.0
-UPKEEP_S = "120"  # roll-ups while the twin catches up, not every 5 min
+UPKEEP_S = "120"
+SCENARIO_HINT = (
+    "if the scenario {scenario} names objects the served network does not have, run with "
+    "--scenario none (make run SCENARIO=none) or a scenario of your network"
+)  # roll-ups while the twin catches up, not every 5 min
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,11 @@ class Run:
 
     def _supervise(self, proxy: MetricsProxy) -> int:
         """Platform first (healthy), then the twin; watch both until told to stop."""
+        if self.stop.is_set():  # Ctrl-C while the store was prepared
+            return 0
         twin_dir = self.paths.twin_dir
+        # read before the platform opens the time-series store
+        start = twin_start(self.settings.telemetry_dir, self.options.catch_up)
         (twin_dir / "pm").mkdir(parents=True, exist_ok=True)
         (twin_dir / "endpoints.json").unlink(missing_ok=True)
         write_scrape_config(self.paths.site_file, proxy.port, twin_dir / "scrape.json")
@@ -142,7 +150,7 @@ class Run:
             wait_healthy(platform, self.url, READY_TIMEOUT_S, self.stop.is_set)
             if self.stop.is_set():
                 return 0
-            twin = self._start_twin()
+            twin = self._start_twin(start)
             wait_for_file(twin, twin_dir / "endpoints.json", READY_TIMEOUT_S, self.stop.is_set)
             if self.stop.is_set():
                 return 0
@@ -152,6 +160,8 @@ class Run:
             self.say(f"error: {exc}")
             if platform.running and not self.stop.is_set():  # the twin failed: serve on
                 self.say("the platform keeps running without the twin; Ctrl-C stops it")
+                if self.options.scenario is not None:
+                    self.say(SCENARIO_HINT.format(scenario=self.options.scenario))
                 return self._watch(platform, None, proxy)
             return 0 if self.stop.is_set() else 1
         finally:
@@ -209,13 +219,12 @@ class Run:
         args += ["--access-log", str(self.paths.logs / "access.log")]
         return start_child("the platform", args, env, self.paths.logs / "platform.log")
 
-    def _start_twin(self) -> Child:
-        """`openipn twin` of the served network, catching up with the wall clock."""
+    def _start_twin(self, start: str) -> Child:
+        """`openipn twin` of the served network from ``start``, catching up with the wall clock."""
         twin_dir = self.paths.twin_dir
         args = ["twin", "--site", str(self.paths.site_file)]
         if self.options.scenario is not None:
             args += ["--scenario", str(self.options.scenario)]
-        start = twin_start(self.settings.telemetry_dir, self.options.catch_up)
         args += ["--start", start, "--speed", self.options.speed, "--follow-clock"]
         args += ["--pm-dir", str(twin_dir / "pm"), "--truth", str(twin_dir / "truth.jsonl")]
         args += ["--endpoints", str(twin_dir / "endpoints.json"), "--ves-url", self.url]
