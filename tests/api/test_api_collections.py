@@ -184,7 +184,11 @@ def test_delete(applied: TestClient) -> None:
     assert response.json()["plan"]["counts"]["delete"] == 1
     assert_problem(applied.get(f"{API}/cells/C08"), 404)
     body = assert_problem(applied.delete(f"{API}/gnbs/GNB2"), 422)  # cells still use it
-    assert any(e["message"].startswith("'GNB2' names no gnb") for e in body["errors"])
+    deleted = "'GNB2' names no gnb: this change deletes it, and this object still refers to it"
+    assert {e["path"] for e in body["errors"] if e["message"] == deleted} == {
+        "cells[C07].gnb",
+        "cells[BAY/C09].gnb",  # C08 was deleted above
+    }
     assert applied.get(f"{API}/gnbs/GNB2").status_code == 200
 
 

@@ -263,3 +263,27 @@ def test_version_queries_and_diffs(services: Services, minimal_site_text: str) -
     assert FieldChange("k", None, "(new secret)") in sim.fields
     with pytest.raises(KeyError, match="version 3 does not exist"):
         services.inventory.diff(1, 3)
+
+
+def test_a_reference_to_a_deleted_object_says_so(
+    services: Services, minimal_site_text: str
+) -> None:
+    services.inventory.apply(parse_site_text(minimal_site_text), author="a", reason="r")
+    without_gnb = minimal_site_text.replace(
+        "gnbs:\n  - {name: GNB1, managed_element: ME-GNB1, gnb_id: 1}\n", "gnbs: []\n"
+    )
+    assert without_gnb != minimal_site_text
+    with pytest.raises(SiteFileError) as caught:
+        services.inventory.apply(parse_site_text(without_gnb), author="a", reason="r")
+    messages = {issue.path: issue.message for issue in caught.value.issues}
+    assert messages["cells[C1].gnb"] == (
+        "'GNB1' names no gnb: this change deletes it, and this object still refers to it"
+    )
+    misspelt = minimal_site_text.replace(
+        "gnb: GNB1, cell_local_id: 2", "gnb: GNB-1, cell_local_id: 2"
+    )
+    with pytest.raises(SiteFileError) as caught:
+        services.inventory.apply(parse_site_text(misspelt), author="a", reason="r")
+    assert [str(issue) for issue in caught.value.issues] == [
+        "cells[C2].gnb: 'GNB-1' names no gnb; did you mean 'GNB1'?"
+    ]

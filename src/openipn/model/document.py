@@ -43,6 +43,7 @@ class SiteDocument:
     managed: set[str] = field(default_factory=set)
     issues: list[Issue] = field(default_factory=list)  # field-level issues found while parsing
     unparsed: dict[str, set[str]] = field(default_factory=dict)  # keys of objects that failed
+    removed: dict[str, set[str]] = field(default_factory=dict)  # stored keys this change deletes
 
     def objects(self, section: str) -> list[BaseModel]:
         """The objects of one section (empty when absent)."""

@@ -15,6 +15,7 @@ from openipn.model.identifiers import imei_tac_snr
 from openipn.model.kinds import BY_SECTION, KINDS, object_key
 from openipn.model.suggest import did_you_mean
 
+Keys = dict[str, set[str]]  # the keys of each section
 NODE_SECTIONS = tuple(spec.section for spec in KINDS if spec.topology_node)
 
 # (section, field, target sections): every reference in the model, as data.
@@ -128,11 +129,17 @@ def check_references(doc: SiteDocument) -> Iterable[Issue]:
             for value in _values(obj, field):
                 if not any(value in keys[target] for target in targets):
                     kinds = " or ".join(BY_SECTION[t].kind for t in targets)
-                    known = (key for target in targets for key in keys[target])
                     yield Issue(
                         f"{doc.path(section, position)}.{field}",
-                        f"{value!r} names no {kinds}{did_you_mean(value, known)}",
+                        f"{value!r} names no {kinds}{_hint(doc, value, targets, keys)}",
                     )
+
+
+def _hint(doc: SiteDocument, value: str, targets: tuple[str, ...], keys: Keys) -> str:
+    """Why a reference dangles: its object is deleted by this change, or the nearest name."""
+    if any(value in doc.removed.get(target, ()) for target in targets):
+        return ": this change deletes it, and this object still refers to it"
+    return did_you_mean(value, (key for target in targets for key in keys[target]))
 
 
 def check_node_names(doc: SiteDocument) -> Iterable[Issue]:

@@ -72,6 +72,16 @@ def merge(stored: SiteDocument, desired: SiteDocument) -> SiteDocument:
     return merged
 
 
+def removed_keys(current: State, doc: SiteDocument) -> dict[str, set[str]]:
+    """Per managed section, the stored keys the document no longer has (it deletes them)."""
+    kept = {BY_SECTION[section].kind: set(doc.index(section)) for section in doc.managed}
+    removed: dict[str, set[str]] = {}
+    for kind, name in current:
+        if kind in kept and name not in kept[kind]:
+            removed.setdefault(BY_KIND[kind].section, set()).add(name)
+    return removed
+
+
 class Inventory:
     """Plan/apply/export/restore over one database, sealing secrets with one SecretBox."""
 
@@ -145,6 +155,7 @@ class Inventory:
 
     def _plan(self, current: State, desired: SiteDocument, *, already_merged: bool = False) -> Plan:
         merged = desired if already_merged else merge(state_to_document(current), desired)
+        merged.removed = removed_keys(current, merged)
         issues = merged.issues + validate_document(merged)
         target, secret_issues = self._target_state(current, merged)
         issues.extend(secret_issues)
