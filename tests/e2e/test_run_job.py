@@ -114,6 +114,7 @@ def _top_level(data_dir: Path) -> set[str]:
     return {p.relative_to(data_dir).as_posix() for p in entries}
 
 
+@pytest.mark.slow
 def test_a_second_concurrent_run_is_refused_and_changes_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
     port = free_port()
