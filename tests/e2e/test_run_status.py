@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from openipn.livejob.status import Snapshot, describe_alarm, events_total, status_line
+from openipn.livejob.status import Snapshot, counter_total, describe_alarm, status_line
 from openipn.livejob.terminal import CLEAR_LINE, RunOutput
 
 METRICS = """# HELP openipn_ves_events_total ves events total
@@ -17,7 +17,7 @@ openipn_ves_journal_lag 0.0
 """
 
 
-def _snapshot(taken: float, events: float, files: int, **fields: object) -> Snapshot:
+def _snapshot(taken: float, events: float, files: float, **fields: object) -> Snapshot:
     return Snapshot(taken, events_total=events, pm_files_total=files, **fields)  # type: ignore[arg-type]
 
 
@@ -59,9 +59,9 @@ def test_no_events_means_no_element_reporting_and_a_first_line_has_no_rates() ->
     assert "elements 0/24 reporting" in status_line(nothing_yet, None, 24)
 
 
-def test_events_are_read_from_the_platform_metrics_page() -> None:
-    assert events_total(METRICS) == 1303.0
-    assert events_total("openipn_build_info 1.0\n") is None
+def test_counters_are_read_from_the_platform_metrics_page() -> None:
+    assert counter_total(METRICS, "openipn_ves_events") == 1303.0
+    assert counter_total("openipn_build_info 1.0\n", "openipn_ves_events") is None
 
 
 def test_a_cleared_newest_alarm_says_so() -> None:

@@ -18,6 +18,7 @@ READ_TIMEOUT_S = 3.0
 SEVERITIES = ("CRITICAL", "MAJOR", "MINOR", "WARNING", "INDETERMINATE")
 HEARTBEAT_LOST = "heartbeatLost"  # the platform's alarm for a silent element
 EVENTS_FAMILY = "openipn_ves_events"  # counter openipn_ves_events_total on /metrics
+PM_FILES_FAMILY = "openipn_pm_files"  # counter openipn_pm_files_total, when the platform has it
 RATE_WINDOW_S = 60.0  # rates are per minute, measured over about a minute
 
 
@@ -28,7 +29,7 @@ class Snapshot:
     taken: float  # time.monotonic()
     sim_clock: str | None = None
     events_total: float | None = None
-    pm_files_total: int = 0
+    pm_files_total: float = 0.0
     by_severity: dict[str, int] = field(default_factory=dict)
     silent: int = 0
     newest: str | None = None
@@ -55,7 +56,7 @@ class StatusReader:
 
     def read(self) -> Snapshot:
         """A snapshot; httpx.HTTPError when the platform does not answer."""
-        snapshot = Snapshot(time.monotonic(), pm_files_total=self._pm_files())
+        snapshot = Snapshot(time.monotonic())
         for severity in SEVERITIES:
             page = self._get("/api/v1/alarms", active="true", severity=severity, page_size=1000)
             snapshot.by_severity[severity] = int(page["total"])
@@ -64,23 +65,27 @@ class StatusReader:
                 snapshot.silent = len(silent)
         newest = self._get("/api/v1/alarms", page_size=1)["items"]
         snapshot.newest = describe_alarm(newest[0]) if newest else None
-        snapshot.events_total = events_total(self._get("/metrics"))
+        metrics = self._get("/metrics")
+        snapshot.events_total = counter_total(metrics, EVENTS_FAMILY)
+        stored_files = counter_total(metrics, PM_FILES_FAMILY)
+        snapshot.pm_files_total = self._pm_files() if stored_files is None else stored_files
         reports = self._get("/api/v1/terminal-status", page_size=100)["items"]
         times = [r["reported_at"] for r in reports if r.get("reported_at")]
         snapshot.sim_clock = short_time(max(times)) if times else None
         return snapshot
 
-    def _pm_files(self) -> int:
+    def _pm_files(self) -> float:
+        """The files the twin announced (while the platform's /metrics does not count them)."""
         try:
-            return sum(1 for _ in self.pm_dir.iterdir())
+            return float(sum(1 for _ in self.pm_dir.iterdir()))
         except OSError:
-            return 0
+            return 0.0
 
 
-def events_total(metrics_text: str) -> float | None:
-    """The VES events the platform has journaled, from its /metrics page."""
+def counter_total(metrics_text: str, family_name: str) -> float | None:
+    """A counter of the platform's /metrics page (e.g. the VES events it journaled)."""
     for family in text_string_to_metric_families(metrics_text):
-        if family.name == EVENTS_FAMILY and family.samples:
+        if family.name == family_name and family.samples:
             return float(family.samples[0].value)
     return None
 
@@ -120,7 +125,7 @@ def _rate(value: float | None) -> str:
 def status_line(now: Snapshot, before: Snapshot | None, elements: int) -> str:
     """The line the terminal shows; no events for a while means no element is reporting."""
     events = per_minute(now, before, lambda s: s.events_total)
-    files = per_minute(now, before, lambda s: float(s.pm_files_total))
+    files = per_minute(now, before, lambda s: s.pm_files_total)
     alarms = ", ".join(f"{n} {s.lower()}" for s, n in now.by_severity.items() if n) or "none"
     silent = (events is not None and events <= 0) or not now.events_total
     reporting = 0 if silent else max(elements - now.silent, 0)
