@@ -25,14 +25,14 @@ def run(
     scenario: Annotated[
         str, typer.Option(help="Twin scenario file (faults, load), or 'none' for a healthy plant")
     ] = "scenarios/live-plant.yaml",
-    host: Annotated[str, typer.Option(help="Listen address")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Listen port")] = 8080,
+    host: Annotated[str | None, typer.Option(help="Listen address [default: 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port [default: 8080]")] = None,
     catch_up: Annotated[
         str, typer.Option(help="How far back the twin starts (e.g. 2h, 0s)")
     ] = "2h",
     speed: Annotated[str, typer.Option(help="Twin speed while it catches up")] = "60",
     status_every: Annotated[
-        float, typer.Option(help="Seconds between status lines on a terminal")
+        float, typer.Option(min=0.5, help="Seconds between status lines on a terminal")
     ] = 5.0,
     new_secrets_key: Annotated[
         bool,
@@ -44,8 +44,8 @@ def run(
     options = RunOptions(
         example=site,
         scenario=None if scenario.lower() == "none" else Path(scenario),
-        host=host,
-        port=port,
+        host=host or settings.host,
+        port=port or settings.port,
         catch_up=parse_duration(catch_up),
         speed=speed,
         status_every_s=status_every,

@@ -180,6 +180,7 @@ class Run:
     def _watch_with(
         self, platform: Child, twin: Child | None, proxy: MetricsProxy, board: StatusBoard
     ) -> int:
+        """The watch loop: the platform ending ends the run (1); the twin ending is said once."""
         twin_said = twin is None
         board.refresh()
         while not self.stop.wait(self.options.status_every_s):
