@@ -250,3 +250,10 @@ def test_the_platform_and_the_twin_end_when_the_run_is_killed(tmp_path: Path) ->
         time.sleep(0.5)
     assert processes_of(data) == {}  # nothing left holding the port or the store
     assert not healthy(run.url)
+
+
+def test_make_run_calls_the_command_these_tests_drive() -> None:
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nrun: ", 1)[1].split("\n\n", 1)[0]
+    (command,) = [line.strip() for line in recipe.splitlines()[1:]]
+    assert command.startswith("$(BIN)/openipn run ")
