@@ -220,6 +220,9 @@ def test_a_missing_key_beside_a_database_is_refused_and_no_key_is_made(
     init = cli(data, "init", check=False)  # `openipn init` (what make run called) refuses too
     assert init.returncode == 1 and "restore the key file" in " ".join(init.stderr.split())
     assert not key.exists()
+    start_over = cli(data, "init", "--new-secrets-key", check=False)  # asked for: no SIM keys
+    assert (start_over.returncode == 0) is not with_credentials, start_over.stderr
+    assert key.exists() is not with_credentials
     key.write_bytes(backup)  # restoring the key is the way out
     assert cli(data, "inventory", "list", "gnb").returncode == 0
 

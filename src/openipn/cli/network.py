@@ -29,10 +29,14 @@ Full = Annotated[bool, typer.Option("--full", help="List every changed object.")
 def init(
     ctx: typer.Context,
     site: Annotated[Path | None, typer.Option(help="Apply this site file too.")] = None,
+    new_secrets_key: Annotated[
+        bool,
+        typer.Option(help="Make a new secrets key for a database without credentials"),
+    ] = False,
 ) -> None:
     """Create the data directory, the secrets key and the database schema."""
     settings = cli_context(ctx).settings
-    for line in initialise(settings):
+    for line in initialise(settings, new_key_for_existing_database=new_secrets_key):
         console.print(line)
     if site is not None:
         apply(ctx, site, reason="initial site", dry_run=False, full=False, yes=False)

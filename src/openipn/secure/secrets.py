@@ -104,7 +104,8 @@ def check_new_key_allowed(
         raise SecretError(
             f"secrets key {path} is missing but the database {database} exists (it was set "
             f"up with a key); {restore}, or start over with a new key by `openipn run "
-            "--new-secrets-key` (the database holds no subscriber credentials, none is lost)"
+            "--new-secrets-key` or `openipn init --new-secrets-key` (the database holds no "
+            "subscriber credentials, none is lost)"
         )
 
 
