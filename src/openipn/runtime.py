@@ -22,7 +22,7 @@ from openipn.collect.events import EventHandler
 from openipn.collect.file_ready import FileReadyHandler
 from openipn.collect.heartbeats import HeartbeatPolicy
 from openipn.collect.platform_metrics import ComponentStats, KpiGauges, MetricsSource, ScrapeHealth
-from openipn.collect.pm_intake import PmIntake
+from openipn.collect.pm_intake import FileTally, Outcome, PmIntake
 from openipn.collect.pm_source import IntakeLimits
 from openipn.collect.pm_watch import PmDirs, PmWatcher
 from openipn.collect.prom_scrape import PromScraper
@@ -163,7 +163,9 @@ def pm_limits(settings: Settings) -> IntakeLimits:
     return IntakeLimits(settings.pm_max_bytes, settings.pm_clock_tolerance_s)
 
 
-def event_handlers(services: Services, store: TelemetryStore) -> list[EventHandler]:
+def event_handlers(
+    services: Services, store: TelemetryStore, tally: FileTally | None = None
+) -> list[EventHandler]:
     """Consumers of the VES journal besides alarms and heartbeats: one line per handler."""
     settings = services.settings
     dirs = pm_dirs(settings)
@@ -171,7 +173,11 @@ def event_handlers(services: Services, store: TelemetryStore) -> list[EventHandl
     return [
         FileReadyHandler(
             PmIntake(
-                store, dirs.quarantine, limits=pm_limits(settings), identity=services.identity
+                store,
+                dirs.quarantine,
+                limits=pm_limits(settings),
+                identity=services.identity,
+                tally=tally,
             ),
             allowed_dirs=allowed,
         ),
@@ -191,20 +197,39 @@ def _ves_stats(collector: VesCollector) -> Mapping[str, float]:
     }
 
 
+PM_HELP = {
+    "files_total": "PM files taken in from the inbox and FileReady notifications",
+    "files_duplicate_total": "PM files whose content was already stored",
+    "files_quarantined_total": "PM files refused and moved to quarantine",
+}
+
+
+def _pm_stats(tally: FileTally) -> Mapping[str, float]:
+    """PM files taken in (inbox and FileReady), and how many of them were duplicates or bad."""
+    counts = tally.counts()
+    return {
+        "files_total": float(sum(counts.values())),
+        "files_duplicate_total": float(counts[Outcome.DUPLICATE]),
+        "files_quarantined_total": float(counts[Outcome.QUARANTINED]),
+    }
+
+
 def build_runtime(services: Services) -> Runtime:
     """The workers of `openipn serve`, built (not started); one line per worker."""
     settings = services.settings
     store = services.telemetry.store()
     runtime = Runtime(telemetry=store)
     opener = services.telemetry.opener()
+    tally = FileTally()
+    runtime.metrics["pm"] = ComponentStats("pm", functools.partial(_pm_stats, tally), PM_HELP)
     runtime.workers.append(
         PmWatcher(
             store, pm_dirs(settings), poll_s=settings.pm_poll_s, workers=settings.pm_workers,
-            opener=opener, limits=pm_limits(settings), identity=services.identity,
+            opener=opener, limits=pm_limits(settings), identity=services.identity, tally=tally,
         )
     )  # fmt: skip
     if settings.ves_enabled:
-        handlers = event_handlers(services, store)
+        handlers = event_handlers(services, store, tally)
         runtime.ves = build_ves_collector(
             ves_config(settings), services.engine, handlers, services.identity.canonical_alarms
         )

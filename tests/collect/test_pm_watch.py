@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from openipn.app import build_services, initialise
 from openipn.collect.pm_intake import Outcome
 from openipn.collect.pm_watch import PmDirs, PmWatcher
+from openipn.runtime import build_runtime
 from openipn.settings import Settings
 from openipn.store.telemetry.parquet_store import open_telemetry_store
 
@@ -96,3 +98,28 @@ def test_gz_and_bad_files_in_the_running_thread(watcher: PmWatcher) -> None:
         end=dt.datetime(2025, 3, 2, tzinfo=dt.UTC),
     )
     assert {s.object.split(",")[2] for s in samples} == {"ManagedElement=gnb-9"}
+
+
+def test_the_platform_counts_pm_files_by_outcome_on_its_metrics(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", ves_enabled=False)
+    initialise(settings)
+    services = build_services(settings)
+    try:
+        runtime = build_runtime(services)
+        [watcher] = [w for w in runtime.workers if isinstance(w, PmWatcher)]
+        write_atomically(watcher.dirs.inbox, GNB.name, GNB.read_bytes())
+        write_atomically(watcher.dirs.inbox, "bad.xml", b"<measCollecFile>")
+        settled = time.time() + 60  # past the watcher's settle time
+        watcher.poll_once(settled)
+        watcher.poll_once(settled)
+        write_atomically(watcher.dirs.inbox, "again.xml", GNB.read_bytes())  # same content
+        watcher.poll_once(settled)
+        watcher.poll_once(settled)
+        families = {f.name: f.samples[0].value for f in runtime.metrics["pm"].collect()}
+    finally:
+        services.close()
+    assert families == {
+        "openipn_pm_files": 3.0,  # counters: the text format adds _total
+        "openipn_pm_files_duplicate": 1.0,
+        "openipn_pm_files_quarantined": 1.0,
+    }

@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -70,6 +71,24 @@ class Outcome(StrEnum):
     STORED = "stored"
     DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"
+
+
+class FileTally:
+    """How many PM files ended in each outcome, shared by the intakes of one platform."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts = dict.fromkeys(Outcome, 0)
+
+    def add(self, outcome: Outcome) -> None:
+        """Count one file."""
+        with self._lock:
+            self._counts[outcome] += 1
+
+    def counts(self) -> dict[Outcome, int]:
+        """Files per outcome so far."""
+        with self._lock:
+            return dict(self._counts)
 
 
 @dataclass(frozen=True)
@@ -267,9 +286,11 @@ class PmIntake:
         opener: StoreOpener | None = None,
         limits: IntakeLimits | None = None,
         identity: ObjectIdentity | None = None,
+        tally: FileTally | None = None,
     ) -> None:
         self.store = store
         self.identity = identity  # model DNs for what the files name; the rest discovered
+        self.tally = tally or FileTally()
         self.quarantine_dir = quarantine_dir
         self.workers = workers
         self.opener = opener
@@ -305,6 +326,13 @@ class PmIntake:
         return self._result(stored, source_file=source_file, data=data, move_bad=move_bad)
 
     def _result(
+        self, parsed: Parsed, *, source_file: Path | None, data: bytes | None, move_bad: bool
+    ) -> IngestResult:
+        result = self._outcome(parsed, source_file=source_file, data=data, move_bad=move_bad)
+        self.tally.add(result.outcome)
+        return result
+
+    def _outcome(
         self, parsed: Parsed, *, source_file: Path | None, data: bytes | None, move_bad: bool
     ) -> IngestResult:
         if self.identity is not None and parsed.discovered:

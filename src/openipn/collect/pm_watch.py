@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openipn.collect.identity import ObjectIdentity
-from openipn.collect.pm_intake import IngestResult, PmIntake, StoreOpener
+from openipn.collect.pm_intake import FileTally, IngestResult, PmIntake, StoreOpener
 from openipn.collect.pm_source import IntakeLimits
 from openipn.store.telemetry.api import TelemetryStore
 
@@ -76,13 +76,15 @@ class PmWatcher:
         opener: StoreOpener | None = None,
         limits: IntakeLimits | None = None,
         identity: ObjectIdentity | None = None,
+        tally: FileTally | None = None,
     ) -> None:
         self.dirs = dirs
         self.poll_s = poll_s
         self.settle_s = settle_s
         self.intake = PmIntake(
-            store, dirs.quarantine, workers=workers, opener=opener, limits=limits, identity=identity
-        )
+            store, dirs.quarantine, workers=workers, opener=opener, limits=limits,
+            identity=identity, tally=tally,
+        )  # fmt: skip
         self._seen: dict[str, tuple[int, int]] = {}  # name -> (size, mtime_ns) at last poll
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
