@@ -7,7 +7,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +17,7 @@ READ_TIMEOUT_S = 3.0
 SEVERITIES = ("CRITICAL", "MAJOR", "MINOR", "WARNING", "INDETERMINATE")
 HEARTBEAT_LOST = "heartbeatLost"  # the platform's alarm for a silent element
 EVENTS_FAMILY = "openipn_ves_events"  # counter openipn_ves_events_total on /metrics
-PM_FILES_FAMILY = "openipn_pm_files"  # counter openipn_pm_files_total, when the platform has it
+PM_FILES_FAMILY = "openipn_pm_files"  # counter openipn_pm_files_total: files taken in
 RATE_WINDOW_S = 60.0  # rates are per minute, measured over about a minute
 
 
@@ -36,12 +35,11 @@ class Snapshot:
 
 
 class StatusReader:
-    """Reads the status from the platform at ``url`` (PM files: where the twin writes them)."""
+    """Reads the status from the platform at ``url``: its API and its /metrics."""
 
-    def __init__(self, url: str, pm_dir: Path, elements: int) -> None:
+    def __init__(self, url: str, elements: int) -> None:
         """``elements``: how many managed elements the served network has."""
         self.url = url
-        self.pm_dir = pm_dir
         self.elements = elements
         self._client = httpx.Client(base_url=url, timeout=READ_TIMEOUT_S)
 
@@ -67,19 +65,11 @@ class StatusReader:
         snapshot.newest = describe_alarm(newest[0]) if newest else None
         metrics = self._get("/metrics")
         snapshot.events_total = counter_total(metrics, EVENTS_FAMILY)
-        stored_files = counter_total(metrics, PM_FILES_FAMILY)
-        snapshot.pm_files_total = self._pm_files() if stored_files is None else stored_files
+        snapshot.pm_files_total = counter_total(metrics, PM_FILES_FAMILY) or 0.0
         reports = self._get("/api/v1/terminal-status", page_size=100)["items"]
         times = [r["reported_at"] for r in reports if r.get("reported_at")]
         snapshot.sim_clock = short_time(max(times)) if times else None
         return snapshot
-
-    def _pm_files(self) -> float:
-        """The files the twin announced (while the platform's /metrics does not count them)."""
-        try:
-            return float(sum(1 for _ in self.pm_dir.iterdir()))
-        except OSError:
-            return 0.0
 
 
 def counter_total(metrics_text: str, family_name: str) -> float | None:

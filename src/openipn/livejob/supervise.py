@@ -171,7 +171,7 @@ class Run:
 
     def _watch(self, platform: Child, twin: Child | None, proxy: MetricsProxy) -> int:
         """Status lines until stopped; say once when the twin ends (the platform keeps on)."""
-        reader = StatusReader(self.url, self.paths.twin_dir / "pm", self.elements)
+        reader = StatusReader(self.url, self.elements)
         try:
             return self._watch_with(platform, twin, proxy, StatusBoard(reader, self.output.status))
         finally:
