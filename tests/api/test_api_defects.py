@@ -303,3 +303,28 @@ def test_derived_values_are_declared_in_the_response_schema(
     while "$ref" in target:
         target = document["components"]["schemas"][target["$ref"].rsplit("/", 1)[1]]
     assert "derived" in target["properties"], section
+
+
+@pytest.mark.parametrize("route", ["sla", "measurements", "kpis"])
+def test_time_parameters_take_iso_8601_only(served: TestClient, route: str) -> None:
+    """`from=0.5` was read as half a second after 1970 (pydantic's Unix-time reading)."""
+    params = {"from": "0.5", "name": "RRCSetupSR", "object": "site"}
+    body = assert_problem(served.get(f"{API}/{route}", params=params), 422)
+    assert "query.from" in [error["path"] for error in body["errors"]]
+
+
+def test_model_names_and_ranges_are_in_the_document(client: TestClient) -> None:
+    """A name's character set and a field's range are stated, so a client can check them."""
+    schemas = client.app.openapi()["components"]["schemas"]  # type: ignore[attr-defined]
+    cell = schemas["Cell"]["properties"]
+    assert cell["name"]["pattern"].startswith("^[A-Za-z0-9]")
+    assert (cell["pci"]["minimum"], cell["pci"]["maximum"]) == (0, 1007)
+
+
+def test_kpi_range_of_too_many_buckets_is_a_422(served: TestClient) -> None:
+    """26 years of 15-minute buckets took 7.5 s and 145 MB (a client timeout under fuzzing)."""
+    params = {"name": "AMFMeanRegNbr", "object": "site", "from": "2000-01-01T00:00:00Z"}
+    body = assert_problem(served.get(f"{API}/kpis", params=params | {"granularity": "15m"}), 422)
+    assert body["errors"][0]["path"] == "query.from"
+    assert "shorten the range" in body["detail"]
+    assert served.get(f"{API}/kpis", params=params | {"granularity": "1d"}).status_code == 200

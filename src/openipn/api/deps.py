@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Header, Path, Query, Request
+from pydantic import BeforeValidator
 
 from openipn.api.problems import ProblemError
 from openipn.app import Services
@@ -21,6 +24,17 @@ PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, fr
 PageSizeQuery = Annotated[
     int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page (at most 1000).")
 ]
+ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def iso_date_time(value: object) -> object:
+    """Only an ISO 8601 date-time (RFC 3339): pydantic alone reads `0.5` as a Unix time."""
+    if isinstance(value, str) and not ISO_DATE_TIME.match(value):
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time (e.g. 2026-12-07T08:30:00Z)")
+    return value
+
+
+Instant = Annotated[dt.datetime, BeforeValidator(iso_date_time)]
 VersionPath = Annotated[int, Path(ge=0, le=MAX_VERSION, description="A version number.")]
 
 

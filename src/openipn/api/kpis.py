@@ -12,17 +12,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from openipn.api.deps import ServicesDep, TelemetryDep
+from openipn.api.deps import Instant, ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import TELEMETRY_RESPONSES
 from openipn.assure.kpi_catalog import KPIS
 from openipn.assure.kpi_views import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
-from openipn.assure.kpis import Granularity, KpiError, compute, kpi_by_name
+from openipn.assure.kpis import BUCKET_SECONDS, Granularity, KpiError, compute, kpi_by_name
 from openipn.assure.lookup import find_scope, stored_span
 from openipn.assure.scopes import Scope, ScopeError, UnknownObjectError
 from openipn.model.document import Issue
 from openipn.model.times import utc
 from openipn.store.telemetry.api import TelemetryStore
+
+MAX_BUCKETS = 10_000  # 104 days of 15 min, 416 days of hours, 27 years of days
 
 
 def bad_parameter(parameter: str, message: str) -> ProblemError:
@@ -41,6 +43,18 @@ def query_range(
             "from", f"from ({start.isoformat()}) must be before to ({end.isoformat()})"
         )
     return start, end
+
+
+def check_buckets(start: dt.datetime, end: dt.datetime, granularity: Granularity) -> None:
+    """A 422 when the range holds more than MAX_BUCKETS buckets (26 years of 15 min: 145 MB)."""
+    seconds = BUCKET_SECONDS[granularity]
+    buckets = (end - start).total_seconds() / seconds if seconds else 1
+    if buckets > MAX_BUCKETS:
+        message = (
+            f"{granularity.value} buckets over {start.isoformat()} .. {end.isoformat()} are "
+            f"{buckets:.0f}, more than {MAX_BUCKETS}: shorten the range or coarsen granularity"
+        )
+        raise bad_parameter("from", message)
 
 
 def find(services: ServicesDep, store: TelemetryStore, text: str) -> Scope:
@@ -71,10 +85,10 @@ def no_data(
 
 
 FromQ = Annotated[
-    dt.datetime | None,
+    Instant | None,
     Query(alias="from", description="Start (ISO 8601, UTC if no offset); default: to − 24 h."),
 ]
-ToQ = Annotated[dt.datetime | None, Query(alias="to", description="End (exclusive); default: now.")]
+ToQ = Annotated[Instant | None, Query(alias="to", description="End (exclusive); default: now.")]
 ObjectQ = Annotated[str, Query(alias="object", description=OBJECT_HELP)]
 
 
@@ -91,7 +105,13 @@ def kpi_router() -> APIRouter:
     def kpi_series(
         store: TelemetryDep,
         services: ServicesDep,
-        name: Annotated[str, Query(description="KPI name, see /api/v1/kpis/catalog.")],
+        name: Annotated[
+            str,
+            Query(
+                description="KPI name, see /api/v1/kpis/catalog.",
+                json_schema_extra={"enum": sorted(kpi.name for kpi in KPIS)},
+            ),
+        ],
         scope_text: ObjectQ = "site",
         start: FromQ = None,
         end: ToQ = None,
@@ -101,6 +121,7 @@ def kpi_router() -> APIRouter:
         try:
             kpi = kpi_by_name(name)
             lo, hi = query_range(start, end)
+            check_buckets(lo, hi, granularity)
             scope = find(services, store, scope_text)
             body = result_body(compute(store, kpi, scope, lo, hi, granularity))
         except KpiError as exc:

@@ -37,8 +37,8 @@ SITE_BODY: dict[str, Any] = {
         "required": True,
         "description": "A site file (openipn-site/v1) as YAML, or the same structure as JSON.",
         "content": {
-            "application/yaml": {"schema": {"type": "string"}},
-            "text/yaml": {"schema": {"type": "string"}},
+            "application/yaml": {"schema": {"type": "object"}},  # a site file is a mapping
+            "text/yaml": {"schema": {"type": "object"}},
             "application/json": {"schema": {"type": "object"}},
         },
     }

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Engine
 
-from openipn.api.deps import PageQuery, PageSizeQuery, ServicesDep, get_telemetry
+from openipn.api.deps import Instant, PageQuery, PageSizeQuery, ServicesDep, get_telemetry
 from openipn.api.paths import NamePath
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import TELEMETRY_FAMILY
@@ -42,9 +42,9 @@ HISTORY_FIELDS = {
 }
 _FLAGS = {"registered", "connected"}
 FromQuery = Annotated[
-    dt.datetime | None, Query(alias="from", description="Window start (event time, UTC).")
+    Instant | None, Query(alias="from", description="Window start (event time, UTC).")
 ]
-ToQuery = Annotated[dt.datetime | None, Query(description="Window end, exclusive (UTC).")]
+ToQuery = Annotated[Instant | None, Query(description="Window end, exclusive (UTC).")]
 
 
 def window(

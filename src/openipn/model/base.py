@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:+-]{0,127}$")
 
@@ -25,7 +25,8 @@ def _to_text(value: object) -> object:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Name = Annotated[str, AfterValidator(_check_name)]
+NAME_SCHEMA = {"type": "string", "pattern": NAME_RE.pattern, "maxLength": 128}
+Name = Annotated[str, AfterValidator(_check_name), WithJsonSchema(NAME_SCHEMA)]
 Text = Annotated[str, BeforeValidator(_to_text)]
 
 
@@ -42,12 +43,14 @@ def in_range(low: float, high: float) -> Callable[[float], float]:
 
 def IntRange(low: int, high: int) -> type[int]:  # noqa: N802 - reads like a type
     """An int constrained to low..high with a clear error message."""
-    return Annotated[int, AfterValidator(in_range(low, high))]  # type: ignore[return-value]
+    schema = WithJsonSchema({"type": "integer", "minimum": low, "maximum": high})
+    return Annotated[int, AfterValidator(in_range(low, high)), schema]  # type: ignore[return-value]
 
 
 def FloatRange(low: float, high: float) -> type[float]:  # noqa: N802 - reads like a type
     """A float constrained to low..high with a clear error message."""
-    return Annotated[float, AfterValidator(in_range(low, high))]  # type: ignore[return-value]
+    schema = WithJsonSchema({"type": "number", "minimum": low, "maximum": high})
+    return Annotated[float, AfterValidator(in_range(low, high)), schema]  # type: ignore[return-value]
 
 
 class Strict(BaseModel):

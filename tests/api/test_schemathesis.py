@@ -1,0 +1,177 @@
+"""schemathesis over the whole API: every operation, all checks, bounded examples and time.
+
+The API has no authentication yet, so the generated requests write: they run against a store
+of their own (SQLite in a temporary data directory) holding the small fixture site.
+A new 500, an undeclared status or media type, a response off its schema, an accepted invalid
+request or a wrong 405 fails the test. A schema-valid request may still be refused (422) only
+for a reason listed in CROSS_OBJECT (the schema of one object cannot know the others) or in
+SCHEMA_GAPS (rules the OpenAPI document does not state yet: each one is a known defect).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from api_helpers import SITE_FILE, YAML
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import CheckFunction
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+)
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from openipn.api import create_app
+from openipn.app import build_services, initialise
+from openipn.runtime import build_runtime
+from openipn.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+MAX_EXAMPLES = 8
+
+
+CROSS_OBJECT = {
+    r"names no \w+": "refers to an object that does not exist",
+    r"has no UPF": "a slice needs a UPF that serves it",
+    r"no UPF serv(es|ing) DNN": "a profile's DNN served by a UPF of one of its slices",
+    r"outside every range of the site's frequency permit": "a cell's carrier within a permit",
+    r"connects \S+ to itself": "a link's two ends are two objects",
+    r"duplicate ": "identifiers unique across objects (gNB IDs, cell IDs, IMSIs)",
+    r"collides with": "a PCI distinct from its neighbours' on the same ARFCN",
+    r"does not match": "the name in the body differs from the one in the path",
+    r"required section is missing": "site/snpn removed by a fuzzed write to another object",
+}
+SCHEMA_GAPS = {  # known defects: rules the OpenAPI document does not state yet
+    r"is not an? (MCC|MNC|NID|SUPI|ICCID|IMEI|SD|SST)\b": "identifier formats (model/identifiers)",
+    r"hexadecimal digits": "key and operator codes (model/subscribers)",
+    r"is not a distinguished name": "DN syntax of naming.local_dn / dn_prefix",
+    r"is not an NR channel bandwidth": "NR channel bandwidths (TS 38.104 Table 5.3.2-1)",
+    r"does not fit in gnb_id_length": "a gNB ID within its declared length (two fields)",
+    r"is not above": "a range's end above its start (two fields)",
+    r"is before valid_from": "a permit's validity end after its start (two fields)",
+    r"is not of the form kind:name": "a KPI object reference (kind:name)",
+    r"must be (before|after)": "a window's start before its end (two parameters)",
+    r"shorten the range or coarsen": "at most 10,000 KPI buckets (range and granularity)",
+    r"give exactly one of": "topology/behind takes link or node (two parameters)",
+    r"not an ISO 8601 date or date-time": "versions since/until take a date or a date-time",
+    r"unknown section": "the site file's sections (plan/apply declare any mapping)",
+    r"no managedElement|measCollecFile|measDataFile|not a PM file|XML": "PM file content",
+    r"no file part": "a multipart PM upload needs a file part with a filename",
+    r"^(event|eventList)\S*: ": "VES 7 event bodies beyond {event}/{eventList}",
+}
+LAX_BOOLEANS = "pydantic reads true/false as 1/0 where a number is declared (model strictness)"
+QUERY_LISTS = {  # a negated list parameter still reaches the server as repeated strings: valid
+    "GET /api/v1/measurements": "name",
+}
+NETWORK_WRITES = {"/api/v1/apply", "/api/v1/versions/{number}/restore", "/api/v1/site"}
+
+
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A running app over its own store (SQLite) holding the fixture site."""
+    root: Path = tmp_path_factory.mktemp("schemathesis")
+    settings_ = Settings(
+        data_dir=root / "data",
+        database_url=f"sqlite:///{root}/openipn.db",
+        author="fuzzer",
+        ves_auth="none",  # the listener's input checks are fuzzed, not its 401
+    )
+    initialise(settings_)
+    services = build_services(settings_)
+    app = create_app(services, build_runtime(services))
+    try:
+        with TestClient(app) as client:  # runs the lifespan: the VES collector and PM intake
+            reapply(client)
+            yield client
+    finally:
+        services.close()
+
+
+@pytest.fixture(scope="module")
+def api_schema(fuzzed: TestClient) -> Any:
+    """The OpenAPI document the app serves, loaded by schemathesis."""
+    return schemathesis.openapi.from_asgi("/openapi.json", already_started(fuzzed.app))
+
+
+def reapply(client: TestClient) -> None:
+    """Put the fixture site back (a fuzzed apply or restore may have emptied the network)."""
+    applied = client.post("/api/v1/apply", content=SITE_FILE.read_bytes(), headers=YAML)
+    assert applied.status_code == 200, applied.text
+
+
+def already_started(app: ASGIApp) -> ASGIApp:
+    """The app without its lifespan: schemathesis opens a client (a lifespan) per request."""
+
+    async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            return await app(scope, receive, send)
+        while True:  # ASGI lifespan: acknowledge startup and shutdown, start nothing twice
+            phase = (await receive())["type"].removeprefix("lifespan.")
+            await send({"type": f"lifespan.{phase}.complete"})
+            if phase == "shutdown":
+                return None
+
+    return serve
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api(case: Any, fuzzed: TestClient) -> None:
+    """Every generated request gets a declared, schema-conformant answer."""
+    response = case.call()
+    try:
+        case.validate_response(response, excluded_checks=tolerated(case, response))
+    finally:
+        if case.operation.path in NETWORK_WRITES and response.status_code < 300:
+            reapply(fuzzed)
+
+
+def refusal_reasons(response: Any) -> list[str]:
+    """`path: message` of each error of a refused request's problem (none for other responses)."""
+    if response.status_code not in (400, 422):
+        return []
+    try:
+        problem = response.json()
+    except ValueError:
+        return []
+    errors = problem.get("errors") or [{"path": "", "message": problem.get("detail", "")}]
+    return [f"{error.get('path', '')}: {error.get('message', '')}" for error in errors]
+
+
+def holds_boolean(value: object) -> bool:
+    """Whether a request body holds true or false anywhere."""
+    if isinstance(value, dict):
+        return any(holds_boolean(item) for item in value.values())
+    if isinstance(value, list):
+        return any(holds_boolean(item) for item in value)
+    return isinstance(value, bool)
+
+
+def tolerated(case: Any, response: Any) -> list[CheckFunction]:
+    """Checks skipped: acceptance when every refusal reason is listed; rejection for booleans."""
+    skipped: list[CheckFunction] = []
+    reasons = refusal_reasons(response)
+    listed = [*CROSS_OBJECT, *SCHEMA_GAPS]
+    if reasons and all(any(re.search(p, r) for p in listed) for r in reasons):
+        skipped.append(positive_data_acceptance)
+    lax = holds_boolean(case.body)  # see LAX_BOOLEANS
+    repeated = QUERY_LISTS.get(case.operation.label) in (case.query or {})
+    if response.status_code < 300 and (lax or repeated):
+        skipped.append(negative_data_rejection)
+    return skipped
