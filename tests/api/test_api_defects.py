@@ -106,11 +106,13 @@ def test_every_integer_parameter_refuses_what_the_database_cannot_bind(
     assert tried >= 60  # paging of every list, the model's integer filters, version numbers
 
 
-def test_integer_filter_at_the_64_bit_edge_is_answered(served: TestClient) -> None:
-    """The largest bindable value is a valid filter: it matches nothing."""
-    response = served.get(f"{API}/gnbs", params={"gnb_id": INT64_MAX})
+def test_integer_filter_at_the_32_bit_edge(served: TestClient) -> None:
+    """The store compares as SQL INTEGER: 2**31 - 1 matches nothing; 2**31 was a PostgreSQL 500."""
+    response = served.get(f"{API}/gnbs", params={"gnb_id": str(2**31 - 1)})
     assert response.status_code == 200, response.text
     assert response.json()["items"] == []
+    body = assert_problem(served.get(f"{API}/gnbs", params={"gnb_id": str(2**31)}), 422)
+    assert body["errors"][0]["path"] == "query.gnb_id"
 
 
 def test_alarm_page_beyond_the_database_is_a_422(served: TestClient) -> None:

@@ -37,7 +37,9 @@ from openipn.store import queries
 API = "/api/v1"
 RESERVED_QUERY = frozenset({"page", "page_size", "name_contains"})
 MERGE_PATCH = "application/merge-patch+json"
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # the widest integer SQLite and PostgreSQL bind
+# The store compares integer fields as SQL INTEGER (store/queries.py: as_integer), which
+# PostgreSQL holds in 32 bits: a wider filter value is an error there, so it is refused here.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -92,7 +94,7 @@ def filter_schema(json_type: str) -> dict[str, Any]:
     """The schema of a filter's value: integers within what the database can bind."""
     schema: dict[str, Any] = {"type": json_type}
     if json_type == "integer":
-        schema |= {"format": "int64", "minimum": INT64_MIN, "maximum": INT64_MAX}
+        schema |= {"format": "int32", "minimum": INT_MIN, "maximum": INT_MAX}
     return schema
 
 
@@ -116,8 +118,8 @@ def filter_parameters(spec: KindSpec) -> list[dict[str, Any]]:
 def unbindable(json_type: str, text: str) -> str | None:
     """Why a filter value cannot be handed to the database, or None when it can."""
     try:
-        if json_type == "integer" and not INT64_MIN <= int(text) <= INT64_MAX:
-            return f"{text} is outside the 64-bit integer range"
+        if json_type == "integer" and not INT_MIN <= int(text) <= INT_MAX:
+            return f"{text} is outside {INT_MIN}..{INT_MAX}, the integers a filter compares"
         if json_type == "number" and not math.isfinite(float(text)):
             return f"{text} is not a finite number"
     except ValueError:
