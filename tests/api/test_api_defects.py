@@ -330,3 +330,18 @@ def test_kpi_range_of_too_many_buckets_is_a_422(served: TestClient) -> None:
     assert body["errors"][0]["path"] == "query.from"
     assert "shorten the range" in body["detail"]
     assert served.get(f"{API}/kpis", params=params | {"granularity": "1d"}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-Infinity", "1e309"])
+def test_float_filter_that_is_not_a_finite_number_is_a_422(applied: TestClient, value: str) -> None:
+    """A float filter is compared in SQL: NaN and infinities are refused, naming the filter."""
+    response = applied.get(f"{API}/cells", params={"tx_power_dbm": value})
+    body = assert_problem(response, 422)
+    assert body["errors"][0]["path"] == "query.tx_power_dbm"
+
+
+def test_denormal_float_filter_is_answered(applied: TestClient) -> None:
+    """5e-324 is a finite number: it is compared and matches nothing."""
+    response = applied.get(f"{API}/cells", params={"tx_power_dbm": "5e-324"})
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
