@@ -174,3 +174,34 @@ def test_the_smf_link_takes_every_upfs_n4_but_no_n2() -> None:
 def test_an_unknown_failure_is_a_key_error(link: str | None, node: str | None) -> None:
     with pytest.raises(KeyError, match=link or node or ""):
         impact(site(), link=link, node=node)
+
+
+def test_a_terminal_loses_service_only_where_it_works_not_everywhere_its_application_does() -> None:
+    spread = SITE.replace(
+        "latency_budget_ms: 50, areas: [WS1]", "latency_budget_ms: 50, areas: [WS1, YARD]"
+    )
+    spread = spread.replace(
+        "expected_area: WS1,\n     application: cams",
+        "expected_area: YARD,\n     application: cams",
+    )
+    document, issues = check_site_text(spread, source="spread")
+    assert not issues, issues
+    answer = impact(document, link="l-uplink")
+    assert answer.applications[1] == Dependent("cams", ("gnb1", "gnb2"), ("embb",))
+    assert names(answer.terminals) == ["agv-1"]  # cam-1 works in the yard, which keeps its gNB
+    assert names(impact(document, link="l-yard").terminals) == ["cam-1", "tab-1", "ycam-1"]
+
+
+def test_an_unknown_or_locked_failure_names_the_nearest_or_the_lock() -> None:
+    with pytest.raises(KeyError, match="did you mean 'l-uplink'"):
+        impact(site(), link="l-uplnk")
+    with pytest.raises(KeyError, match="did you mean 'sw-ws'"):
+        impact(site(), node="sw-wss")
+    locked = SITE.replace(
+        "{name: l-yard, a: cs, b: gnb3,",
+        "{name: l-yard, a: cs, b: gnb3, administrative_state: LOCKED,",
+    )
+    document, issues = check_site_text(locked, source="locked")
+    assert not issues, issues
+    with pytest.raises(KeyError, match="link 'l-yard' is locked"):
+        impact(document, link="l-yard")

@@ -20,6 +20,7 @@ DEPENDENTS = (
     ("applications", "Applications losing service"),
     ("terminals", "Terminals losing service"),
 )
+SECTION_LINES = 50  # dependents listed per section unless --full
 
 
 def _joined(items: list[str]) -> str:
@@ -42,13 +43,16 @@ def _print_planes(report: dict[str, Any]) -> None:
         )
 
 
-def _print_dependents(report: dict[str, Any]) -> None:
+def _print_dependents(report: dict[str, Any], *, full: bool) -> None:
     for key, heading in DEPENDENTS:
         items = report[key]
         _print(f"{heading} ({len(items)}):")
-        for item in items:
+        shown = items if full else items[:SECTION_LINES]
+        for item in shown:
             slices = f" [{_joined(item['slices'])}]" if item["slices"] else ""
             _print(f"  {item['name']}{slices} at {_joined(item['gnbs'])}")
+        if len(shown) < len(items):
+            _print(f"  … and {len(items) - len(shown)} more (--full or --json lists them all)")
 
 
 def _lost_anything(report: dict[str, Any]) -> bool:
@@ -63,6 +67,9 @@ def behind_command(
     link: Annotated[str | None, typer.Option(help="A link that fails")] = None,
     node: Annotated[str | None, typer.Option(help="A node that fails")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help=f"Every dependent, not the first {SECTION_LINES}")
+    ] = False,
 ) -> None:
     """What a link or node failure cuts off: the control plane (N2 to an AMF), the user plane
     (N3 to each UPF, per slice) and the cells, slices, applications and terminals depending
@@ -83,4 +90,4 @@ def behind_command(
     for item in report["behind"]:  # the nodes cut off from every AMF, one per line
         _print(f"{item['kind']} {item['name']}")
     _print_planes(report)
-    _print_dependents(report)
+    _print_dependents(report, full=full)

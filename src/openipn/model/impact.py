@@ -164,36 +164,43 @@ def _applications(doc: SiteDocument, before: Reach, after: Reach) -> tuple[Depen
     return tuple(found)
 
 
+def _every_gnb(doc: SiteDocument) -> set[str]:
+    return {g.name for g in doc.typed("gnbs", Gnb)}
+
+
 def _app_gnbs(doc: SiteDocument, app: Application) -> set[str]:
     """The gNBs of the application's areas (every gNB when none is in them)."""
-    return _area_gnbs(doc, app.areas) or {g.name for g in doc.typed("gnbs", Gnb)}
+    return _area_gnbs(doc, app.areas) or _every_gnb(doc)
 
 
-def _terminal_slice(doc: SiteDocument, terminal: Terminal) -> str | None:
-    """A terminal without an application uses its SIM profile's first slice."""
-    subs = {s.supi: s.profile for s in doc.typed("subscriptions", Subscription)}
-    profiles = {p.name: p for p in doc.typed("sim_profiles", SimProfile)}
-    profile = profiles.get(subs.get(terminal.supi or "") or "")
-    return profile.slices[0] if profile is not None else None
+def _profile_slices(doc: SiteDocument) -> dict[str, str]:
+    """SUPI -> the first slice of its SIM profile (what a terminal without an application uses)."""
+    profiles = {p.name: p.slices for p in doc.typed("sim_profiles", SimProfile)}
+    first: dict[str, str] = {}
+    for sub in doc.typed("subscriptions", Subscription):
+        slices = profiles.get(sub.profile or "")
+        if sub.supi and slices:
+            first[sub.supi] = slices[0]
+    return first
 
 
-def _terminals(
-    doc: SiteDocument, before: Reach, after: Reach, apps: tuple[Dependent, ...]
-) -> tuple[Dependent, ...]:
-    hit = {a.name: a for a in apps}
-    every = {g.name for g in doc.typed("gnbs", Gnb)}
+def _terminals(doc: SiteDocument, before: Reach, after: Reach) -> tuple[Dependent, ...]:
+    """Terminals that lose service at one of the gNBs of where they work.
+
+    Where a terminal works: its expected area, else its application's areas, else anywhere.
+    """
+    apps = {a.name: a for a in doc.typed("applications", Application)}
+    first_slice = _profile_slices(doc)
     found = []
     for terminal in doc.typed("terminals", Terminal):
-        if terminal.application is not None:
-            app = hit.get(terminal.application)
-            if app is not None:
-                found.append(Dependent(terminal.name, app.gnbs, app.slices))
-            continue
-        slice_name = _terminal_slice(doc, terminal)
+        app = apps.get(terminal.application or "")
+        slice_name = app.slice if app is not None else first_slice.get(terminal.supi or "")
         if slice_name is None:
             continue
-        gnbs = _area_gnbs(doc, [terminal.expected_area or ""]) or every
-        lost = _lost(doc, before, after, gnbs, slice_name, None)
+        gnbs = _area_gnbs(doc, [terminal.expected_area]) if terminal.expected_area else set()
+        gnbs = gnbs or (_app_gnbs(doc, app) if app is not None else _every_gnb(doc))
+        edge = app.edge_node if app is not None else None
+        lost = _lost(doc, before, after, gnbs, slice_name, edge)
         if lost:
             found.append(Dependent(terminal.name, lost, (slice_name,)))
     return tuple(found)
@@ -211,7 +218,7 @@ def impact(doc: SiteDocument, *, link: str | None = None, node: str | None = Non
         slices=slices,
         cells=_by_name(cells),
         applications=_by_name(applications),
-        terminals=_by_name(_terminals(doc, before, after, applications)),
+        terminals=_by_name(_terminals(doc, before, after)),
     )
 
 

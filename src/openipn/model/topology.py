@@ -8,6 +8,7 @@ from openipn.model.core import CoreFunction, CoreFunctionType
 from openipn.model.document import SiteDocument
 from openipn.model.kinds import KINDS, object_key
 from openipn.model.radio import AdministrativeState
+from openipn.model.suggest import did_you_mean
 from openipn.model.transport import Link
 
 
@@ -36,13 +37,21 @@ def failed_graph(doc: SiteDocument, link: str | None, node: str | None) -> nx.Mu
     if link is not None:
         edges = [(u, v, k) for u, v, k in graph.edges(keys=True) if k == link]
         if not edges:
-            raise KeyError(f"no unlocked link named {link!r}")
+            raise KeyError(_unknown_link(doc, link))
         graph.remove_edges_from(edges)
     if node is not None:
         if node not in graph:
-            raise KeyError(f"no topology node named {node!r}")
+            raise KeyError(f"no topology node named {node!r}{did_you_mean(node, graph.nodes)}")
         graph.remove_node(node)
     return graph
+
+
+def _unknown_link(doc: SiteDocument, name: str) -> str:
+    """Why a link cannot fail: it is locked (already out of service) or does not exist."""
+    links = [link for link in doc.objects("links") if isinstance(link, Link)]
+    if any(link.name == name for link in links):
+        return f"link {name!r} is locked: it carries nothing that could be lost"
+    return f"no link named {name!r}{did_you_mean(name, (link.name for link in links))}"
 
 
 def amf_nodes(doc: SiteDocument) -> set[str]:
