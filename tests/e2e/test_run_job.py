@@ -260,3 +260,22 @@ def test_make_run_calls_the_command_these_tests_drive() -> None:
     recipe = makefile.split("\nrun: ", 1)[1].split("\n\n", 1)[0]
     (command,) = [line.strip() for line in recipe.splitlines()[1:]]
     assert command.startswith("$(BIN)/openipn run ")
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("--site", "no/such/plant.yaml"), "example site file no/such/plant.yaml not found"),
+        (("--port", "99999"), "less than or equal to 65535"),
+        (("--port", "0"), "greater than or equal to 1"),
+    ],
+)
+def test_a_run_refused_for_its_arguments_touches_nothing(
+    tmp_path: Path, args: tuple[str, ...], reason: str
+) -> None:
+    data = tmp_path / "data"
+    refused = run_to_end(data, free_port(), *args)
+    said = " ".join(refused.stderr.split())
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr, refused.stderr
+    assert reason in said
+    assert not data.exists()  # no key, no database, no lock file

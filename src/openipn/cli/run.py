@@ -26,7 +26,9 @@ def run(
         str, typer.Option(help="Twin scenario file (faults, load), or 'none' for a healthy plant")
     ] = "scenarios/live-plant.yaml",
     host: Annotated[str | None, typer.Option(help="Listen address [default: 127.0.0.1]")] = None,
-    port: Annotated[int | None, typer.Option(help="Listen port [default: 8080]")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Listen port [default: 8080]")
+    ] = None,
     catch_up: Annotated[
         str, typer.Option(help="How far back the twin starts (e.g. 2h, 0s)")
     ] = "2h",
@@ -45,7 +47,7 @@ def run(
         example=site,
         scenario=None if scenario.lower() == "none" else Path(scenario),
         host=host or settings.host,
-        port=port or settings.port,
+        port=settings.port if port is None else port,
         catch_up=parse_duration(catch_up),
         speed=speed,
         status_every_s=status_every,

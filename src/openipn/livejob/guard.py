@@ -41,7 +41,7 @@ class DataDirLock:
         self._fd: int | None = None
 
     def __enter__(self) -> DataDirLock:
-        """Take the lock or raise RunRefusedError naming the holder; the file is never rewritten."""
+        """Take the lock and write our pid in it, or raise RunRefusedError naming the holder."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)

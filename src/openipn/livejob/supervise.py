@@ -117,6 +117,12 @@ class Run:
         scenario = self.options.scenario
         if scenario is not None and not scenario.is_file():
             raise RunRefusedError(f"scenario file {scenario} not found (or pass --scenario none)")
+        example = self.options.example
+        if not example.is_file() and not self.settings.resolved_key_file.exists():
+            raise RunRefusedError(  # a new store needs the example; a set-up one may not
+                f"example site file {example} not found for the new store in "
+                f"{self.settings.data_dir}; run from the project directory or give --site FILE"
+            )
         check_port_free(self.options.host, self.options.port)  # RunRefusedError: nothing touched
         with DataDirLock(self.settings.data_dir):
             prepared = prepare_store(
