@@ -345,3 +345,26 @@ def test_denormal_float_filter_is_answered(applied: TestClient) -> None:
     response = applied.get(f"{API}/cells", params={"tx_power_dbm": "5e-324"})
     assert response.status_code == 200, response.text
     assert response.json()["items"] == []
+
+
+XML = {"content-type": "application/xml"}
+
+
+@pytest.mark.parametrize(
+    "name", ["bad\x00name.xml", "tab\there.xml", "é" * 150 + ".xml"], ids=["nul", "tab", "long"]
+)
+def test_pm_upload_name_no_file_system_holds_is_a_400(served: TestClient, name: str) -> None:
+    """A NUL in the file name was a 500 (ValueError) when the file went to quarantine."""
+    response = served.post(f"{API}/pm-files", params={"name": name}, content=b"<x/>", headers=XML)
+    assert response.status_code in (400, 422), response.text  # 422: the declared pattern
+    assert_problem(response, response.status_code)
+
+
+@pytest.mark.parametrize("name", ["..", "../..", "."])
+def test_pm_upload_named_like_a_directory_gets_a_generated_name(
+    served: TestClient, name: str
+) -> None:
+    """`..` named the quarantine's parent directory; the upload is judged on its content."""
+    response = served.post(f"{API}/pm-files", params={"name": name}, content=b"<x/>", headers=XML)
+    body = assert_problem(response, 422)
+    assert body["errors"][0]["path"].startswith("upload-")

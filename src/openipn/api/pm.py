@@ -23,6 +23,8 @@ from openipn.store.telemetry.api import Conflict
 
 NAME_HEADER = "X-OpenIPN-File-Name"
 RAW_TYPES = ("application/xml", "text/xml", "application/gzip", "application/octet-stream", "")
+MAX_NAME_BYTES = 200  # file systems hold 255; room for a quarantine suffix
+NAME_RULE: dict[str, Any] = {"pattern": r"^[^\x00-\x1f\x7f]*$", "max_length": MAX_NAME_BYTES}
 
 
 def _multipart_file(body: bytes, content_type: str) -> tuple[bytes, str | None]:
@@ -59,8 +61,19 @@ def _unpacked(request: Request, body: bytes, name: str | None) -> tuple[bytes, s
         )
     if not body:
         raise ProblemError(400, "the request body is empty; send a PM file")
+    return body, file_name(name) or f"upload-{file_key(body)[:16]}.xml"
+
+
+def file_name(name: str | None) -> str:
+    """The upload's name as a file name ('' for none); 400 when no file system can hold it."""
     safe = PurePath(name or "").name  # never a path: quarantine writes under this name
-    return body, safe or f"upload-{file_key(body)[:16]}.xml"
+    if safe == "..":
+        return ""
+    if any(ord(char) < 32 or ord(char) == 127 for char in safe):
+        raise ProblemError(400, f"the file name {safe!r} holds control characters")
+    if len(safe.encode()) > MAX_NAME_BYTES:
+        raise ProblemError(400, f"the file name is longer than {MAX_NAME_BYTES} bytes")
+    return safe
 
 
 def _conflict(c: Conflict) -> dict[str, Any]:
@@ -127,8 +140,10 @@ def pm_router() -> APIRouter:
         request: Request,
         services: ServicesDep,
         store: TelemetryDep,
-        name: Annotated[str | None, Query(description="File name (else header/filename)")] = None,
-        header_name: Annotated[str | None, Header(alias=NAME_HEADER)] = None,
+        name: Annotated[
+            str | None, Query(description="File name (else header/filename)", **NAME_RULE)
+        ] = None,
+        header_name: Annotated[str | None, Header(alias=NAME_HEADER, **NAME_RULE)] = None,
     ) -> JSONResponse:
         """Parse, map and store the file; 201 stored, 200 duplicate, 422 quarantined."""
         settings = services.settings
