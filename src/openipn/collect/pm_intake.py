@@ -15,13 +15,10 @@ is wrong, and the line when known) and nothing of it is stored. What becomes of 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import itertools
-import json
 import logging
 import multiprocessing
 import multiprocessing.util
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from openipn.codecs.ts32435_pm import PmFileError
 from openipn.collect.identity import ObjectIdentity
 from openipn.collect.pm_parse import FILE_FAULTS, Parsed, bad_file, parse_source, stream_batches
+from openipn.collect.pm_quarantine import free_name, quarantine
 from openipn.collect.pm_source import MAX_BYTES, IntakeLimits, Source
 from openipn.store.discovered import Sighting
 from openipn.store.telemetry.api import (
@@ -251,16 +249,6 @@ def parse_group(
     return parse_and_store(_WORKER_STORE.get("store"), paths, limits, mapper)
 
 
-def _free_name(directory: Path, name: str) -> Path:
-    """`directory/name`, or `name.<n>` when a file of that name is already there."""
-    target = directory / name
-    for count in itertools.count(1):
-        if not target.exists() and not Path(f"{target}.reason.json").exists():
-            return target
-        target = directory / f"{name}.{count}"
-    raise AssertionError("unreachable")
-
-
 def _log_conflicts(result: IngestResult) -> None:
     for c in result.conflicts:
         log.warning(
@@ -342,7 +330,9 @@ class PmIntake:
                 log.warning("%s: unmodelled objects not listed as discovered: %s", parsed.name, exc)
         done = parsed.appended
         if done is None:
-            where = self.quarantine(parsed, source_file=source_file, data=data, move=move_bad)
+            where = quarantine(
+                self.quarantine_dir, parsed, source_file=source_file, data=data, move=move_bad
+            )
             return IngestResult(
                 parsed.name, Outcome.QUARANTINED, 0, parsed.key, parsed.reason, parsed.line, where
             )
@@ -355,26 +345,6 @@ class PmIntake:
         )  # fmt: skip
         _log_conflicts(result)
         return result
-
-    def quarantine(
-        self, parsed: Parsed, *, source_file: Path | None, data: bytes | None, move: bool = True
-    ) -> Path:
-        """Put a bad file in the quarantine folder with `<name>.reason.json`."""
-        self.quarantine_dir.mkdir(parents=True, exist_ok=True)
-        target = _free_name(self.quarantine_dir, Path(parsed.name).name or "unnamed")
-        if source_file is not None:
-            (shutil.move if move else shutil.copy2)(source_file, target)
-        elif data is not None:
-            target.write_bytes(data)
-        reason = {
-            "file": parsed.name,
-            "reason": parsed.reason,
-            "line": parsed.line,
-            "sha256": parsed.key,
-            "quarantined_at": dt.datetime.now(dt.UTC).isoformat(),
-        }
-        Path(f"{target}.reason.json").write_text(json.dumps(reason, indent=2) + "\n")
-        return target
 
     def _mapper(self) -> BatchMapper | None:
         return None if self.identity is None else self.identity.mapper(SOURCE_NAME)
@@ -406,5 +376,5 @@ class PmIntake:
             result = self._result(parsed, source_file=path, data=None, move_bad=move_bad)
             if done_dir is not None and result.outcome is not Outcome.QUARANTINED:
                 done_dir.mkdir(parents=True, exist_ok=True)
-                path.replace(_free_name(done_dir, path.name))
+                path.replace(free_name(done_dir, path.name))
             yield result
