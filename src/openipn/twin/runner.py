@@ -42,8 +42,7 @@ from openipn.twin.netconf.rpc import ElementHooks
 from openipn.twin.netconf.server import NetconfSite
 from openipn.twin.scenario import Scenario, active_faults
 from openipn.twin.sim.engine import Simulation
-from openipn.twin.sim.faults import impairments_at
-from openipn.twin.sim.faults import validate as validate_fault
+from openipn.twin.sim.faults import impairments_at, validate_schedule
 from openipn.twin.sim.impairments import Impairments
 from openipn.twin.sim.naming import below_element
 from openipn.twin.truth import TruthWriter
@@ -102,23 +101,6 @@ class RunSummary:
     endpoints: dict[str, Any] = field(default_factory=dict)
 
 
-def _check_faults(scenario: Scenario, sim: Simulation) -> None:
-    """Every fault's type, target, parameters and start, all problems reported at once."""
-    problems = []
-    for fault in scenario.faults:
-        try:
-            validate_fault(fault, sim.world)
-        except ValueError as exc:
-            problems.append(str(exc))
-        if fault.at >= scenario.duration:
-            problems.append(
-                f"fault {fault.id!r} ({fault.type}): starts at {fault.at}, "
-                f"after the run ends ({scenario.duration})"
-            )
-    if problems:
-        raise ValueError("; ".join(problems))
-
-
 class Twin:
     """The running twin: simulation plus its device-side servers."""
 
@@ -135,7 +117,7 @@ class Twin:
             load_scale=scenario.load.scale,
             load_profile=scenario.load.profile,
         )
-        _check_faults(scenario, self.sim)  # a bad fault fails now, not mid-run
+        validate_schedule(scenario.faults, scenario.duration, self.sim.world)  # now, not mid-run
         self.elements = {
             e.name: e for e in document.objects("managed_elements") if isinstance(e, ManagedElement)
         }

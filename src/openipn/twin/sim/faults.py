@@ -8,6 +8,7 @@ effect. docs/faults.md describes each type's symptoms and repair.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -339,6 +340,33 @@ def validate(fault: FaultLike, world: World) -> Target:
     if trial.empty():
         raise FaultError(f"fault {fault.id!r} ({fault.type}): has no effect on {target}")
     return target
+
+
+class ScheduledFault(FaultLike, Protocol):
+    """A fault with its start into the run (a scenario's fault entry)."""
+
+    @property
+    def at(self) -> dt.timedelta:
+        """Start, from the beginning of the run."""
+
+
+def validate_schedule(
+    faults: Iterable[ScheduledFault], run_length: dt.timedelta, world: World
+) -> None:
+    """Every fault checked (`validate`) and starting within the run; FaultError naming all."""
+    problems = []
+    for fault in faults:
+        try:
+            validate(fault, world)
+        except ValueError as exc:
+            problems.append(str(exc))
+        if fault.at >= run_length:
+            problems.append(
+                f"fault {fault.id!r} ({fault.type}): starts at {fault.at}, "
+                f"after the run ends ({run_length})"
+            )
+    if problems:
+        raise FaultError("; ".join(problems))
 
 
 def impairments_at(active_faults: Iterable[FaultLike], world: World) -> Impairments:
