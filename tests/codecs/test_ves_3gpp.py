@@ -33,6 +33,7 @@ SCHEMA_FILE = (
     Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "samples"
     / "CommonEventFormat_30.2.1_ONAP.json"
 )  # fmt: skip
+NO_SCHEMA = f"ONAP VES schema copy {SCHEMA_FILE} not present"
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 GNB = EventSource("gnb-ws1-01", "gNB")
 CELL = "SubNetwork=plant,ManagedElement=gnb-ws1-01,GNBDUFunction=1,NRCellDU=1"
@@ -89,7 +90,7 @@ def test_builder_round_trips_to_the_alarm_view() -> None:
     assert fault_supervision_event(GNB, notice(), at=T0, sequence=7) == event  # deterministic
 
 
-@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason="ONAP schema copy not present")
+@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason=NO_SCHEMA)
 def test_built_notifications_validate_against_the_onap_schema() -> None:
     schema = json.loads(SCHEMA_FILE.read_text())
     for kind in (FaultNotificationType.NEW, FaultNotificationType.CLEARED):

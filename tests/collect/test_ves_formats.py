@@ -21,6 +21,7 @@ from openipn.collect.ves_validate import (
 )
 
 SCHEMA_FILE = SAMPLES / "CommonEventFormat_30.2.1_ONAP.json"
+NO_SCHEMA = f"ONAP VES schema copy {SCHEMA_FILE} not present"
 
 PNF: dict[str, Any] = {
     "commonEventHeader": {
@@ -174,7 +175,7 @@ def test_header_members_outside_the_schema_are_refused() -> None:
     assert issues_of(event_body(event)) == []
 
 
-@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason="ONAP schema copy not present")
+@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason=NO_SCHEMA)
 def test_header_tables_are_the_schema_members() -> None:
     schema = json.loads(SCHEMA_FILE.read_text())["definitions"]["commonEventHeader"]
     kinds = {spec.name: spec.kind for spec in HEADER} | HEADER_OPTIONAL
@@ -184,7 +185,7 @@ def test_header_tables_are_the_schema_members() -> None:
         assert schema["properties"][name].get("type", "object") == kind, name
 
 
-@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason="ONAP schema copy not present")
+@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason=NO_SCHEMA)
 def test_block_tables_are_the_schema_required_enums_and_formats() -> None:
     definitions = json.loads(SCHEMA_FILE.read_text())["definitions"]
     for domain, fields in BLOCKS.items():

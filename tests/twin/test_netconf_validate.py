@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "examples" / "small.yaml"
 OPENIPN = str(Path(sys.executable).parent / "openipn")
 ELEMENT = "me-gnb-ws1-01"
+DEFAULT_USER, DEFAULT_PASSWORD = "openipn", "openipn"  # documented in the README
 USER, PASSWORD = "field-engineer", "not-the-default"
 
 
@@ -35,19 +37,15 @@ def _edit(cell_id: str, attributes: str) -> str:
     </config>"""
 
 
-@pytest.fixture(scope="module")
-def twin_ports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A twin of the small plant whose NETCONF credentials come from the environment."""
-    work = tmp_path_factory.mktemp("twin")
+@contextlib.contextmanager
+def running_twin(work: Path, **env: str) -> Iterator[dict[str, Any]]:
+    """A twin of the small plant (extra environment: e.g. its NETCONF credentials); its ports."""
     endpoints = work / "endpoints.json"
-    env = {
-        **os.environ,
-        "OPENIPN_TWIN_NETCONF_USER": USER,
-        "OPENIPN_TWIN_NETCONF_PASSWORD": PASSWORD,
-    }
     command = [OPENIPN, "twin", "--site", str(SMALL), "--duration", "1d", "--speed", "1",
                "--pm-dir", str(work / "pm"), "--endpoints", str(endpoints)]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 60
         while not endpoints.exists() or not endpoints.read_text():
@@ -60,7 +58,14 @@ def twin_ports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         process.wait(timeout=30)
 
 
-def _connect(port: int, username: str = USER, password: str = PASSWORD) -> Any:
+@pytest.fixture(scope="module")
+def twin_ports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A twin with its documented default NETCONF credentials."""
+    with running_twin(tmp_path_factory.mktemp("twin")) as ports:
+        yield ports
+
+
+def _connect(port: int, username: str = DEFAULT_USER, password: str = DEFAULT_PASSWORD) -> Any:
     return manager.connect(
         host="127.0.0.1",
         port=port,
@@ -100,6 +105,11 @@ def test_validate_accepts_a_change_commit_accepts_and_changes_nothing(
         assert "<txPower>17" in session.get_config(source="running").data_xml
 
 
-def test_the_default_credentials_are_replaced_when_set(twin_ports: dict[str, Any]) -> None:
-    with pytest.raises(AuthenticationError):
-        _connect(twin_ports["netconf"][ELEMENT], "openipn", "openipn")
+def test_the_default_credentials_are_replaced_when_set(tmp_path: Path) -> None:
+    env = {"OPENIPN_TWIN_NETCONF_USER": USER, "OPENIPN_TWIN_NETCONF_PASSWORD": PASSWORD}
+    with running_twin(tmp_path, **env) as ports:
+        port = ports["netconf"][ELEMENT]
+        with pytest.raises(AuthenticationError):
+            _connect(port)
+        with _connect(port, USER, PASSWORD) as session:
+            assert "<txPower>" in session.get_config(source="running").data_xml

@@ -28,11 +28,11 @@ from openipn.livejob.terminal import RunOutput
 from openipn.settings import Settings
 
 READY_TIMEOUT_S = 120.0
-UPKEEP_S = "120"
+UPKEEP_S = "120"  # roll-ups while the twin catches up, not every 5 min
 SCENARIO_HINT = (
     "if the scenario {scenario} names objects the served network does not have, run with "
     "--scenario none (make run SCENARIO=none) or a scenario of your network"
-)  # roll-ups while the twin catches up, not every 5 min
+)
 
 
 @dataclass(frozen=True)
