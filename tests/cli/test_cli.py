@@ -149,3 +149,13 @@ def test_topology_behind(run) -> None:  # type: ignore[no-untyped-def]
     assert set(switch.output.split("\n")) >= {"gnb gnb-ws1-01", "gnb gnb-ws1-02"}
     assert run("topology", "behind", "--link", "nope").exit_code == 1
     assert run("topology", "behind").exit_code == 1
+
+
+def test_a_misspelt_kind_or_name_gets_the_nearest(run, site: Path) -> None:  # type: ignore[no-untyped-def]
+    run("apply", str(site))
+    kind = run("inventory", "show", "cel", "C1")
+    assert kind.exit_code == 1 and "unknown kind 'cel'; did you mean 'cell'?" in kind.output
+    name = run("inventory", "show", "cell", "C11")
+    assert name.exit_code == 1 and "no cell named 'C11'; did you mean 'C1'?" in name.output
+    far = run("inventory", "show", "cell", "something-else")
+    assert far.exit_code == 1 and "did you mean" not in far.output

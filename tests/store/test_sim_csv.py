@@ -221,6 +221,10 @@ def test_unknown_profile(services: Services) -> None:
     assert report.errors[0].message == (
         "SIM profile 'robots' does not exist; known: cameras, sensors"
     )
+    misspelt = run(services, to_csv([sim(1), sim(2, profile="camera")]))
+    assert misspelt.errors[0].message == (
+        "SIM profile 'camera' does not exist; did you mean 'cameras'?"
+    )
 
 
 def test_an_imsi_of_another_plmn_is_refused_and_nothing_imported(services: Services) -> None:

@@ -11,7 +11,8 @@ from rich.table import Table
 from openipn.cli.context import cli_context
 from openipn.cli.output import as_cell, console, fail, handle_errors
 from openipn.model.kinds import KINDS, kind_spec
-from openipn.store.queries import get_object, list_objects
+from openipn.model.suggest import did_you_mean
+from openipn.store.queries import get_object, list_objects, object_names
 
 app = typer.Typer(help="List and show objects of the network model.", no_args_is_help=True)
 
@@ -90,7 +91,8 @@ def show_command(
 ) -> None:
     """Show one object as JSON."""
     spec = kind_spec(kind)
-    item = get_object(cli_context(ctx).services().engine, spec.kind, name)
+    engine = cli_context(ctx).services().engine
+    item = get_object(engine, spec.kind, name)
     if item is None:
-        raise fail(f"no {spec.kind} named {name!r}")
+        raise fail(f"no {spec.kind} named {name!r}{did_you_mean(name, object_names(engine, kind))}")
     typer.echo(json.dumps(item, indent=2, sort_keys=True))

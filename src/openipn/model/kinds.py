@@ -11,6 +11,7 @@ from openipn.model.radio import Cell, Gnb, ManagedElement
 from openipn.model.services import Application, Slice
 from openipn.model.site import Area, Permit, Site, Snpn
 from openipn.model.subscribers import SimProfile, Subscription, Terminal
+from openipn.model.suggest import did_you_mean
 from openipn.model.transport import Link, PtpGrandmaster, TransportNode
 
 
@@ -58,7 +59,8 @@ def kind_spec(name: str) -> KindSpec:
     spec = BY_KIND.get(name) or BY_SECTION.get(name)
     if spec is None:
         known = ", ".join(spec.kind for spec in KINDS)
-        raise KeyError(f"unknown kind {name!r}; known kinds: {known}")
+        near = did_you_mean(name, [*BY_KIND, *BY_SECTION])
+        raise KeyError(f"unknown kind {name!r}{near or f'; known kinds: {known}'}")
     return spec
 
 

@@ -212,6 +212,13 @@ def get_object(engine: Engine, kind: str, name: str) -> dict[str, Any] | None:
     return None if data is None else dict(data)
 
 
+def object_names(engine: Engine, kind: str) -> list[str]:
+    """The names of every stored object of one kind (for "did you mean")."""
+    query = select(InventoryRow.name).where(InventoryRow.kind == kind_spec(kind).kind)
+    with Session(engine) as session:
+        return list(session.scalars(query))
+
+
 def get_objects(engine: Engine, kind: str, names: Collection[str]) -> dict[str, dict[str, Any]]:
     """The stored data of several objects of one kind, by name (missing ones left out)."""
     if not names:

@@ -13,6 +13,7 @@ from openipn.model.identifiers import PlmnId, imei_tac_snr
 from openipn.model.kinds import BY_SECTION
 from openipn.model.subscriber_rules import imsi_plmn_problem
 from openipn.model.subscribers import Subscription
+from openipn.model.suggest import did_you_mean
 from openipn.secure.secrets import SecretBox, SecretError
 from openipn.store import credentials
 from openipn.store.changes import Stored
@@ -172,6 +173,9 @@ def _conflicts(
 def _unknown_profile(name: str, known: set[str]) -> str:
     if not known:
         return f"SIM profile {name!r} does not exist; no SIM profiles are defined"
+    near = did_you_mean(name, known)
+    if near:
+        return f"SIM profile {name!r} does not exist{near}"
     listed = sorted(known)
     more = ", ..." if len(listed) > MAX_LISTED else ""
     return f"SIM profile {name!r} does not exist; known: {', '.join(listed[:MAX_LISTED])}{more}"
