@@ -23,16 +23,16 @@ SiteArg = Annotated[Path, typer.Argument(help="Site file (YAML) describing the n
 Reason = Annotated[str, typer.Option("--reason", "-m", help="Why: recorded in the version.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")]
 Full = Annotated[bool, typer.Option("--full", help="List every changed object.")]
+NewSecretsKey = Annotated[
+    bool, typer.Option(help="Make a new secrets key for a database without credentials")
+]
 
 
 @handle_errors
 def init(
     ctx: typer.Context,
     site: Annotated[Path | None, typer.Option(help="Apply this site file too.")] = None,
-    new_secrets_key: Annotated[
-        bool,
-        typer.Option(help="Make a new secrets key for a database without credentials"),
-    ] = False,
+    new_secrets_key: NewSecretsKey = False,
 ) -> None:
     """Create the data directory, the secrets key and the database schema."""
     settings = cli_context(ctx).settings

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from openipn.cli.context import cli_context
+from openipn.cli.network import NewSecretsKey
 from openipn.cli.output import fail, handle_errors
 from openipn.livejob.guard import RunRefusedError
 from openipn.livejob.supervise import Run, RunOptions, stop_on_signals
@@ -36,10 +37,7 @@ def run(
     status_every: Annotated[
         float, typer.Option(min=0.5, help="Seconds between status lines on a terminal")
     ] = 5.0,
-    new_secrets_key: Annotated[
-        bool,
-        typer.Option(help="Make a new secrets key for a database without credentials"),
-    ] = False,
+    new_secrets_key: NewSecretsKey = False,
 ) -> None:
     """Serve the stored network with its twin feeding it (the example only on an empty store)."""
     settings = cli_context(ctx).settings
