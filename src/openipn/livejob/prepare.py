@@ -43,11 +43,14 @@ def prepare_store(
 
 
 def _seed_or_keep(services: Services, example: Path) -> str:
-    """Apply the example to an empty store; otherwise keep the stored network as it is."""
+    """Apply the example to a store that never held a network; otherwise keep what it holds.
+
+    A store whose history was emptied on purpose (a restore, a delete) stays empty.
+    """
     inventory = services.inventory
-    stored = _object_count(inventory.export())
-    if stored:
-        version = inventory.latest_version()
+    version = inventory.latest_version()
+    if version:
+        stored = _object_count(inventory.export())
         return (
             f"serving the stored network (version {version}, {stored} objects); "
             f"{example} was not applied"
