@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 
 from openipn.api.deps import Instant, ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
-from openipn.api.schemas import TELEMETRY_RESPONSES
+from openipn.api.schemas import OBJECT_PATTERN, TELEMETRY_RESPONSES
 from openipn.assure.kpi_catalog import KPIS
 from openipn.assure.kpi_views import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
 from openipn.assure.kpis import BUCKET_SECONDS, Granularity, KpiError, compute, kpi_by_name
@@ -89,7 +89,10 @@ FromQ = Annotated[
     Query(alias="from", description="Start (ISO 8601, UTC if no offset); default: to − 24 h."),
 ]
 ToQ = Annotated[Instant | None, Query(alias="to", description="End (exclusive); default: now.")]
-ObjectQ = Annotated[str, Query(alias="object", description=OBJECT_HELP)]
+ObjectQ = Annotated[
+    str,
+    Query(alias="object", description=OBJECT_HELP, json_schema_extra={"pattern": OBJECT_PATTERN}),
+]
 
 
 def kpi_router() -> APIRouter:

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import WithJsonSchema
 
 from openipn.api.deps import ServicesDep, VersionPath, WriteDep, write_result
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import (
+    MOMENT_SCHEMA,
     PROBLEM_RESPONSES,
     BehindOut,
     SummaryOut,
@@ -19,7 +21,7 @@ from openipn.api.schemas import (
     problem_responses,
 )
 from openipn.app import Services
-from openipn.model.document import Issue, SiteDocument, SiteFileError, parse_document
+from openipn.model.document import FORMAT, Issue, SiteDocument, SiteFileError, parse_document
 from openipn.model.impact import failure_report
 from openipn.model.kinds import KINDS, SINGLETON_KEY
 from openipn.sitefile import dump_site_text, read_yaml
@@ -31,15 +33,27 @@ YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "
 BODY_SOURCE = "(body)"
 SINCE_HELP = "Only versions from this ISO 8601 date or date-time on (UTC when no offset)."
 UNTIL_HELP = "Only versions up to this ISO 8601 date (the whole day) or date-time (UTC)."
+Moment = Annotated[str, WithJsonSchema(MOMENT_SCHEMA)]
 MAX_NESTING = 100  # a site file nests a handful of levels; deeper is refused unread
+
+
+def site_file_schema() -> dict[str, Any]:
+    """A site file (openipn-site/v1): its sections, each a list of objects or one object."""
+    sections: dict[str, Any] = {"format": {"type": "string", "enum": [FORMAT]}}
+    for spec in KINDS:
+        one = {"$ref": f"#/components/schemas/{spec.model.__name__}"}
+        many = {"anyOf": [{"type": "array", "items": one}, {"type": "null"}]}
+        sections[spec.section] = one if spec.singleton else many
+    return {"type": "object", "properties": sections, "additionalProperties": False}
+
+
 SITE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "description": "A site file (openipn-site/v1) as YAML, or the same structure as JSON.",
         "content": {
-            "application/yaml": {"schema": {"type": "object"}},  # a site file is a mapping
-            "text/yaml": {"schema": {"type": "object"}},
-            "application/json": {"schema": {"type": "object"}},
+            media: {"schema": site_file_schema()}
+            for media in ("application/yaml", "text/yaml", "application/json")
         },
     }
 }
@@ -189,8 +203,8 @@ def add_version_routes(router: APIRouter) -> None:
     )
     def versions(
         services: ServicesDep,
-        since: Annotated[str | None, Query(description=SINCE_HELP)] = None,
-        until: Annotated[str | None, Query(description=UNTIL_HELP)] = None,
+        since: Annotated[Moment | None, Query(description=SINCE_HELP)] = None,
+        until: Annotated[Moment | None, Query(description=UNTIL_HELP)] = None,
         author: Annotated[str | None, Query(description="Only versions by this author.")] = None,
     ) -> dict[str, Any]:
         """The versions that match the filters (all by default), oldest first."""

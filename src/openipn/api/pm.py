@@ -24,7 +24,12 @@ from openipn.store.telemetry.api import Conflict
 NAME_HEADER = "X-OpenIPN-File-Name"
 RAW_TYPES = ("application/xml", "text/xml", "application/gzip", "application/octet-stream", "")
 MAX_NAME_BYTES = 200  # file systems hold 255; room for a quarantine suffix
-NAME_RULE: dict[str, Any] = {"pattern": r"^[^\x00-\x1f\x7f]*$", "max_length": MAX_NAME_BYTES}
+# At most MAX_NAME_BYTES of UTF-8 as a pattern: printable ASCII (1 byte each) up to that many
+# characters, else up to a quarter as many (UTF-8 takes at most 4 bytes, RFC 3629 §3).
+NAME_PATTERN = (
+    rf"^(?:[\x20-\x7e]{{0,{MAX_NAME_BYTES}}}|[^\x00-\x1f\x7f]{{0,{MAX_NAME_BYTES // 4}}})$"
+)
+NAME_RULE: dict[str, Any] = {"pattern": NAME_PATTERN, "max_length": MAX_NAME_BYTES}
 
 
 def _multipart_file(body: bytes, content_type: str) -> tuple[bytes, str | None]:

@@ -7,7 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
+from openipn.model.base import SPACE
+from openipn.model.dn import DN_PATTERN
 from openipn.model.kinds import BY_KIND
+from openipn.model.objref import OBJECT_REF_PATTERN
 from openipn.store.versions import VersionInfo
 
 
@@ -50,6 +53,13 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+# The `object` query parameter as assure.lookup.find_scope reads it: `site`, `kind:name` or a DN.
+OBJECT_PATTERN = rf"^(?:[{SPACE}]*site[{SPACE}]*|{OBJECT_REF_PATTERN}|{DN_PATTERN})$"
+# A version filter: an ISO 8601 date or date-time (store.versions.parse_moment); empty: none.
+MOMENT_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "anyOf": [{"format": "date"}, {"format": "date-time"}, {"enum": [""]}],
+}
 PROBLEM_RESPONSES = problem_responses(400, 404, 409, 422)
 TELEMETRY_RESPONSES = problem_responses(404, 422, 503)  # 503: no telemetry store
 TELEMETRY_FAMILY = problem_responses(400, 404, 409, 422, 503)  # model objects and telemetry

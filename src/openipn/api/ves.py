@@ -19,15 +19,43 @@ from openipn.api.problems import ProblemError
 from openipn.api.schemas import problem_responses
 from openipn.collect.journal import JournalBusyError
 from openipn.collect.ves_collector import CollectorBusyError, VesCollector
-from openipn.collect.ves_validate import VesRequestError, check_body
+from openipn.collect.ves_validate import HEADER, HEADER_OPTIONAL, VesRequestError, check_body
 
 JSON_TYPES = ("application/json",)
-_BODY_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": {"type": "object"}}},
+
+
+def _member(kind: str, allowed: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"type": kind, "enum": list(allowed)} if allowed else {"type": kind}
+
+
+def event_schema() -> dict[str, Any]:
+    """A VES 7 event as far as its commonEventHeader (CommonEventFormat 30.2.1 `required`)."""
+    header = {
+        "type": "object",
+        "required": [field.name for field in HEADER],
+        "properties": {
+            **{name: _member(kind) for name, kind in HEADER_OPTIONAL.items()},
+            **{field.name: _member(field.kind, field.allowed) for field in HEADER},
+        },
+        "additionalProperties": False,
     }
-}
+    return {
+        "type": "object",
+        "required": ["commonEventHeader"],
+        "properties": {"commonEventHeader": header},
+    }
+
+
+def body_doc(*, batch: bool) -> dict[str, Any]:
+    """The request body of the event listener: `{"event": …}` or `{"eventList": [… ≥ 1]}`."""
+    member: dict[str, Any] = event_schema()
+    if batch:
+        member = {"type": "array", "minItems": 1, "items": member}
+    name = "eventList" if batch else "event"
+    schema = {"type": "object", "required": [name], "properties": {name: member}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     202: {"description": "Stored durably"},
     400: {"description": "Not a valid VES 7 body (the failing field is named)"},
@@ -99,7 +127,7 @@ def ves_router() -> APIRouter:
         summary="Submit one VES event",
         status_code=202,
         responses=_RESPONSES,
-        openapi_extra=_BODY_DOC,
+        openapi_extra=body_doc(batch=False),
     )
     async def post_event(request: Request) -> JSONResponse:
         """`{"event": {...}}`; acknowledged only once stored durably."""
@@ -110,7 +138,7 @@ def ves_router() -> APIRouter:
         summary="Submit a batch of VES events of one domain",
         status_code=202,
         responses=_RESPONSES,
-        openapi_extra=_BODY_DOC,
+        openapi_extra=body_doc(batch=True),
     )
     async def post_batch(request: Request) -> JSONResponse:
         """`{"eventList": [...]}` of one domain; acknowledged only once stored durably."""

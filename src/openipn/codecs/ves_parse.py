@@ -65,8 +65,11 @@ def _enum(kind: type[_E], value: str, where: str) -> _E:
         raise VesFormatError(f"{where}: unknown value {value!r}") from None
 
 
-def _from_micros(value: float) -> datetime:
-    return _EPOCH + timedelta(microseconds=int(value))
+def _from_micros(value: float, where: str) -> datetime:
+    try:
+        return _EPOCH + timedelta(microseconds=int(value))
+    except OverflowError:  # a datetime holds the years 1..9999
+        raise VesFormatError(f"{where}: {value} is outside the years 1..9999") from None
 
 
 def _parse_fault(block: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,8 +193,12 @@ def parse_event(obj: Mapping[str, Any]) -> VesEvent:
         reporting_entity_name=_get(header, "reportingEntityName", str, where),
         sequence=_get(header, "sequence", int, where),
         priority=_enum(Priority, _get(header, "priority", str, where), f"{where}.priority"),
-        start=_from_micros(_get(header, "startEpochMicrosec", (int, float), where)),
-        last=_from_micros(_get(header, "lastEpochMicrosec", (int, float), where)),
+        start=_from_micros(
+            _get(header, "startEpochMicrosec", (int, float), where), f"{where}.startEpochMicrosec"
+        ),
+        last=_from_micros(
+            _get(header, "lastEpochMicrosec", (int, float), where), f"{where}.lastEpochMicrosec"
+        ),
         time_zone_offset=_opt(header, "timeZoneOffset"),
         vendor=_opt(header, "nfVendorName"),
         **_parse_block(domain, obj),

@@ -8,6 +8,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+# The characters str.strip() removes (str.isspace), as a regular-expression class body: written
+# out, because `\s` differs between Python (these) and ECMA-262 (which JSON Schema names).
+SPACE = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:+-]{0,127}$")
 
 

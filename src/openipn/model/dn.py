@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from openipn.model.base import SPACE
 from openipn.model.core import CoreFunction, EdgeNode, Upf
 from openipn.model.document import SiteDocument
 from openipn.model.kinds import KINDS
@@ -43,6 +44,14 @@ TERMINAL_CLASS = "Terminal"
 TERMINAL_PREFIX = f"{TERMINAL_CLASS}="
 
 _UNESCAPED_COMMA = re.compile(r"(?<!\\),")
+# What split_dn accepts, as a regular expression: parts split at unescaped commas, each a
+# `Class=id` (class before the first `=`) or a plain ManagedElement id, none blank once
+# stripped; at least one part holds `=` (is_dn).
+_IN_CLASS = r"(?:\\,|[^,=])"
+_IN_VALUE = r"(?:\\,|[^,])"
+_CLASS = rf"{_IN_CLASS}*(?:\\,|[^{SPACE},=]){_IN_CLASS}*"
+_VALUE = rf"{_IN_VALUE}*(?:\\,|[^{SPACE},]){_IN_VALUE}*"
+DN_PATTERN = rf"(?:{_CLASS},)*{_CLASS}={_VALUE}(?:,{_CLASS}(?:={_VALUE})?)*"
 
 
 class DnError(ValueError):

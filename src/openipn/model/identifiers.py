@@ -7,14 +7,34 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+
+from openipn.model.base import SPACE, Text
 
 MCC_RE = re.compile(r"^[0-9]{3}$")
 MNC_RE = re.compile(r"^[0-9]{2,3}$")
 NID_RE = re.compile(r"^[0-9A-Fa-f]{11}$")  # TS 24.501 SNN-NID = 11 hex digits
 SD_RE = re.compile(r"^[0-9A-Fa-f]{6}$")  # TS 23.003 §28.4.2: SD is 3 octets
 NCI_BITS = 36  # TS 38.300 §8.2: NR Cell Identity is 36 bits
+
+
+def string_schema(pattern: str) -> dict[str, Any]:
+    """The JSON schema of text matching `pattern` (declared; the validators enforce it)."""
+    return {"type": "string", "pattern": pattern}
+
+
+# TS 23.003 §12.7: the first NID digit is the assignment mode 0, 1 or 2; check_nid enforces it.
+NID_SCHEMA = string_schema(r"^[0-2][0-9A-Fa-f]{10}$")
+SUPI_SCHEMA = string_schema(rf"^(?:imsi-[0-9]{{6,15}}|nai-[^@{SPACE}]+@[^@{SPACE}]+)$")
+# The Luhn check digit (ITU-T E.118) is enforced by check_iccid / check_imei, not declared.
+ICCID_SCHEMA = string_schema(r"^[0-9]{19,20}$")
+IMEI_SCHEMA = string_schema(r"^[0-9]{15,16}$")
+Nid = Annotated[Text, WithJsonSchema(NID_SCHEMA)]
+Supi = Annotated[str, WithJsonSchema(SUPI_SCHEMA)]
+Iccid = Annotated[Text, WithJsonSchema(ICCID_SCHEMA)]
+Imei = Annotated[Text, WithJsonSchema(IMEI_SCHEMA)]
 
 
 class NidAssignmentMode(StrEnum):
@@ -37,8 +57,8 @@ class PlmnId(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    mcc: str
-    mnc: str
+    mcc: str = Field(json_schema_extra=string_schema(MCC_RE.pattern))
+    mnc: str = Field(json_schema_extra=string_schema(MNC_RE.pattern))
 
     @field_validator("mcc", mode="before")
     @classmethod
@@ -94,8 +114,8 @@ class Snssai(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    sst: int
-    sd: str | None = None
+    sst: Annotated[int, WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 255})]
+    sd: Annotated[str, WithJsonSchema(string_schema(SD_RE.pattern))] | None = None
 
     @field_validator("sst")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from openipn.model.base import SPACE
 from openipn.model.core import CoreFunctionType
 from openipn.model.kinds import BY_KIND, KINDS, SINGLETON_KEY
 
@@ -28,6 +29,25 @@ KIND_ALIASES: Mapping[str, str] = {
     **{spec.section: spec.kind for spec in KINDS},
     **EXTRA_ALIASES,
 }
+# Characters whose str.lower() is an ASCII letter other than that letter's capital.
+_OTHER_CASES: Mapping[str, str] = {"k": "\u212a"}  # KELVIN SIGN lowers to `k`
+
+
+def caseless(word: str) -> str:
+    """A regular expression matching every text whose lower() is `word` (ASCII, no specials)."""
+    return "".join(
+        f"[{char}{char.upper()}{_OTHER_CASES.get(char, '')}]" if char.isalpha() else char
+        for char in word
+    )
+
+
+# `kind:name` as ObjectRef.parse reads it (the text and the kind stripped, the kind caseless),
+# with no `=` (a text with `=` is read as a DN where objects and DNs are both accepted).
+OBJECT_REF_PATTERN = (
+    rf"[{SPACE}]*(?:"
+    + "|".join(caseless(alias) for alias in sorted(KIND_ALIASES, key=len, reverse=True))
+    + rf")[{SPACE}]*:[^=]*[^{SPACE}=][^=]*"
+)
 # An alias that also fixes the core function's type (`amf:x` names an AMF).
 TYPE_ALIASES: Mapping[str, CoreFunctionType] = {nf.value.lower(): nf for nf in CoreFunctionType}
 

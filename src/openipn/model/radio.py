@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from openipn.model.arfcn import FR1_BANDWIDTHS_MHZ, FR2_BANDWIDTHS_MHZ, arfcn_to_mhz, is_fr2
-from openipn.model.base import FloatRange, IntRange, InventoryObject, Name, Point, Strict, Text
-from openipn.model.identifiers import check_nid
+from openipn.model.base import (
+    SPACE,
+    FloatRange,
+    IntRange,
+    InventoryObject,
+    Name,
+    Point,
+    Strict,
+    Text,
+)
+from openipn.model.identifiers import Nid, check_nid, string_schema
 
 MAX_NIDS_PER_PLMN = 12  # a cell broadcasts at most 12 NIDs per PLMN (TS 38.331 / NRM nIDList)
+NR_BANDWIDTHS_MHZ = sorted(FR1_BANDWIDTHS_MHZ | FR2_BANDWIDTHS_MHZ)  # TS 38.104 §5.3.2
+Bandwidth = Annotated[int, WithJsonSchema({"type": "integer", "enum": NR_BANDWIDTHS_MHZ})]
+
+# TS 32.300 §7: a DN is RDNs `Class=id` joined by commas; _check_dn strips each part (SPACE),
+# and the class stops at the first `=`.
+_RDN = rf"[^,=]*[^{SPACE},=][^,=]*=[^,]*[^{SPACE},][^,]*"
+_PLAIN_ID = rf"[^,]*[^{SPACE},][^,]*"  # a local_dn of one part: any id, e.g. `seliitdus00487`
+_ME_RDN = rf"[{SPACE}]*ManagedElement[{SPACE}]*=[^,]*[^{SPACE},][^,]*"
+DN_PREFIX_SCHEMA = string_schema(rf"^{_RDN}(?:,{_RDN})*$")
+LOCAL_DN_SCHEMA = string_schema(rf"^(?:{_PLAIN_ID}|(?:{_RDN},)+{_ME_RDN})$")
 
 
 class AdministrativeState(StrEnum):
@@ -51,8 +71,8 @@ class EquipmentNaming(Strict):
     no prefix and `ManagedElement=<name>`.
     """
 
-    dn_prefix: str | None = None
-    local_dn: str | None = None
+    dn_prefix: Annotated[str, WithJsonSchema(DN_PREFIX_SCHEMA)] | None = None
+    local_dn: Annotated[str, WithJsonSchema(LOCAL_DN_SCHEMA)] | None = None
 
     @field_validator("dn_prefix", "local_dn")
     @classmethod
@@ -126,7 +146,7 @@ class Cell(InventoryObject):
     pci: IntRange(0, 1007)  # type: ignore[valid-type]  # nRPCI
     tac: IntRange(0, 16_777_215)  # type: ignore[valid-type]  # nRTAC, 24 bits
     arfcn_dl: IntRange(0, 3_279_165)  # type: ignore[valid-type]  # arfcnDL
-    bandwidth_mhz: int = 100  # bSChannelBwDL
+    bandwidth_mhz: Bandwidth = 100  # bSChannelBwDL
     tx_power_dbm: FloatRange(-30, 60) = 24.0  # type: ignore[valid-type]
     antenna_gain_dbi: FloatRange(-10, 30) = 5.0  # type: ignore[valid-type]
     azimuth_deg: FloatRange(0, 360) = 0.0  # type: ignore[valid-type]
@@ -137,7 +157,9 @@ class Cell(InventoryObject):
     administrative_state: AdministrativeState = AdministrativeState.UNLOCKED
     operational_state: OperationalState = OperationalState.ENABLED
     slices: list[Name] = Field(default_factory=list)
-    broadcast_nids: list[Text] = Field(default_factory=list)
+    broadcast_nids: list[Nid] = Field(
+        default_factory=list, json_schema_extra={"maxItems": MAX_NIDS_PER_PLMN}
+    )
     neighbours: list[Name] = Field(default_factory=list)
 
     @field_validator("broadcast_nids")
@@ -150,8 +172,8 @@ class Cell(InventoryObject):
     @field_validator("bandwidth_mhz")
     @classmethod
     def _check_bandwidth(cls, value: int) -> int:
-        if value not in FR1_BANDWIDTHS_MHZ | FR2_BANDWIDTHS_MHZ:
-            allowed = ", ".join(str(b) for b in sorted(FR1_BANDWIDTHS_MHZ | FR2_BANDWIDTHS_MHZ))
+        if value not in NR_BANDWIDTHS_MHZ:
+            allowed = ", ".join(str(b) for b in NR_BANDWIDTHS_MHZ)
             raise ValueError(f"{value} MHz is not an NR channel bandwidth ({allowed})")
         return value
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from openipn.model.base import FloatRange, IntRange, InventoryObject, Name, Strict
-from openipn.model.identifiers import SD_RE
+from openipn.model.identifiers import SD_RE, string_schema
 
 
 class SliceSla(Strict):
@@ -23,7 +24,7 @@ class Slice(InventoryObject):
     """A network slice identified by its S-NSSAI (TS 23.003 §28.4.2)."""
 
     sst: IntRange(0, 255)  # type: ignore[valid-type]
-    sd: str | None = None
+    sd: Annotated[str, WithJsonSchema(string_schema(SD_RE.pattern))] | None = None
     sla: SliceSla = Field(default_factory=SliceSla)
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from openipn.model.base import FloatRange, InventoryObject, Name, Polygon, Strict, Text
 from openipn.model.identifiers import (
+    Nid,
     NidAssignmentMode,
     PlmnId,
     check_nid,
@@ -49,7 +50,7 @@ class Snpn(Strict):
     """SNPN identity: PLMN ID + NID (TS 23.501 §5.30.2.1)."""
 
     plmn: PlmnId
-    nid: Text
+    nid: Nid
     nid_assignment: NidAssignmentMode | None = None
 
     @field_validator("nid")

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, WithJsonSchema, field_validator
 
-from openipn.model.base import FloatRange, IntRange, InventoryObject, Name, Strict, Text
-from openipn.model.identifiers import check_iccid, check_imei, check_supi
+from openipn.model.base import FloatRange, IntRange, InventoryObject, Name, Strict
+from openipn.model.identifiers import (
+    Iccid,
+    Imei,
+    Supi,
+    check_iccid,
+    check_imei,
+    check_supi,
+    string_schema,
+)
 
 HEX32_RE = re.compile(r"^[0-9A-Fa-f]{32}$")
 AMF_RE = re.compile(r"^[0-9A-Fa-f]{4}$")
 SQN_RE = re.compile(r"^[0-9A-Fa-f]{12}$")
 SECRET_FIELDS = ("k", "op", "opc")
+
+# K, OP and OPc: 128-bit MILENAGE inputs (TS 35.206), written only, never returned.
+SECRET_SCHEMA = string_schema(HEX32_RE.pattern) | {"format": "password", "writeOnly": True}
+Secret128 = Annotated[SecretStr, WithJsonSchema(SECRET_SCHEMA)]
 
 
 class TerminalType(StrEnum):
@@ -50,8 +63,8 @@ class Terminal(InventoryObject):
     """An industrial device with a 5G module."""
 
     type: TerminalType
-    imei: Text | None = None
-    supi: str | None = None
+    imei: Imei | None = None
+    supi: Supi | None = None
     owner: str = ""  # production line or workshop that owns it
     expected_area: Name | None = None
     application: Name | None = None
@@ -73,16 +86,17 @@ class Subscription(Strict):
     K, OP and OPc never leave the store in clear: they are excluded from dumps and reprs.
     """
 
-    supi: str
-    iccid: Text | None = None
+    supi: Supi
+    iccid: Iccid | None = None
     auth_method: AuthMethod = AuthMethod.FIVE_G_AKA
-    k: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    op: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    opc: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    amf: str = "8000"  # authentication management field, TS 33.102 §6.3.2
-    sqn: str = "000000000000"
+    k: Secret128 | None = Field(default=None, exclude=True, repr=False)
+    op: Secret128 | None = Field(default=None, exclude=True, repr=False)
+    opc: Secret128 | None = Field(default=None, exclude=True, repr=False)
+    # authentication management field, TS 33.102 §6.3.2
+    amf: str = Field(default="8000", json_schema_extra=string_schema(AMF_RE.pattern))
+    sqn: str = Field(default="000000000000", json_schema_extra=string_schema(SQN_RE.pattern))
     profile: Name | None = None
-    imei: Text | None = None  # IMEI binding: the only device allowed to use this SIM
+    imei: Imei | None = None  # IMEI binding: the only device allowed to use this SIM
     description: str = ""
 
     @field_validator("supi")
