@@ -8,6 +8,9 @@ that keep the rule and on values that break it.
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +19,16 @@ import jsonschema
 import pytest
 from api_helpers import API, YAML, assert_problem
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from openipn.api import create_app
+from openipn.api.schemas import OBJECT_PATTERN
 from openipn.app import Services, build_services, initialise
+from openipn.model.dn import DN_PATTERN, is_dn
 from openipn.model.identifiers import PlmnId
+from openipn.model.objref import OBJECT_REF_PATTERN, ObjectRef, ObjectRefError
 from openipn.model.radio import Cell, EquipmentNaming
 from openipn.model.services import Slice
 from openipn.model.site import Snpn
@@ -278,3 +286,47 @@ def test_ves_time_beyond_a_datetime_is_a_400(open_ves: TestClient, micros: float
     body = assert_problem(response, 400)
     assert "startEpochMicrosec" in body["detail"]
     assert open_ves.post("/eventListener/v7", json={"event": ves_event()}).status_code == 202
+
+
+DN_TEXT = st.text(alphabet=st.sampled_from(list("ab=,\\ \t\x1e:")), max_size=14)
+REF_TEXT = st.text(alphabet=st.sampled_from(list("cellCELK\u212a:= \tx")), max_size=10)
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(DN_TEXT)
+def test_dn_pattern_is_what_split_dn_accepts(text: str) -> None:
+    """The declared DN (escaped commas, blank parts, plain ids) is exactly is_dn's."""
+    assert bool(re.search(rf"^{DN_PATTERN}$", text)) == is_dn(text)
+
+
+def parses_as_ref(text: str) -> bool:
+    """Whether ObjectRef.parse reads the text as `kind:name` (not the bare `site`/`snpn`)."""
+    try:
+        ObjectRef.parse(text)
+    except ObjectRefError:
+        return False
+    return "=" not in text and text.strip().lower() not in ("site", "snpn")
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(REF_TEXT)
+def test_object_ref_pattern_is_what_objectref_parse_reads(text: str) -> None:
+    """Caseless kinds (the Kelvin sign lowers to `k`), stripped, with a non-blank name."""
+    assert bool(re.search(rf"^{OBJECT_REF_PATTERN}$", text)) == parses_as_ref(text)
+
+
+def test_object_pattern_answers_in_linear_time() -> None:
+    """`\\,` read both as an escaped comma and as a part's end took 2**n steps (n=18: 12 s)."""
+    search = "import re, sys; print(re.search(sys.argv[1], sys.argv[2]))"
+    text = "\\," * 40 + "x"
+    try:  # a subprocess: a runaway match is killed, not waited for
+        done = subprocess.run(
+            [sys.executable, "-c", search, OBJECT_PATTERN, text],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the object pattern backtracks exponentially on escaped commas")
+    assert done.stdout.strip() == "None"

@@ -46,12 +46,14 @@ TERMINAL_PREFIX = f"{TERMINAL_CLASS}="
 _UNESCAPED_COMMA = re.compile(r"(?<!\\),")
 # What split_dn accepts, as a regular expression: parts split at unescaped commas, each a
 # `Class=id` (class before the first `=`) or a plain ManagedElement id, none blank once
-# stripped; at least one part holds `=` (is_dn).
-_IN_CLASS = r"(?:\\,|[^,=])"
-_IN_VALUE = r"(?:\\,|[^,])"
-_CLASS = rf"{_IN_CLASS}*(?:\\,|[^{SPACE},=]){_IN_CLASS}*"
-_VALUE = rf"{_IN_VALUE}*(?:\\,|[^{SPACE},]){_IN_VALUE}*"
-DN_PATTERN = rf"(?:{_CLASS},)*{_CLASS}={_VALUE}(?:,{_CLASS}(?:={_VALUE})?)*"
+# stripped; at least one part holds `=` (is_dn). One character at a time (an escaped comma is
+# a part's character), so that no text can be matched in more than one way.
+_CHAR = r"(?:[^,]|(?<=\\),)"
+_CLASS_CHAR = r"(?:[^,=]|(?<=\\),)"
+_CLASS = rf"[{SPACE}]*(?:[^{SPACE},=]|(?<=\\),){_CLASS_CHAR}*"
+_VALUE = rf"[{SPACE}]*(?:[^{SPACE},]|(?<=\\),){_CHAR}*"
+_NEXT = r"(?<!\\),"
+DN_PATTERN = rf"(?:{_CLASS}{_NEXT})*{_CLASS}={_VALUE}(?:{_NEXT}{_CLASS}(?:={_VALUE})?)*"
 
 
 class DnError(ValueError):
