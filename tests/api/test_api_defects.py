@@ -315,6 +315,16 @@ def test_time_parameters_take_iso_8601_only(served: TestClient, route: str) -> N
     assert "query.from" in [error["path"] for error in body["errors"]]
 
 
+@pytest.mark.parametrize("route", ["measurements", "kpis"])
+def test_window_ending_at_the_first_moment_of_year_1_is_a_422(
+    served: TestClient, route: str
+) -> None:
+    """`to=0001-01-01T00:00:00Z` was a 500: the default `from` (to - 24 h) is before year 1."""
+    params = {"to": "0001-01-01T00:00:00Z", "name": "RRCSetupSR", "object": "site"}
+    body = assert_problem(served.get(f"{API}/{route}", params=params), 422)
+    assert body["errors"][0]["path"] == "query.from"
+
+
 def test_model_names_and_ranges_are_in_the_document(client: TestClient) -> None:
     """A name's character set and a field's range are stated, so a client can check them."""
     schemas = client.app.openapi()["components"]["schemas"]  # type: ignore[attr-defined]

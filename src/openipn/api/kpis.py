@@ -24,6 +24,7 @@ from openipn.model.document import Issue
 from openipn.model.times import utc
 from openipn.store.telemetry.api import TelemetryStore
 
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 MAX_BUCKETS = 10_000  # 104 days of 15 min, 416 days of hours, 27 years of days
 
 
@@ -37,7 +38,7 @@ def query_range(
 ) -> tuple[dt.datetime, dt.datetime]:
     """The `from`/`to` range in UTC, by default the last 24 h; 422 when empty."""
     end = utc(end) if end else dt.datetime.now(dt.UTC)
-    start = utc(start) if start else end - DEFAULT_SPAN
+    start = utc(start) if start else end - min(DEFAULT_SPAN, end - EARLIEST)  # not before year 1
     if start >= end:
         raise bad_parameter(
             "from", f"from ({start.isoformat()}) must be before to ({end.isoformat()})"
