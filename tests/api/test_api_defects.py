@@ -7,6 +7,7 @@ did not say what the server sends (media type of problems, 200 of dry runs, 400 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -106,12 +107,22 @@ def test_every_integer_parameter_refuses_what_the_database_cannot_bind(
     assert tried >= 60  # paging of every list, the model's integer filters, version numbers
 
 
-def test_integer_filter_at_the_32_bit_edge(served: TestClient) -> None:
-    """The store compares as SQL INTEGER: 2**31 - 1 matches nothing; 2**31 was a PostgreSQL 500."""
-    response = served.get(f"{API}/gnbs", params={"gnb_id": str(2**31 - 1)})
-    assert response.status_code == 200, response.text
-    assert response.json()["items"] == []
-    body = assert_problem(served.get(f"{API}/gnbs", params={"gnb_id": str(2**31)}), 422)
+def test_integer_filter_finds_a_32_bit_gnb_id_and_refuses_beyond_64_bits(
+    served: TestClient,
+) -> None:
+    """gnb_id reaches 2**32 - 1 (TS 38.413): the filter compares as BIGINT (INTEGER refused it)."""
+    big = {
+        "name": "GBIG",
+        "managed_element": "ME-GNB2",
+        "gnb_id": 4_000_000_000,
+        "gnb_id_length": 32,
+    }
+    assert served.post(f"{API}/gnbs", json=big).status_code == 201
+    found = served.get(f"{API}/gnbs", params={"gnb_id": "4000000000"})
+    assert found.status_code == 200, found.text
+    assert [item["name"] for item in found.json()["items"]] == ["GBIG"]
+    assert served.get(f"{API}/gnbs", params={"gnb_id": str(2**63 - 1)}).json()["items"] == []
+    body = assert_problem(served.get(f"{API}/gnbs", params={"gnb_id": str(2**63)}), 422)
     assert body["errors"][0]["path"] == "query.gnb_id"
 
 
@@ -264,6 +275,26 @@ def test_terminal_sub_resources_are_not_part_of_a_terminal_name(applied: TestCli
     assert_problem(response, 405)
     assert_problem(applied.delete(f"{API}/terminals/0/history"), 405)
     assert_problem(applied.get(f"{API}/terminals/0/status/x"), 404)
+
+
+def test_a_terminal_cannot_be_named_like_its_reports(applied: TestClient) -> None:
+    """`x/status` was created and then unreachable: GET read x's status, DELETE was a 405."""
+    body = assert_problem(
+        applied.post(f"{API}/terminals", json={"name": "x/status", "type": "agv"}), 422
+    )
+    assert body["errors"][0]["path"] == "terminals[x/status].name", body
+    assert "cannot end in /status or /history" in body["errors"][0]["message"]
+    assert (
+        applied.post(f"{API}/terminals", json={"name": "x/statuses", "type": "agv"}).status_code
+        == 201
+    )
+    document = applied.app.openapi()  # type: ignore[attr-defined]
+    for path in ("/api/v1/terminals/{name}", "/api/v1/terminals/{name}/status"):
+        [parameter] = [
+            p for p in document["paths"][path]["get"]["parameters"] if p["name"] == "name"
+        ]
+        assert not re.search(parameter["schema"]["pattern"], "x/history"), path
+        assert re.search(parameter["schema"]["pattern"], "x/statuses"), path
 
 
 def test_path_name_outside_the_model_character_set_is_not_routed(applied: TestClient) -> None:

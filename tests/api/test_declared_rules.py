@@ -330,3 +330,22 @@ def test_object_pattern_answers_in_linear_time() -> None:
     except subprocess.TimeoutExpired:
         pytest.fail("the object pattern backtracks exponentially on escaped commas")
     assert done.stdout.strip() == "None"
+
+
+MERGE = "application/merge-patch+json"
+
+
+def test_a_boolean_is_no_number_in_a_model_field(applied: TestClient) -> None:
+    """pydantic's lax mode read `pci: true` as 1; the schema says integer, so does the server."""
+    for body, path in [
+        ({"pci": True}, "pci"),
+        ({"tx_power_dbm": False}, "tx_power_dbm"),
+        ({"position": {"x": True, "y": 1}}, "x"),
+    ]:
+        answer = applied.patch("/api/v1/cells/C01", json=body, headers={"Content-Type": MERGE})
+        assert answer.status_code == 422, answer.text
+        assert any(e["path"].endswith(path) for e in answer.json()["errors"]), answer.text
+    optional = applied.patch(  # an optional number field (int | None) too
+        "/api/v1/gnbs/GNB1", json={"du_function_id": True}, headers={"Content-Type": MERGE}
+    )
+    assert optional.status_code == 422, optional.text

@@ -19,7 +19,7 @@ from openipn.api.deps import (
     WriteOptions,
     write_result,
 )
-from openipn.api.paths import NamePath, name_segment
+from openipn.api.paths import name_param, name_segment
 from openipn.api.present import present_items, present_one, public_data
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import (
@@ -37,9 +37,9 @@ from openipn.store import queries
 API = "/api/v1"
 RESERVED_QUERY = frozenset({"page", "page_size", "name_contains"})
 MERGE_PATCH = "application/merge-patch+json"
-# The store compares integer fields as SQL INTEGER (store/queries.py: as_integer), which
-# PostgreSQL holds in 32 bits: a wider filter value is an error there, so it is refused here.
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# The store compares integer fields as SQL BIGINT (store/queries.py): a wider filter value is an
+# error there, so it is refused here.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -94,7 +94,7 @@ def filter_schema(json_type: str) -> dict[str, Any]:
     """The schema of a filter's value: integers within what the database can bind."""
     schema: dict[str, Any] = {"type": json_type}
     if json_type == "integer":
-        schema |= {"format": "int32", "minimum": INT_MIN, "maximum": INT_MAX}
+        schema |= {"format": "int64", "minimum": INT_MIN, "maximum": INT_MAX}
     return schema
 
 
@@ -192,7 +192,9 @@ def add_read_routes(router: APIRouter, spec: KindSpec) -> None:
         response_model=None,
         responses={200: {"model": item_model(spec.kind)}},
     )
-    def get_object(name: NamePath, services: ServicesDep) -> dict[str, Any]:
+    def get_object(
+        name: Annotated[str, name_param(spec.section)], services: ServicesDep
+    ) -> dict[str, Any]:
         """One object with its derived values."""
         return present_one(services.engine, spec, name, stored(services, spec, name))
 
@@ -245,7 +247,7 @@ def add_replace_route(router: APIRouter, spec: KindSpec) -> None:
         responses={200: {"model": WriteResult}},
     )
     def replace_object(
-        name: NamePath,
+        name: Annotated[str, name_param(spec.section)],
         body: Annotated[model, Body()],  # type: ignore[valid-type]
         services: ServicesDep,
         options: WriteDep,
@@ -272,7 +274,7 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
         responses={200: {"model": WriteResult}},
     )
     def patch_object(
-        name: NamePath,
+        name: Annotated[str, name_param(spec.section)],
         patch: Annotated[dict[str, Any], Body(media_type=MERGE_PATCH)],
         services: ServicesDep,
         options: WriteDep,
@@ -298,7 +300,9 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
         response_model=None,
         responses={200: {"model": WriteResult}},
     )
-    def delete_object(name: NamePath, services: ServicesDep, options: WriteDep) -> dict[str, Any]:
+    def delete_object(
+        name: Annotated[str, name_param(spec.section)], services: ServicesDep, options: WriteDep
+    ) -> dict[str, Any]:
         """Delete an object (refused while others refer to it)."""
         return edit(
             services,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import Engine
 
 from openipn.api.deps import Instant, PageQuery, PageSizeQuery, ServicesDep, get_telemetry
-from openipn.api.paths import NamePath
+from openipn.api.paths import TerminalNamePath
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import TELEMETRY_FAMILY
 from openipn.assure.sla import WindowTooLargeError, load_reports
@@ -150,13 +150,13 @@ def _add_terminal_routes(router: APIRouter) -> None:
     """GET one terminal's status and history."""
 
     @router.get("/terminals/{name:object_name}/status", summary="Latest status of a terminal")
-    def get_status(name: NamePath, services: ServicesDep) -> dict[str, Any]:
+    def get_status(name: TerminalNamePath, services: ServicesDep) -> dict[str, Any]:
         """The newest report of a terminal, or `telemetry: none` if it never reported."""
         return terminal_status(services.engine, name)
 
     @router.get("/terminals/{name:object_name}/history", summary="Reports of a terminal over time")
     def get_history(
-        name: NamePath,
+        name: TerminalNamePath,
         request: Request,
         services: ServicesDep,
         start: FromQuery = None,

@@ -24,8 +24,18 @@ from openipn.collect.ves_validate import HEADER, HEADER_OPTIONAL, VesRequestErro
 JSON_TYPES = ("application/json",)
 
 
+# Event times are microseconds since 1970 that a date of the years 1..9999 can hold.
+EPOCH_MICROS = {"minimum": -62_135_596_800_000_000, "maximum": 253_402_300_799_999_999}
+EPOCH_FIELDS = ("startEpochMicrosec", "lastEpochMicrosec")
+
+
 def _member(kind: str, allowed: tuple[str, ...] = ()) -> dict[str, Any]:
     return {"type": kind, "enum": list(allowed)} if allowed else {"type": kind}
+
+
+def _header_member(name: str, kind: str, allowed: tuple[str, ...] = ()) -> dict[str, Any]:
+    member = _member(kind, allowed)
+    return member | EPOCH_MICROS if name in EPOCH_FIELDS else member
 
 
 def event_schema() -> dict[str, Any]:
@@ -34,8 +44,11 @@ def event_schema() -> dict[str, Any]:
         "type": "object",
         "required": [field.name for field in HEADER],
         "properties": {
-            **{name: _member(kind) for name, kind in HEADER_OPTIONAL.items()},
-            **{field.name: _member(field.kind, field.allowed) for field in HEADER},
+            **{name: _header_member(name, kind) for name, kind in HEADER_OPTIONAL.items()},
+            **{
+                field.name: _header_member(field.name, field.kind, field.allowed)
+                for field in HEADER
+            },
         },
         "additionalProperties": False,
     }

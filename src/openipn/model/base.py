@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import types
+import typing
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, ValidationError
 
 # The characters str.strip() removes (str.isspace), as a regular-expression class body: written
 # out, because `\s` differs between Python (these) and ECMA-262 (which JSON Schema names).
@@ -56,10 +69,53 @@ def FloatRange(low: float, high: float) -> type[float]:  # noqa: N802 - reads li
     return Annotated[float, AfterValidator(in_range(low, high)), schema]  # type: ignore[return-value]
 
 
+NUMBER_ERRORS: dict[object, str] = {int: "int_type", float: "float_type"}
+
+
+def _number_error(annotation: object) -> str | None:
+    """pydantic's error type for a number field (int, float, optional or annotated), else None."""
+    if typing.get_origin(annotation) is Annotated:
+        return _number_error(typing.get_args(annotation)[0])
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        parts = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _number_error(parts[0]) if len(parts) == 1 else None
+    return NUMBER_ERRORS.get(annotation)
+
+
+@functools.cache
+def _numeric_fields(model: type[BaseModel]) -> dict[str, str]:
+    """The names (and aliases) of a model's number fields -> pydantic's error type for them."""
+    fields: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        error = _number_error(info.annotation)
+        if error is not None:
+            fields[name] = error
+            if isinstance(info.alias, str):
+                fields[info.alias] = error
+    return fields
+
+
 class Strict(BaseModel):
-    """Base for model values: unknown fields are errors, so typos never pass silently."""
+    """Base for model values: unknown fields are errors, so typos never pass silently.
+
+    A boolean is no number here (pydantic's lax mode would read true as 1): `pci: true` is an
+    error naming the field, as the JSON schema's "type": "integer" says.
+    """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_as_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            wrong = [
+                InitErrorDetails(type=error, loc=(name,), input=data[name])
+                for name, error in _numeric_fields(cls).items()
+                if isinstance(data.get(name), bool)
+            ]
+            if wrong:
+                raise ValidationError.from_exception_data(cls.__name__, wrong)
+        return data
 
 
 class InventoryObject(Strict):
@@ -77,7 +133,7 @@ class Point(Strict):
     z: float = 0.0
 
 
-Polygon = Annotated[list[tuple[float, float]], Field(min_length=3)]
+Polygon = Annotated[list[tuple[StrictFloat, StrictFloat]], Field(min_length=3)]  # true is no number
 
 
 def point_in_polygon(x: float, y: float, polygon: list[tuple[float, float]]) -> bool:

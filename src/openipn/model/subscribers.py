@@ -6,9 +6,9 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, SecretStr, WithJsonSchema, field_validator
+from pydantic import AfterValidator, Field, SecretStr, WithJsonSchema, field_validator
 
-from openipn.model.base import FloatRange, IntRange, InventoryObject, Name, Strict
+from openipn.model.base import NAME_RE, FloatRange, IntRange, InventoryObject, Name, Strict
 from openipn.model.identifiers import (
     Iccid,
     Imei,
@@ -59,9 +59,32 @@ class SimProfile(InventoryObject):
     ambr_dl_mbps: FloatRange(0, 100_000) = 100.0  # type: ignore[valid-type]
 
 
+# A terminal's reports are addressed as <terminal name>/status and /history (the REST API's
+# sub-resources), so a terminal's name never ends in one of those segments.
+TERMINAL_SUB_RESOURCES = ("status", "history")
+TERMINAL_NAME_RE = re.compile(
+    "^(?!.*/(?:{})$)".format("|".join(TERMINAL_SUB_RESOURCES)) + NAME_RE.pattern.removeprefix("^")
+)
+
+
+def _check_terminal_name(value: str) -> str:
+    if not TERMINAL_NAME_RE.fullmatch(value):
+        ends = " or ".join(f"/{sub}" for sub in TERMINAL_SUB_RESOURCES)
+        raise ValueError(f"{value!r}: a terminal name cannot end in {ends} (its reports' address)")
+    return value
+
+
+TerminalName = Annotated[
+    Name,
+    AfterValidator(_check_terminal_name),
+    WithJsonSchema({"type": "string", "pattern": TERMINAL_NAME_RE.pattern, "maxLength": 128}),
+]
+
+
 class Terminal(InventoryObject):
     """An industrial device with a 5G module."""
 
+    name: TerminalName
     type: TerminalType
     imei: Imei | None = None
     supi: Supi | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import BigInteger, ColumnElement, Engine, cast, func, select
 from sqlalchemy.orm import Session
 
 from openipn.model.kinds import kind_spec
@@ -127,8 +127,8 @@ def _condition(kind: str, name: str, text: str) -> ColumnElement[bool]:
     value = _convert(name, spec.json_type, text)
     element = InventoryRow.data[spec.key]
     extracted: ColumnElement[Any]
-    if spec.json_type == "integer":
-        extracted = element.as_integer()
+    if spec.json_type == "integer":  # BIGINT: IDs such as gnb_id reach 2**32 - 1 (TS 38.413)
+        extracted = cast(element.as_string(), BigInteger)
     elif spec.json_type == "number":
         extracted = element.as_float()
     elif spec.json_type == "boolean":
