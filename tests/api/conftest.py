@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from api_helpers import SITE_FILE, YAML
 from fastapi.testclient import TestClient
 
 from openipn.api import create_app
-from openipn.app import Services
+from openipn.app import Services, build_services, initialise
+from openipn.runtime import build_runtime
+from openipn.settings import Settings
 
 
 @pytest.fixture
@@ -32,3 +35,22 @@ def applied(client: TestClient, site_text: str) -> TestClient:
     assert response.status_code == 200, response.text
     assert response.json()["version"] == 1
     return client
+
+
+@pytest.fixture
+def open_ves(tmp_path: Path) -> Iterator[TestClient]:
+    """A server whose VES listener takes events without credentials (SQLite)."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path}/openipn.db",
+        author="tester",
+        ves_auth="none",
+    )
+    initialise(settings)
+    services = build_services(settings)
+    try:
+        app = create_app(services, build_runtime(services))
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield client
+    finally:
+        services.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -18,9 +17,8 @@ from api_helpers import API, YAML, assert_problem
 from fastapi.testclient import TestClient
 
 from openipn.api import create_app
-from openipn.app import Services, build_services, initialise
+from openipn.app import Services
 from openipn.runtime import build_runtime
-from openipn.settings import Settings
 
 BEYOND_INT64 = "99999999999999999999"  # > 2**64
 INT64_MAX = str(2**63 - 1)
@@ -39,24 +37,6 @@ def served(services: Services, site_text: str) -> Iterator[TestClient]:
         assert response.status_code == 200, response.text
         yield client
 
-
-@pytest.fixture
-def open_ves(tmp_path: Path) -> Iterator[TestClient]:
-    """A server whose VES listener takes events without credentials (SQLite)."""
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path}/openipn.db",
-        author="tester",
-        ves_auth="none",
-    )
-    initialise(settings)
-    services = build_services(settings)
-    try:
-        app = create_app(services, build_runtime(services))
-        with TestClient(app, raise_server_exceptions=False) as client:
-            yield client
-    finally:
-        services.close()
 
 
 def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:

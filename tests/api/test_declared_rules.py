@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -246,24 +245,6 @@ def ves_event(**header: Any) -> dict[str, Any]:
         "heartbeatFields": {"heartbeatFieldsVersion": "3.0", "heartbeatInterval": 60},
     }
 
-
-@pytest.fixture
-def open_ves(tmp_path: Path) -> Iterator[TestClient]:
-    """A server whose VES listener takes events without credentials (SQLite)."""
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path}/openipn.db",
-        author="tester",
-        ves_auth="none",
-    )
-    initialise(settings)
-    services = build_services(settings)
-    try:
-        app = create_app(services, build_runtime(services))
-        with TestClient(app, raise_server_exceptions=False) as client:
-            yield client
-    finally:
-        services.close()
 
 
 def test_ves_body_declares_the_common_event_header(document: dict[str, Any]) -> None:

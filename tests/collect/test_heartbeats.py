@@ -59,6 +59,21 @@ def test_lost_in_event_time_then_cleared(services: Services) -> None:
     assert (alarm["active"], alarm["cleared_at"]) == (False, T0 + 50 * S)
 
 
+@pytest.mark.parametrize("interval", [10**20, 2**63, 1e300])
+def test_huge_interval_is_supervised_as_a_day(services: Services, interval: float) -> None:
+    """10**20 s overflowed a timedelta: the batch was dead-lettered and nothing supervised."""
+    supervisor = HeartbeatSupervisor(
+        AlarmBook(services.engine), HeartbeatPolicy(misses=1, wall_clock=False)
+    )
+    huge = heartbeat("gnb-a", T0)
+    huge["heartbeatFields"]["heartbeatInterval"] = interval
+    feed(supervisor, [huge])
+    feed(supervisor, [heartbeat("gnb-b", T0 + dt.timedelta(hours=23))])
+    assert lost(services) == []
+    feed(supervisor, [heartbeat("gnb-b", T0 + dt.timedelta(hours=25))])
+    assert [a["source"] for a in lost(services)] == ["gnb-a"]
+
+
 def test_any_event_moves_the_watermark(services: Services) -> None:
     supervisor = HeartbeatSupervisor(AlarmBook(services.engine), HeartbeatPolicy(wall_clock=False))
     feed(supervisor, [heartbeat("gnb-a", T0, interval_s=60)])

@@ -195,3 +195,32 @@ def test_block_tables_are_the_schema_required_enums_and_formats() -> None:
             assert tuple(block["properties"][spec.name].get("enum", ())) == spec.allowed, spec
         formats = {name: p["format"] for name, p in block["properties"].items() if "format" in p}
         assert {f.name for f in FORMATS.get(domain, ())} == set(formats), domain
+
+
+def with_header(**header: Any) -> dict[str, Any]:
+    event = copy.deepcopy(PNF)
+    event["commonEventHeader"].update(header)
+    return event
+
+
+@pytest.mark.parametrize("sequence", [1.0, 0.0, 7])
+def test_integral_number_is_an_integer(sequence: float) -> None:
+    """JSON Schema counts 1.0 as an integer (draft 4 onwards): a sender may write it so."""
+    body = event_body(with_header(sequence=sequence))
+    assert issues_of(body) == []
+    assert check_body(body, batch=False).parsed[0].sequence == int(sequence)
+
+
+@pytest.mark.parametrize("sequence", [1.5, True, "1"])
+def test_fractional_or_other_type_is_not_an_integer(sequence: Any) -> None:
+    """A fraction, a boolean or a string is no integer."""
+    assert issues_of(event_body(with_header(sequence=sequence))) == [
+        "event.commonEventHeader.sequence: must be an integer"
+    ]
+
+
+def test_integral_heartbeat_interval_is_read() -> None:
+    """heartbeatInterval 60.0 is the integer 60."""
+    event = json.loads(json.dumps(event_body(heartbeat("gnb-01", T0, interval_s=60))))
+    event["event"]["heartbeatFields"]["heartbeatInterval"] = 60.0
+    assert check_body(event, batch=False).parsed[0].heartbeat_interval == 60

@@ -45,6 +45,14 @@ def _get(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where:
     return value
 
 
+def _get_int(obj: Mapping[str, Any], key: str, where: str) -> int:
+    """obj[key] as an integer: JSON Schema counts 1.0 as an integer, so senders may write it."""
+    value = _get(obj, key, (int, float), where)
+    if isinstance(value, float) and not value.is_integer():
+        raise VesFormatError(f"{where}.{key} must be an integer")
+    return int(value)
+
+
 def _opt(obj: Mapping[str, Any], key: str) -> str | None:
     value = obj.get(key)
     return value if isinstance(value, str) else None
@@ -173,7 +181,7 @@ def _parse_block(domain: Domain, event: Mapping[str, Any]) -> dict[str, Any]:
         if domain is Domain.FAULT:
             return _parse_fault(block)
         if domain is Domain.HEARTBEAT:
-            return {"heartbeat_interval": _get(block, "heartbeatInterval", int, "heartbeatFields")}
+            return {"heartbeat_interval": _get_int(block, "heartbeatInterval", "heartbeatFields")}
         return {"notification": _parse_notification(block)}
     return {}
 
@@ -191,7 +199,7 @@ def parse_event(obj: Mapping[str, Any]) -> VesEvent:
         event_name=_get(header, "eventName", str, where),
         source_name=_get(header, "sourceName", str, where),
         reporting_entity_name=_get(header, "reportingEntityName", str, where),
-        sequence=_get(header, "sequence", int, where),
+        sequence=_get_int(header, "sequence", where),
         priority=_enum(Priority, _get(header, "priority", str, where), f"{where}.priority"),
         start=_from_micros(
             _get(header, "startEpochMicrosec", (int, float), where), f"{where}.startEpochMicrosec"

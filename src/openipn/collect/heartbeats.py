@@ -17,6 +17,7 @@ A lost source gets the platform alarm ``heartbeatLost`` (origin platform, MAJOR,
 COMMUNICATIONS_ALARM), raised at the event time its ``misses``-th heartbeat was due; a newer
 heartbeat from it clears the alarm at that heartbeat's time. The state lives in memory and is
 rebuilt from the journal after a restart; alarms still active are cleared by the next heartbeat.
+An announced interval beyond a day is supervised as a day.
 A source whose clock runs far ahead drags the watermark: sources' clocks are assumed in sync.
 """
 
@@ -41,6 +42,9 @@ CONDITION = "heartbeatLost"
 SPECIFIC_PROBLEM = "VES heartbeats missing"
 PROBABLE_CAUSE = ProbableCause.COMMUNICATIONS_SUBSYSTEM_FAILURE  # X.733 §8.1.2.1
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+# A longer announced interval is supervised at this one (a day): VES bounds it nowhere, and
+# a year-long or 10**20 s interval would supervise nothing (or overflow a datetime).
+MAX_INTERVAL_S = 86_400
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class HeartbeatSupervisor:
             if event.domain is Domain.HEARTBEAT and interval is not None and interval > 0:
                 known = self.beats.get(event.source_name)
                 if known is None or event.last >= known.at:
-                    span = dt.timedelta(seconds=interval)
+                    span = dt.timedelta(seconds=min(interval, MAX_INTERVAL_S))
                     self.beats[event.source_name] = Beat(event.last, span, stored.received_at)
         self._book.apply(self.judge(None))
 

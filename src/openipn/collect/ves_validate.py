@@ -174,13 +174,20 @@ NAMESPACES: dict[str, Callable[[Mapping[str, Any], str], list[Issue]]] = {
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
-    "integer": (int,),
+    "integer": (int, float),  # checked further by _is_kind: an integral float is an integer
     "number": (int, float),
     "object": (dict,),
     "array": (list,),
 }
 _ARTICLE = {"string": "a string", "integer": "an integer", "number": "a number",
             "object": "an object", "array": "an array"}  # fmt: skip
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    """Whether a JSON value is of a JSON Schema type: 1.0 is an integer, true is no number."""
+    if isinstance(value, bool) or not isinstance(value, _TYPES[kind]):
+        return False
+    return kind != "integer" or isinstance(value, int) or value.is_integer()
 
 
 class VesRequestError(ValueError):
@@ -208,7 +215,7 @@ def _check_fields(obj: Mapping[str, Any], fields: tuple[Field, ...], where: str)
         path = f"{where}.{spec.name}"
         if value is None:
             issues.append(Issue(path, "missing"))
-        elif not isinstance(value, _TYPES[spec.kind]) or isinstance(value, bool):
+        elif not _is_kind(value, spec.kind):
             issues.append(Issue(path, f"must be {_ARTICLE[spec.kind]}"))
         elif spec.allowed and value not in spec.allowed:
             issues.append(Issue(path, f"{value!r} is not one of {', '.join(spec.allowed)}"))
@@ -244,7 +251,7 @@ def _check_optional(header: Mapping[str, Any], where: str) -> list[Issue]:
             issues.append(Issue(f"{where}.{name}", "is not a member of commonEventHeader"))
     for name, kind in HEADER_OPTIONAL.items():
         value = header.get(name)
-        if value is not None and (not isinstance(value, _TYPES[kind]) or isinstance(value, bool)):
+        if value is not None and not _is_kind(value, kind):
             issues.append(Issue(f"{where}.{name}", f"must be {_ARTICLE[kind]}"))
     return issues
 
