@@ -38,7 +38,6 @@ def served(services: Services, site_text: str) -> Iterator[TestClient]:
         yield client
 
 
-
 def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(method, path, operation) of every operation of an OpenAPI document."""
     for path, item in document["paths"].items():

@@ -246,7 +246,6 @@ def ves_event(**header: Any) -> dict[str, Any]:
     }
 
 
-
 def test_ves_body_declares_the_common_event_header(document: dict[str, Any]) -> None:
     """`event` with its commonEventHeader's required members and the domain enumeration."""
     content = document["paths"]["/eventListener/v7"]["post"]["requestBody"]["content"]
