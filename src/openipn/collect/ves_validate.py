@@ -187,7 +187,11 @@ def _is_kind(value: Any, kind: str) -> bool:
     """Whether a JSON value is of a JSON Schema type: 1.0 is an integer, true is no number."""
     if isinstance(value, bool) or not isinstance(value, _TYPES[kind]):
         return False
-    return kind != "integer" or isinstance(value, int) or float(value).is_integer()
+    return (
+        kind != "integer"
+        or isinstance(value, int)
+        or (isinstance(value, float) and value.is_integer())
+    )
 
 
 class VesRequestError(ValueError):
