@@ -329,3 +329,33 @@ def test_a_boolean_is_no_number_in_a_model_field(applied: TestClient) -> None:
         "/api/v1/gnbs/GNB1", json={"du_function_id": True}, headers={"Content-Type": MERGE}
     )
     assert optional.status_code == 422, optional.text
+
+
+def test_merge_patch_bodies_declare_the_kind_fields(
+    document: dict[str, Any], applied: TestClient
+) -> None:
+    """A PATCH body names the kind's fields only; null only where a field may be removed."""
+    patches = [
+        (path, ops) for path, ops in document["paths"].items() if "patch" in ops and "put" in ops
+    ]
+    assert patches
+    for path, ops in patches:
+        schema = ops["patch"]["requestBody"]["content"][MERGE]["schema"]
+        put_ref = ops["put"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        model = document["components"]["schemas"][put_ref.rsplit("/", 1)[-1]]
+        assert schema["additionalProperties"] is False, path
+        assert schema["properties"].keys() == model["properties"].keys(), path
+        validator = with_components(schema, document)
+        for required in model["required"]:
+            assert not validator.is_valid({required: None}), (path, required)
+    cells = document["paths"][f"{API}/cells/{{name}}"]["patch"]["requestBody"]["content"]
+    validator = with_components(cells[MERGE]["schema"], document)
+    assert validator.is_valid({"tilt_deg": None, "pci": 7})
+    assert not validator.is_valid({"pci": 7, "pcii": 8})
+    refused = applied.patch(f"{API}/cells/C01", json={"pcii": 8}, headers={"Content-Type": MERGE})
+    assert "pcii" in str(assert_problem(refused, 422)["errors"])
+
+
+def with_components(schema: dict[str, Any], document: dict[str, Any]) -> Any:
+    """A validator of a schema whose `#/components/...` references resolve in the document."""
+    return jsonschema.Draft202012Validator(schema | {"components": document["components"]})

@@ -98,6 +98,18 @@ def filter_schema(json_type: str) -> dict[str, Any]:
     return schema
 
 
+def merge_patch_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A merge patch (RFC 7396) of the model: its fields only; null removes an optional one."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", ()))
+    null = {"type": "null"}
+    properties = {
+        name: prop if name in required or null in prop.get("anyOf", ()) else {"anyOf": [prop, null]}
+        for name, prop in schema["properties"].items()
+    }
+    return {"properties": properties, "additionalProperties": False}
+
+
 def filter_parameters(spec: KindSpec) -> list[dict[str, Any]]:
     """OpenAPI descriptions of the equality filters a collection accepts."""
     fields = queries.filter_fields(spec.kind)
@@ -272,6 +284,9 @@ def add_patch_delete_routes(router: APIRouter, spec: KindSpec) -> None:
         summary=f"Change fields of {a_kind(spec)} (JSON merge patch, RFC 7396)",
         response_model=None,
         responses={200: {"model": WriteResult}},
+        openapi_extra={
+            "requestBody": {"content": {MERGE_PATCH: {"schema": merge_patch_schema(spec.model)}}}
+        },
     )
     def patch_object(
         name: Annotated[str, name_param(spec.section)],
