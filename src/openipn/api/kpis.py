@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query
 from openipn.api.deps import Instant, ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import OBJECT_PATTERN, TELEMETRY_RESPONSES
+from openipn.api.telemetry_schemas import KpiCatalogOut, KpiSeriesOut, declared
 from openipn.assure.kpi_catalog import KPIS
 from openipn.assure.kpi_views import DEFAULT_SPAN, OBJECT_HELP, kpi_entry, result_body
 from openipn.assure.kpis import BUCKET_SECONDS, Granularity, KpiError, compute, kpi_by_name
@@ -100,12 +101,12 @@ def kpi_router() -> APIRouter:
     """GET /api/v1/kpis/catalog and /api/v1/kpis."""
     router = APIRouter(prefix="/api/v1", tags=["kpis"], responses=TELEMETRY_RESPONSES)
 
-    @router.get("/kpis/catalog", summary="The KPI catalogue")
+    @router.get("/kpis/catalog", summary="The KPI catalogue", **declared(KpiCatalogOut))
     def catalog() -> dict[str, Any]:
         """Every KPI: formula over TS 28.552 counters, unit, objects, clause and tag."""
         return {"items": [kpi_entry(k) for k in KPIS]}
 
-    @router.get("/kpis", summary="A KPI over an object and time range")
+    @router.get("/kpis", summary="A KPI over an object and time range", **declared(KpiSeriesOut))
     def kpi_series(
         store: TelemetryDep,
         services: ServicesDep,

@@ -16,6 +16,13 @@ from fastapi import APIRouter, Query
 from openipn.api.deps import PageQuery, PageSizeQuery, ServicesDep, TelemetryDep
 from openipn.api.kpis import FromQ, ObjectQ, ToQ, find, no_data, query_range
 from openipn.api.schemas import TELEMETRY_RESPONSES
+from openipn.api.telemetry_schemas import (
+    DiscoveredPageOut,
+    MeasurementNamesOut,
+    MeasurementsOut,
+    StoredObjectsOut,
+    declared,
+)
 from openipn.assure.kpis import measurements
 from openipn.model.resolve import Resolver
 from openipn.store.telemetry.inventory import Stored
@@ -40,7 +47,7 @@ def measurements_router() -> APIRouter:
     """GET /api/v1/measurements, /measurements/objects and /measurements/names."""
     router = APIRouter(prefix="/api/v1", tags=["measurements"], responses=TELEMETRY_RESPONSES)
 
-    @router.get("/measurements", summary="Raw stored counter values")
+    @router.get("/measurements", summary="Raw stored counter values", **declared(MeasurementsOut))
     def raw(
         store: TelemetryDep,
         services: ServicesDep,
@@ -63,7 +70,11 @@ def measurements_router() -> APIRouter:
         }
         return body if found else body | no_data(store, scope, lo, hi)
 
-    @router.get("/measurements/objects", summary="Stored objects with their time ranges")
+    @router.get(
+        "/measurements/objects",
+        summary="Stored objects with their time ranges",
+        **declared(StoredObjectsOut),
+    )
     def objects(
         store: TelemetryDep,
         services: ServicesDep,
@@ -77,7 +88,11 @@ def measurements_router() -> APIRouter:
         shown = found[first : first + page_size]
         return {"total": len(found), "items": [_object_item(s, resolver) for s in shown]}
 
-    @router.get("/measurements/names", summary="Stored counter names with their time ranges")
+    @router.get(
+        "/measurements/names",
+        summary="Stored counter names with their time ranges",
+        **declared(MeasurementNamesOut),
+    )
     def names(
         store: TelemetryDep,
         prefix: Annotated[str, Query(description="Only names starting with this.")] = "",
@@ -100,7 +115,11 @@ def discovered_router() -> APIRouter:
     """GET /api/v1/discovered."""
     router = APIRouter(prefix="/api/v1", tags=["measurements"])
 
-    @router.get("/discovered", summary="Objects seen on the wire that the model does not name")
+    @router.get(
+        "/discovered",
+        summary="Objects seen on the wire that the model does not name",
+        **declared(DiscoveredPageOut),
+    )
     def discovered(
         services: ServicesDep,
         source: Annotated[str | None, Query(description="pm-file, ves or prometheus.")] = None,

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from openipn.api.deps import ServicesDep, TelemetryDep
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import problem_responses
+from openipn.api.telemetry_schemas import PmFileOut
 from openipn.collect.pm_intake import IngestResult, Outcome, PmIntake
 from openipn.collect.pm_parse import file_key
 from openipn.collect.pm_source import IntakeLimits
@@ -125,7 +126,8 @@ def pm_router() -> APIRouter:
         status_code=201,
         response_model=None,
         responses={
-            200: {"description": "duplicate: already stored"},
+            201: {"model": PmFileOut, "description": "stored"},
+            200: {"model": PmFileOut, "description": "duplicate: already stored"},
             **problem_responses(400, 413, 415, 422, 503),
         },
         openapi_extra={

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query, Request
 from openipn.api.deps import ServicesDep, get_telemetry
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import TELEMETRY_FAMILY
+from openipn.api.telemetry_schemas import declared
+from openipn.api.terminal_schemas import LatencyMapOut, SlaOut
 from openipn.api.terminals import FromQuery, ToQuery, window
 from openipn.assure.latency_map import (
     DEFAULT_CELL_M,
@@ -33,7 +35,7 @@ def sla_router() -> APIRouter:
 
 
 def _add_sla_route(router: APIRouter) -> None:
-    @router.get("/sla", summary="SLA compliance of every slice and application")
+    @router.get("/sla", summary="SLA compliance of every slice and application", **declared(SlaOut))
     def get_sla(
         request: Request, services: ServicesDep, start: FromQuery = None, end: ToQuery = None
     ) -> dict[str, Any]:
@@ -52,7 +54,9 @@ def _add_sla_route(router: APIRouter) -> None:
 
 
 def _add_latency_map_route(router: APIRouter) -> None:
-    @router.get("/latency-map", summary="Latency circles of an application")
+    @router.get(
+        "/latency-map", summary="Latency circles of an application", **declared(LatencyMapOut)
+    )
     def get_latency_map(
         request: Request,
         services: ServicesDep,

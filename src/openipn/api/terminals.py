@@ -17,6 +17,8 @@ from openipn.api.deps import Instant, PageQuery, PageSizeQuery, ServicesDep, get
 from openipn.api.paths import TerminalNamePath
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import TELEMETRY_FAMILY
+from openipn.api.telemetry_schemas import declared
+from openipn.api.terminal_schemas import HistoryOut, StatusPageOut, TerminalStateOut
 from openipn.assure.sla import WindowTooLargeError, load_reports
 from openipn.codecs.terminal_report import TERMINAL_SERIES, TerminalKey
 from openipn.model.services import Slice
@@ -149,12 +151,20 @@ def terminals_router() -> APIRouter:
 def _add_terminal_routes(router: APIRouter) -> None:
     """GET one terminal's status and history."""
 
-    @router.get("/terminals/{name:object_name}/status", summary="Latest status of a terminal")
+    @router.get(
+        "/terminals/{name:object_name}/status",
+        summary="Latest status of a terminal",
+        **declared(TerminalStateOut),
+    )
     def get_status(name: TerminalNamePath, services: ServicesDep) -> dict[str, Any]:
         """The newest report of a terminal, or `telemetry: none` if it never reported."""
         return terminal_status(services.engine, name)
 
-    @router.get("/terminals/{name:object_name}/history", summary="Reports of a terminal over time")
+    @router.get(
+        "/terminals/{name:object_name}/history",
+        summary="Reports of a terminal over time",
+        **declared(HistoryOut),
+    )
     def get_history(
         name: TerminalNamePath,
         request: Request,
@@ -177,7 +187,7 @@ def _add_terminal_routes(router: APIRouter) -> None:
 def _add_list_route(router: APIRouter) -> None:
     """GET the status list."""
 
-    @router.get("/terminal-status", summary="List terminal status")
+    @router.get("/terminal-status", summary="List terminal status", **declared(StatusPageOut))
     def list_status(
         services: ServicesDep,
         cell: Annotated[str | None, Query(description="Serving cell name")] = None,

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from openipn.api.problems import ProblemError
 from openipn.api.schemas import problem_responses
+from openipn.api.telemetry_schemas import VesAcceptedOut, VesStatusOut, declared
 from openipn.collect.journal import JournalBusyError
 from openipn.collect.ves_collector import CollectorBusyError, VesCollector
 from openipn.collect.ves_validate import HEADER, HEADER_OPTIONAL, VesRequestError, check_body
@@ -70,7 +71,7 @@ def body_doc(*, batch: bool) -> dict[str, Any]:
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    202: {"description": "Stored durably"},
+    202: {"model": VesAcceptedOut, "description": "Stored durably"},
     400: {"description": "Not a valid VES 7 body (the failing field is named)"},
     401: {"description": "Credentials missing or wrong"},
     413: {"description": "Body too large"},
@@ -158,7 +159,9 @@ def ves_router() -> APIRouter:
         return await accept(request, batch=True)
 
     @router.get(
-        "/api/v1/collector/ves", summary="VES collector status", responses=problem_responses(503)
+        "/api/v1/collector/ves",
+        summary="VES collector status",
+        **declared(VesStatusOut, problem_responses(503)),
     )
     def status(request: Request) -> dict[str, Any]:
         """Journal and consumer positions, backlog and dead-lettered events."""
