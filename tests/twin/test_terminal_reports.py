@@ -122,6 +122,11 @@ def synthetic_view(n: int) -> TerminalView:
         reliability=rng.uniform(0.99, 1, n),
         throughput_dl_bps=rng.uniform(0, 1e7, n),
         throughput_ul_bps=rng.uniform(0, 1e7, n),
+        rsrp_dbm=rng.uniform(-110, -70, n),
+        rsrq_db=rng.uniform(-15, -3, n),
+        sinr_db=rng.uniform(-5, 30, n),
+        nbr_pci=rng.integers(-1, 1008, (n, 3)),
+        nbr_rsrp_dbm=rng.uniform(-120, -80, (n, 3)),
     )
 
 

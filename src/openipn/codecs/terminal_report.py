@@ -4,7 +4,10 @@ events (not a 3GPP one). The twin writes them; the platform's terminal view read
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import NamedTuple
 
 # A measurement event whose
 # additionalFields reportType is TERMINAL_REPORT carries one additionalMeasurements item per
@@ -30,6 +33,54 @@ class TerminalKey(StrEnum):
     UL_BPS = "ulBps"
     X_M = "xM"  # site-local metres
     Y_M = "yM"
+    # What the terminal measured (a TS 38.331 MeasurementReport / TS 37.320 immediate MDT):
+    RSRP_DBM = "rsrpDbm"  # serving cell's SS-RSRP (TS 38.215 §5.1.1), dBm
+    RSRQ_DB = "rsrqDb"  # serving cell's SS-RSRQ (TS 38.215 §5.1.3), dB
+    SINR_DB = "sinrDb"  # serving cell's SS-SINR (TS 38.215 §5.1.5), dB
+    NBR1_PCI = "nbr1Pci"  # strongest neighbour: physical cell identity 0..1007
+    NBR1_RSRP_DBM = "nbr1RsrpDbm"
+    NBR2_PCI = "nbr2Pci"
+    NBR2_RSRP_DBM = "nbr2RsrpDbm"
+    NBR3_PCI = "nbr3Pci"
+    NBR3_RSRP_DBM = "nbr3RsrpDbm"
+
+
+# Neighbour keys, strongest first: (PCI key, SS-RSRP key).
+NEIGHBOUR_KEYS: tuple[tuple[TerminalKey, TerminalKey], ...] = (
+    (TerminalKey.NBR1_PCI, TerminalKey.NBR1_RSRP_DBM),
+    (TerminalKey.NBR2_PCI, TerminalKey.NBR2_RSRP_DBM),
+    (TerminalKey.NBR3_PCI, TerminalKey.NBR3_RSRP_DBM),
+)
+PCI_MAX = 1007  # TS 38.211 §7.4.2.1: 1008 physical cell identities
+
+
+class Neighbour(NamedTuple):
+    """A neighbour cell the terminal measured: its PCI and SS-RSRP (dBm)."""
+
+    pci: int
+    rsrp_dbm: float
+
+
+def encode_neighbours(neighbours: Iterable[Neighbour]) -> dict[str, str]:
+    """hashMap entries of up to three neighbours, strongest first (more are left out)."""
+    values: dict[str, str] = {}
+    for (pci_key, rsrp_key), (pci, rsrp) in zip(NEIGHBOUR_KEYS, neighbours, strict=False):
+        values[pci_key] = str(int(pci))
+        values[rsrp_key] = f"{rsrp:.1f}"
+    return values
+
+
+def decode_neighbours(values: Mapping[str, str]) -> list[Neighbour]:
+    """The neighbours of a terminal's hashMap; a pair with a missing or bad value is skipped."""
+    found = []
+    for pci_key, rsrp_key in NEIGHBOUR_KEYS:
+        try:
+            pci, rsrp = int(values[pci_key]), float(values[rsrp_key])
+        except (KeyError, ValueError):
+            continue
+        if 0 <= pci <= PCI_MAX and math.isfinite(rsrp):
+            found.append(Neighbour(pci, rsrp))
+    return found
 
 
 # Numeric terminal values as time series. "VS." marks vendor-specific names: none of these is
@@ -45,4 +96,7 @@ TERMINAL_SERIES: dict[TerminalKey, str] = {
     TerminalKey.Y_M: "VS.UePosYM",
     TerminalKey.REGISTERED: "VS.UeRegistered",
     TerminalKey.CONNECTED: "VS.UeConnected",
+    TerminalKey.RSRP_DBM: "VS.UeSsRsrpDbm",
+    TerminalKey.RSRQ_DB: "VS.UeSsRsrqDb",
+    TerminalKey.SINR_DB: "VS.UeSsSinrDb",
 }

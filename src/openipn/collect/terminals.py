@@ -28,6 +28,7 @@ from openipn.codecs.terminal_report import (
     TERMINAL_REPORT,
     TERMINAL_SERIES,
     TerminalKey,
+    decode_neighbours,
 )
 from openipn.codecs.ves import Domain, VesEvent
 from openipn.collect.events import StoredEvent
@@ -51,7 +52,11 @@ _DETAIL = (
     _K.RELIABILITY,
     _K.DL_BPS,
     _K.UL_BPS,
+    _K.RSRP_DBM,
+    _K.RSRQ_DB,
+    _K.SINR_DB,
 )
+NEIGHBOURS = "neighbours"  # detail key: [{"pci": .., "rsrpDbm": ..}], strongest first
 
 
 _STATUS_TABLE = cast(Table, TerminalStatusRow.__table__)
@@ -161,6 +166,9 @@ def sample_batch(reports: Sequence[TerminalReport]) -> SampleBatch:
 def _columns(report: TerminalReport) -> dict[str, Any]:
     numbers, text = report.numbers, report.text
     detail: dict[str, Any] = {str(k): numbers[k] for k in _DETAIL if k in numbers}
+    heard = decode_neighbours(text)
+    if heard:
+        detail[NEIGHBOURS] = [{"pci": n.pci, str(_K.RSRP_DBM): n.rsrp_dbm} for n in heard]
     detail["event_id"] = report.event_id
     return {
         "supi": text.get(_K.SUPI),

@@ -1,7 +1,8 @@
 """Terminal reports: the per-terminal view of the simulation as VES measurement events.
 
 Every `interval_s` of simulated time, one logical source, a terminal monitor, samples every
-terminal (registration, serving cell, slice, latency, reliability, served bit rates, position)
+terminal (registration, serving cell, slice, latency, reliability, served bit rates, position,
+and what it measured: serving SS-RSRP/RSRQ/SINR and up to three neighbours by PCI and SS-RSRP)
 and sends it as `measurementFields.additionalMeasurements`, one named hashMap per terminal,
 split into events of at most `per_event` terminals. One monitor rather than the gNBs: the
 values come from several functions (registration from the AMF, the cell from the gNB, latency
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from openipn.codecs import terminal_report, ves
-from openipn.codecs.terminal_report import TerminalKey
+from openipn.codecs.terminal_report import Neighbour, TerminalKey, encode_neighbours
 from openipn.codecs.ves import Event, NamedHashMap
 from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.results import TerminalView
@@ -57,6 +58,9 @@ def _hash_maps(view: TerminalView, ident: Identity) -> list[NamedHashMap]:
         _K.UL_BPS: (view.throughput_ul_bps.tolist(), 0),
         _K.X_M: (view.x.tolist(), 2),
         _K.Y_M: (view.y.tolist(), 2),
+        _K.RSRP_DBM: (view.rsrp_dbm.tolist(), 1),
+        _K.RSRQ_DB: (view.rsrq_db.tolist(), 1),
+        _K.SINR_DB: (view.sinr_db.tolist(), 1),
     }
     flags = {
         _K.REGISTERED: view.registered.tolist(),
@@ -64,6 +68,7 @@ def _hash_maps(view: TerminalView, ident: Identity) -> list[NamedHashMap]:
         _K.SESSION: view.session.tolist(),
     }
     slices = view.slice.tolist()
+    pcis, rsrps = view.nbr_pci.tolist(), view.nbr_rsrp_dbm.tolist()
     result = []
     for i, name in enumerate(view.names):
         values = {str(key): _flag(column[i]) for key, column in flags.items()}
@@ -73,6 +78,8 @@ def _hash_maps(view: TerminalView, ident: Identity) -> list[NamedHashMap]:
                 values[key] = text
         if cells[i] >= 0:
             values[_K.CELL] = names[cells[i]]
+        heard = [Neighbour(p, r) for p, r in zip(pcis[i], rsrps[i], strict=True) if p >= 0]
+        values.update(encode_neighbours(heard))
         if 0 <= slices[i] < len(ident.snssais):
             values[_K.SNSSAI] = ident.snssais[slices[i]]
         supi = ident.supis[i]

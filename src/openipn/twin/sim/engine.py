@@ -25,6 +25,7 @@ from openipn.twin.sim.core import CoreEvents, CoreState
 from openipn.twin.sim.counters import Accumulator
 from openipn.twin.sim.geometry import BoolArray, FloatArray
 from openipn.twin.sim.impairments import Impairments
+from openipn.twin.sim.measure import cell_histograms, measure
 from openipn.twin.sim.metrics import CoreMetrics, Gauges, Series
 from openipn.twin.sim.mobility import Routes, advance, build_routes
 from openipn.twin.sim.naming import cell_du_ldn, function_ldn
@@ -46,6 +47,7 @@ from openipn.twin.sim.security import effects
 from openipn.twin.sim.service import Service, serve
 from openipn.twin.sim.signalling import Signalling, attach_terminals
 from openipn.twin.sim.traffic import Demand, LoadProfile, TrafficModel, shift_activity
+from openipn.twin.sim.view import terminal_view
 from openipn.twin.sim.world import World, build_world
 
 __all__ = ["Simulation", "StepResult", "TerminalView"]
@@ -152,6 +154,10 @@ class Simulation:
         demand.ul_pps = demand.ul_pps + sec.extra_ul_bps / (8.0 * EXFIL_PACKET_BYTES)
         active = self.connected & self.core.session & ~faulty
         svc, ul = self._carry(imp, conn, flags, radio, demand, active, unsynced)
+        step_no = round(self.elapsed_s / self.step_s)
+        self.measured = measure(
+            world, radio, self.serving, self.connected, flags, self.pos, step_no
+        )
         facts = StepFacts(
             self.step_s, flags, conn.gnb_up, *self.running, self.serving,
             self.connected, attach, sig.rrc_att, sig.rrc_succ, sig.drb_att, sig.drb_succ,
@@ -312,6 +318,7 @@ class Simulation:
     def _accumulate(self, facts: StepFacts, events: CoreEvents) -> None:
         world = self.world
         sums = cell_sums(world, facts) | gnb_sums(world, facts) | upf_link_sums(world, facts)
+        sums["cell.radio"] = cell_histograms(world, self.measured, self.serving)
         core, core_max = core_sums(world, facts)
         maxima = {"cell.conn": sums["cell.conn"]} | core_max | delay_maxima(world, facts)
         self.acc.add(sums | core, maxima, {"gm.class": facts.gm_class})
@@ -369,26 +376,8 @@ class Simulation:
         return self.alarm_tracker.update(conditions(world, state), reachable, self.time)
 
     def _view(self, svc: Service) -> TerminalView:
-        world = self.world
-        with np.errstate(invalid="ignore"):
-            worst = np.fmax(svc.latency_ul_ms, svc.latency_dl_ms)
-        return TerminalView(
-            names=world.terminals.names,
-            cell_names=world.cells.names,
-            cell=np.where(self.connected, self.serving, -1),
-            slice=world.terminals.slice,
-            x=self.pos[:, 0].copy(),
-            y=self.pos[:, 1].copy(),
-            connected=self.connected.copy(),
-            registered=self.core.registered.copy(),
-            session=self.core.session.copy(),
-            latency_ms=worst,
-            latency_ul_ms=svc.latency_ul_ms,
-            latency_dl_ms=svc.latency_dl_ms,
-            reliability=svc.reliability,
-            throughput_dl_bps=svc.served_dl_bps,
-            throughput_ul_bps=svc.served_ul_bps,
-        )
+        args = (self.serving, self.connected, self.pos, self.core, svc, self.measured)
+        return terminal_view(self.world, *args)
 
     def function_ldn(self, name: str) -> str:
         """LDN of a core function, UPF or edge node (for callers that need the alarm object)."""

@@ -77,6 +77,8 @@ class RadioStep:
     usable: BoolArray  # (n, K) may serve this terminal
     captured: BoolArray  # camps on a rogue base station
     rogue_ul_mw: FloatArray  # per cell, uplink interference per PRB from unsynchronised rogues
+    rogue_rx_dbm: FloatArray  # per terminal, the strongest rogue's carrier power (-inf: none)
+    rogue_pci: IntArray  # per terminal, that rogue's PCI (-1: none)
 
 
 def radio_step(
@@ -94,12 +96,14 @@ def radio_step(
     rsrp = rx.rx_dbm - 10.0 * np.log10(12.0 * world.cells.n_prb[cand])
     extra = np.zeros(cand.shape)
     rogue_best = np.full(len(pos), -np.inf)
+    rogue_pci = np.full(len(pos), -1, np.int64)
     rogue_ul = np.zeros(len(world.cells))
     for r, rogue in enumerate(rogues):
         stream = len(world.cells) + r
         power = rogue.power_dbm - point_loss_db(world, tiles, tile, pos, rogue, stream)
         co_channel = world.cells.arfcn[cand] == rogue.arfcn
         extra += np.where(co_channel, 10.0 ** (power / 10.0)[:, None], 0.0)
+        rogue_pci = np.where(power > rogue_best, rogue.pci, rogue_pci)
         rogue_best = np.maximum(rogue_best, power)
         if not rogue.synchronised:
             rogue_ul += _rogue_uplink(world, tiles, rogue, stream)
@@ -108,7 +112,7 @@ def radio_step(
     usable = flags.serving_ok[cand] & slice_ok & (rsrp >= RSRP_MIN_DBM)
     best_real = np.max(np.where(usable, rx.rx_dbm, -np.inf), axis=1)
     captured = rogue_best > best_real + ROGUE_CAPTURE_DB
-    return RadioStep(tile, rx, rsrp, sinr, usable, captured, rogue_ul)
+    return RadioStep(tile, rx, rsrp, sinr, usable, captured, rogue_ul, rogue_best, rogue_pci)
 
 
 def point_loss_db(

@@ -38,6 +38,7 @@ from openipn.twin.sim.report_base import rounded as _r
 from openipn.twin.sim.report_base import tenths as _tenths
 from openipn.twin.sim.report_base import whole as _i
 from openipn.twin.sim.report_infra import clocks, edges, transport
+from openipn.twin.sim.report_radio import RadioDistributions
 
 __all__ = ["Measurement", "PeriodReport", "ReportContext", "Value", "build_report"]
 
@@ -120,11 +121,13 @@ def _cell_stats(ctx: ReportContext) -> CellStats:
 
 def _cells(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
     world = ctx.world
-    stats = _cell_stats(ctx)
+    stats, radio = _cell_stats(ctx), RadioDistributions(ctx)
     for c in range(len(world.cells)):
         element = world.elements.names[world.gnbs.me[world.cells.gnb[c]]]
-        yield element, ("NRCellDU", cell_du_ldn(world, c), _cell_du(ctx, stats, c))
-        yield element, ("NRCellCU", cell_cu_ldn(world, c), _cell_cu(ctx, stats, c))
+        du = _cell_du(ctx, stats, c) | radio.counters(c, "NRCellDU")
+        yield element, ("NRCellDU", cell_du_ldn(world, c), du)
+        cu = _cell_cu(ctx, stats, c) | radio.counters(c, "NRCellCU")
+        yield element, ("NRCellCU", cell_cu_ldn(world, c), cu)
 
 
 def _cell_du(ctx: ReportContext, stats: CellStats, c: int) -> dict[str, Value]:

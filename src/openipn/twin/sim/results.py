@@ -29,6 +29,11 @@ class TerminalView:
     reliability: FloatArray
     throughput_dl_bps: FloatArray
     throughput_ul_bps: FloatArray
+    rsrp_dbm: FloatArray  # serving cell's SS-RSRP as the terminal reports it; NaN: none
+    rsrq_db: FloatArray
+    sinr_db: FloatArray
+    nbr_pci: IntArray  # (n, 3) strongest neighbours' PCIs, strongest first; -1: none
+    nbr_rsrp_dbm: FloatArray  # (n, 3) their SS-RSRP; NaN: none
 
     def cell_of(self, name: str) -> str | None:
         """The serving cell of a terminal, by name."""
