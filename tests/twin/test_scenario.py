@@ -98,6 +98,7 @@ def test_truth_records_actual_start_and_end(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in truth_path.read_text().splitlines()]
     assert lines == [
         {
+            "kind": "fault",
             "id": "f1",
             "type": "transport_link_down",
             "target": "link:acc-gnb-ws1-01",
@@ -106,6 +107,7 @@ def test_truth_records_actual_start_and_end(tmp_path: Path) -> None:
             "params": {},
         },
         {
+            "kind": "fault",
             "id": "f2",
             "type": "interference",
             "target": "cell:gnb-ws1-01-c1",

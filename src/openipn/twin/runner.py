@@ -40,6 +40,7 @@ from openipn.twin.emit.terminal_reports import TerminalReporter, reporter_for
 from openipn.twin.emit.ves_poster import BasicAuth, BearerToken, VesPoster
 from openipn.twin.netconf.rpc import ElementHooks
 from openipn.twin.netconf.server import NetconfSite
+from openipn.twin.noise import NoiseRuntime, Wire
 from openipn.twin.scenario import Scenario, active_faults
 from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.faults import impairments_at, validate_schedule
@@ -118,6 +119,8 @@ class Twin:
             load_profile=scenario.load.profile,
         )
         validate_schedule(scenario.faults, scenario.duration, self.sim.world)  # now, not mid-run
+        wire = Wire(self._emit, self._source, self._next, self._emit_changes, self._deliver)
+        self.noise = NoiseRuntime(scenario, self.sim, wire)  # checks its maintenance windows
         self.elements = {
             e.name: e for e in document.objects("managed_elements") if isinstance(e, ManagedElement)
         }
@@ -261,15 +264,18 @@ class Twin:
         period_start = self.scenario.start
         next_heartbeat = self.scenario.start
         completed = False
+        self.noise.begin(truth)
         try:
             while self.sim.now < self.scenario.end and not (stop and stop.is_set()):
                 with self.lock:
                     active = active_faults(self.scenario, self.sim.now)
                     truth.observe(active, self.sim.now)
-                    self._impairments = impairments_at(active, self.sim.world)
+                    faults = impairments_at(active, self.sim.world)
+                    self._impairments = self.noise.impairments(faults, self.sim.now)
                     result = self.sim.step(self._impairments)
                     self._emit_alarms(result.alarms)
-                    self._emit_fault_changes(result.config_changes, result.time)
+                    self.noise.after_step(result)
+                    self._emit_changes(result.config_changes, result.time)
                     if self.terminal_reports is not None:
                         for event in self.terminal_reports.events(
                             result.terminals, result.time, self._next
@@ -288,6 +294,7 @@ class Twin:
                 self._pace(began)
             completed = self.sim.now >= self.scenario.end
         finally:
+            self.noise.finish(None if completed else self.sim.now)
             truth.close(None if completed else self.sim.now)  # cut short: faults end now
         self.summary.simulated_seconds = (self.sim.now - self.scenario.start).total_seconds()
         self.summary.wall_seconds = time.monotonic() - began
@@ -319,26 +326,23 @@ class Twin:
                 element_dn=self.sim.world.dns.element_dn(element),
             )
             name = adapters.pm_name(element, begin, end)
-            path = write_atomically(self.options.pm_dir, name, encode_meas_collec(pm))
-            self.summary.pm_files += 1
-            files = [
-                ves.PmFile(
-                    name=name, location=path.resolve().as_uri(), compression=ves.Compression.NONE
-                )
-            ]
-            self._emit(
-                ves.file_ready_event(
-                    self._source(element), at=end, sequence=self._next(), files=files
-                )
-            )
+            self.noise.pm_file(element, name, encode_meas_collec(pm), begin, end)
+
+    def _deliver(self, element: str, name: str, data: bytes, at: dt.datetime) -> None:
+        """Write one PM file and announce it with a VES FileReady notification."""
+        uri = write_atomically(self.options.pm_dir, name, data).resolve().as_uri()
+        self.summary.pm_files += 1
+        ref = ves.PmFile(name=name, location=uri, compression=ves.Compression.NONE)
+        source = self._source(element)
+        self._emit(ves.file_ready_event(source, at=at, sequence=self._next(), files=[ref]))
 
     def _emit_alarms(self, alarms: list[Any]) -> None:
         for alarm in alarms:
             self.summary.alarms += 1
             self._emit(adapters.fault_event(alarm, self._source(alarm.source), self._next()))
 
-    def _emit_fault_changes(self, changes: list[Any], at: dt.datetime) -> None:
-        """Configuration a fault pushed (e.g. a bad PCI) is notified like any other change."""
+    def _emit_changes(self, changes: list[Any], at: dt.datetime, user: str | None = None) -> None:
+        """Configuration a fault or a person (`user`) pushed is notified like any other change."""
         by_element: dict[str, dict[str, str]] = {}
         for change in changes:
             leaf = SIM_TO_YANG_LEAF.get(change.attribute, change.attribute)
@@ -349,7 +353,7 @@ class Twin:
         for element, paths in by_element.items():
             self._emit(
                 ves.config_change_event(
-                    self._source(element), at=at, sequence=self._next(), changes=paths
+                    self._source(element), at=at, sequence=self._next(), changes=paths, user=user
                 )
             )
 
@@ -365,6 +369,7 @@ class Twin:
             )
 
     def _emit(self, event: dict[str, Any]) -> None:
+        event = self.noise.skew(event)  # an element whose clock is off stamps its events so
         self.summary.events += 1
         if self.poster is not None:
             self.poster.post(event)

@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from openipn.model.suggest import unknown_field_message
+from openipn.twin.noise_spec import Noise
 from openipn.twin.sim.traffic import LoadProfile
 
 DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -130,6 +132,7 @@ class Scenario(BaseModel):
     speed: float | None = None  # simulated seconds per real second; None = as fast as possible
     load: Load = Field(default_factory=Load)
     faults: list[FaultSpec] = Field(default_factory=list)
+    noise: Noise = Field(default_factory=Noise)  # benign events; none unless the scenario asks
 
     @field_validator("duration", "granularity", mode="before")
     @classmethod
@@ -180,13 +183,19 @@ def load_scenario(path: Path) -> Scenario:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc'])}: {_message(e)}" for e in exc.errors()
         )
         raise ScenarioError(f"{path}: {problems}") from None
     if scenario.site is not None and not scenario.site.is_absolute():
         scenario.site = (path.parent / scenario.site).resolve()
     return scenario
+
+
+def _message(error: Any) -> str:
+    """A validation error's message; an unknown key names the nearest known one."""
+    if error["type"] == "extra_forbidden":
+        return unknown_field_message(Scenario, error["loc"])
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def active_faults(scenario: Scenario, now: dt.datetime) -> list[FaultSpec]:

@@ -1,12 +1,15 @@
 """The truth file: one JSON line per injected fault with its actual simulated start and end.
 
-The platform never reads it; `openipn eval` (later) scores diagnosis against it.
+Each line has a `kind`: `fault` for a scenario's fault, `benign` for a benign event of the
+scenario's `noise` (a transient alarm, a late PM file ...), which diagnosis should stay quiet
+about. The platform never reads it; `openipn eval` (later) scores diagnosis against it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
@@ -49,10 +52,33 @@ class TruthWriter:
             self._file.close()
             self._file = None
 
+    def benign(
+        self,
+        record_id: str,
+        kind: str,
+        target: str,
+        start: dt.datetime,
+        end: dt.datetime | None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        """One benign occurrence of the scenario's noise, once its end is known."""
+        self._line(
+            {
+                "kind": "benign",
+                "id": record_id,
+                "type": kind,
+                "target": target,
+                "start": _iso(start),
+                "end": _iso(end),
+                "params": dict(params or {}),
+            }
+        )
+
     def _write(self, fault: FaultSpec, start: dt.datetime, end: dt.datetime | None) -> None:
         if self._file is None:
             return
         record = {
+            "kind": "fault",
             "id": fault.id,
             "type": fault.type,
             "target": fault.target,
@@ -60,5 +86,10 @@ class TruthWriter:
             "end": _iso(end),
             "params": fault.params,
         }
+        self._line(record)
+
+    def _line(self, record: Mapping[str, object]) -> None:
+        if self._file is None:
+            return
         self._file.write(json.dumps(record, sort_keys=True) + "\n")
         self._file.flush()
