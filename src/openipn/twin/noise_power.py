@@ -2,7 +2,7 @@
 
 A chosen terminal goes off a few minutes (its jitter) after the site's shift pattern enters
 its quiet hours and comes back the same few minutes after the next shift begins. Switching off
-deregisters it at once (UE-initiated deregistration with "switch off", TS 24.501 §5.5.2.2.1);
+deregisters it at once (UE-initiated deregistration with "switch off", TS 24.501 §5.5.2.2);
 while off it neither attaches nor sends. Profiles with no quiet hours switch nobody off.
 """
 
