@@ -127,10 +127,14 @@ class NoiseRuntime:
             self.truth.benign(f"benign-{self.counter:05d}", kind, target, start, end, params)
 
     def finish(self, end: dt.datetime | None) -> None:
-        """End of run: late files still queued go out; open occurrences end now (None: not over)."""
-        while self.clears:  # a transient alarm's clear due after the end still goes out
+        """End of run (`end` None: completed, else cut short then): open occurrences end.
+
+        A completed run still sends what was due after its end (late files, clears); a run cut
+        short (stopped, or aborted by an error) sends nothing more.
+        """
+        while self.clears and end is None:
             self._alarm(heapq.heappop(self.clears)[2], cleared=True)
-        while self.pending:
+        while self.pending and end is None:
             item = heapq.heappop(self.pending)
             self.wire.deliver(item.element, item.name, item.data, item.due)
         for terminal, since in self.power.finish():

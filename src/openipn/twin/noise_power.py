@@ -2,8 +2,9 @@
 
 A chosen terminal goes off a few minutes (its jitter) after the site's shift pattern enters
 its quiet hours and comes back the same few minutes after the next shift begins. Switching off
-deregisters it at once (UE-initiated deregistration with "switch off", TS 24.501 §5.5.2.2);
-while off it neither attaches nor sends. Profiles with no quiet hours switch nobody off.
+deregisters it at once (UE-initiated deregistration with "switch off", TS 24.501 §5.5.2.2):
+the engine drops a terminal of `Impairments.terminals_faulty` from its cell and its AMF in the
+same step. While off it neither attaches nor sends. Profiles with no quiet hours switch nobody off.
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-import numpy as np
-
-from openipn.twin.sim.core import CoreState
 from openipn.twin.sim.traffic import CURVES, LoadProfile, TrafficModel, shift_activity
 from openipn.twin.sim.world import World
 
@@ -22,7 +20,6 @@ class PoweredSim(Protocol):
     """What the power-off reads and changes of the simulation."""
 
     world: World
-    core: CoreState
     traffic: TrafficModel
     tz: dt.tzinfo
 
@@ -56,10 +53,8 @@ class ShiftPower:
         }
         if wanted == self.since.keys():
             return []
-        names, core = self.sim.world.terminals.names, self.sim.core
-        gone = np.array(sorted(wanted - self.since.keys()), np.int64)
-        core.registered[gone], core.session[gone], core.amf[gone] = False, False, -1
-        for t in gone.tolist():
+        names = self.sim.world.terminals.names
+        for t in sorted(wanted - self.since.keys()):  # off: in the step's forced-off set
             self.since[t] = now
         ended = [(names[t], self.since.pop(t), now) for t in sorted(self.since.keys() - wanted)]
         self.off = {names[t] for t in self.since}
