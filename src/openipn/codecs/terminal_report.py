@@ -61,10 +61,15 @@ class Neighbour(NamedTuple):
     rsrp_dbm: float
 
 
-def encode_neighbours(neighbours: Iterable[Neighbour]) -> dict[str, str]:
-    """hashMap entries of up to three neighbours, strongest first (more are left out)."""
+def encode_neighbours(neighbours: Iterable[tuple[int, float]]) -> dict[str, str]:
+    """hashMap entries of up to three (PCI, SS-RSRP) neighbours, strongest first.
+
+    The list ends at the first PCI below 0 (padding); more than three are left out.
+    """
     values: dict[str, str] = {}
     for (pci_key, rsrp_key), (pci, rsrp) in zip(NEIGHBOUR_KEYS, neighbours, strict=False):
+        if pci < 0:
+            break
         values[pci_key] = str(int(pci))
         values[rsrp_key] = f"{rsrp:.1f}"
     return values

@@ -14,12 +14,11 @@ are a sample taken at the event time; `measurementInterval` is the time since th
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from openipn.codecs import terminal_report, ves
-from openipn.codecs.terminal_report import Neighbour, TerminalKey, encode_neighbours
+from openipn.codecs.terminal_report import TerminalKey, encode_neighbours
 from openipn.codecs.ves import Event, NamedHashMap
 from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.results import TerminalView
@@ -27,15 +26,16 @@ from openipn.twin.sim.results import TerminalView
 NF_TYPE = "TerminalMonitor"
 DEFAULT_PER_EVENT = 100  # terminals per event: 600 terminals -> 6 events of ~25 kB
 _K = TerminalKey
+CELL, SNSSAI, SUPI = str(_K.CELL), str(_K.SNSSAI), str(_K.SUPI)
+_FLAG_TEXT = ("false", "true")  # indexed by a bool
 
 
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
+def _texts(column: list[float], digits: int) -> list[str]:
+    """Fixed-point texts of a column; a value that is not known reads as one of _UNKNOWN."""
+    return [f"{value:.{digits}f}" for value in column]
 
 
-def _number(value: float, digits: int) -> str | None:
-    """Fixed-point text, or None for a value that is not known (NaN, inf)."""
-    return f"{value:.{digits}f}" if math.isfinite(value) else None
+_UNKNOWN = frozenset({"nan", "-nan", "inf", "-inf"})  # never sent: unknown is left out
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Identity:
 def _hash_maps(view: TerminalView, ident: Identity) -> list[NamedHashMap]:
     """One hashMap per terminal; lists first, so 600 terminals cost a few milliseconds."""
     cells, names = view.cell.tolist(), view.cell_names
-    numbers = {
+    numbers: dict[str, tuple[list[float], int]] = {  # plain str keys: an enum hashes slowly
         _K.LATENCY_MS: (view.latency_ms.tolist(), 3),
         _K.LATENCY_UL_MS: (view.latency_ul_ms.tolist(), 3),
         _K.LATENCY_DL_MS: (view.latency_dl_ms.tolist(), 3),
@@ -62,29 +62,30 @@ def _hash_maps(view: TerminalView, ident: Identity) -> list[NamedHashMap]:
         _K.RSRQ_DB: (view.rsrq_db.tolist(), 1),
         _K.SINR_DB: (view.sinr_db.tolist(), 1),
     }
+    texts = {str(key): _texts(column, digits) for key, (column, digits) in numbers.items()}
     flags = {
-        _K.REGISTERED: view.registered.tolist(),
-        _K.CONNECTED: view.connected.tolist(),
-        _K.SESSION: view.session.tolist(),
+        str(_K.REGISTERED): view.registered.tolist(),
+        str(_K.CONNECTED): view.connected.tolist(),
+        str(_K.SESSION): view.session.tolist(),
     }
     slices = view.slice.tolist()
     pcis, rsrps = view.nbr_pci.tolist(), view.nbr_rsrp_dbm.tolist()
     result = []
     for i, name in enumerate(view.names):
-        values = {str(key): _flag(column[i]) for key, column in flags.items()}
-        for key, (column, digits) in numbers.items():
-            text = _number(column[i], digits)
-            if text is not None:
+        values = {key: _FLAG_TEXT[column[i]] for key, column in flags.items()}
+        for key, column in texts.items():
+            text = column[i]
+            if text not in _UNKNOWN:
                 values[key] = text
         if cells[i] >= 0:
-            values[_K.CELL] = names[cells[i]]
-        heard = [Neighbour(p, r) for p, r in zip(pcis[i], rsrps[i], strict=True) if p >= 0]
-        values.update(encode_neighbours(heard))
+            values[CELL] = names[cells[i]]
+        if pcis[i][0] >= 0:
+            values.update(encode_neighbours(zip(pcis[i], rsrps[i], strict=True)))
         if 0 <= slices[i] < len(ident.snssais):
-            values[_K.SNSSAI] = ident.snssais[slices[i]]
+            values[SNSSAI] = ident.snssais[slices[i]]
         supi = ident.supis[i]
         if supi:
-            values[_K.SUPI] = supi
+            values[SUPI] = supi
         result.append(NamedHashMap(name, values))
     return result
 

@@ -63,7 +63,7 @@ NEIGHBOURS = 3
 NBR_MIN_RSRP_DBM = -124.0  # weaker cells go undetected (an assumption near TS 38.133 limits)
 TA_SECONDS = 16 * 64 / (480e3 * 4096)  # TS 38.213 §4.2: one T_A step at 15 kHz, divided by 2^mu
 LIGHT_MPS = 299_792_458.0
-STREAM = 40  # hash streams 40.. (radio.py uses 0 and 1)
+STREAM = 40  # the hash stream of measurement errors (radio.py uses 0 and 1)
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,12 @@ class Measured:
     nbr_rsrp_dbm: FloatArray  # (n, NEIGHBOURS), NaN padded
 
 
-def _error(world: World, who: IntArray, step: int, family: Family, k: int = 0) -> FloatArray:
-    stream = STREAM + 8 * list(Family).index(family) + k
-    return ERROR_DB[family] * hash_normal(world.salt, who, np.full(len(who), step), stream)
+def _errors(world: World, who: IntArray, step: int) -> FloatArray:
+    """(m, 3 + NEIGHBOURS) standard normal errors fixed per (terminal, step): one hash call."""
+    width = 3 + NEIGHBOURS
+    keys = (who[:, None] * width + np.arange(width)).ravel()
+    z = hash_normal(world.salt, keys, np.full(keys.size, step), STREAM)
+    return z.reshape(len(who), width)
 
 
 def _fill(n: int, who: IntArray, values: FloatArray | IntArray) -> FloatArray:
@@ -107,11 +110,12 @@ def measure(
     k = np.argmax(cand == serving[who, None], axis=1)
     rows = np.arange(len(who))
     cell = serving[who]
-    rsrp = radio.rsrp[who, k] + _error(world, who, step, Family.RSRP)
-    sinr = np.clip(radio.sinr[who, k] + _error(world, who, step, Family.SINR), *SINR_RANGE_DB)
+    z = _errors(world, who, step)
+    rsrp = radio.rsrp[who, k] + ERROR_DB[Family.RSRP] * z[:, 0]
+    sinr = np.clip(radio.sinr[who, k] + ERROR_DB[Family.SINR] * z[:, 1], *SINR_RANGE_DB)
     load = np.maximum(flags.activity[cell], RSSI_MIN_LOAD)
     rsrq = -10.0 * np.log10(12.0 * (load + 10.0 ** (-sinr / 10.0)))
-    rsrq = np.clip(rsrq + _error(world, who, step, Family.RSRQ), *RSRQ_RANGE_DB)
+    rsrq = np.clip(rsrq + ERROR_DB[Family.RSRQ] * z[:, 2], *RSRQ_RANGE_DB)
     cqi = np.searchsorted(CQI_SINR_DB, sinr, side="right")
     distance = np.linalg.norm(pos[who] - world.cells.pos[cell], axis=1)
     per_step_m = LIGHT_MPS * TA_SECONDS / (world.cells.scs_khz[cell] / 15.0) / 2.0
@@ -125,7 +129,7 @@ def measure(
         nbr_pci=np.full((n, NEIGHBOURS), -1, np.int64),
         nbr_rsrp_dbm=np.full((n, NEIGHBOURS), np.nan),
     )
-    _neighbours(world, radio, flags.radiating, (who, rows, k), step, out)
+    _neighbours(world, radio, flags.radiating, (who, rows, k), z[:, 3:], out)
     return out
 
 
@@ -134,7 +138,7 @@ def _neighbours(
     radio: RadioStep,
     radiating: BoolArray,
     serving: tuple[IntArray, IntArray, IntArray],
-    step: int,
+    z: FloatArray,
     out: Measured,
 ) -> None:
     """The strongest detectable cells besides the serving one; a rogue shows with its PCI."""
@@ -147,14 +151,11 @@ def _neighbours(
     rsrp = np.concatenate([rsrp, rogue[:, None]], axis=1)
     pci = np.concatenate([world.cells.pci[cand], radio.rogue_pci[who, None]], axis=1)
     top = np.argsort(-rsrp, axis=1)[:, :NEIGHBOURS]
-    best = np.take_along_axis(rsrp, top, axis=1)
-    slot = who[:, None] * (radio.rx.cand.shape[1] + 1) + top
-    error = ERROR_DB[Family.RSRP] * hash_normal(
-        world.salt, slot.ravel(), np.full(slot.size, step), STREAM + 1
-    ).reshape(slot.shape)
+    best = rsrp[rows[:, None], top]
     detected = best >= NBR_MIN_RSRP_DBM
     width = top.shape[1]
-    out.nbr_pci[who, :width] = np.where(detected, np.take_along_axis(pci, top, axis=1), -1)
+    out.nbr_pci[who, :width] = np.where(detected, pci[rows[:, None], top], -1)
+    error = ERROR_DB[Family.RSRP] * z[:, :width]
     out.nbr_rsrp_dbm[who, :width] = np.where(detected, best + error, np.nan)
 
 
