@@ -12,6 +12,7 @@ from openipn.codecs.terminal_report import (
     TerminalKey,
     decode_neighbours,
     encode_neighbours,
+    neighbour_columns,
 )
 
 
@@ -41,3 +42,16 @@ def test_serving_radio_values_are_vendor_specific_series() -> None:
     for key in (TerminalKey.RSRP_DBM, TerminalKey.RSRQ_DB, TerminalKey.SINR_DB):
         assert TERMINAL_SERIES[key].startswith("VS.Ue")
     assert len(set(TERMINAL_SERIES.values())) == len(TERMINAL_SERIES)
+
+
+def test_column_encoding_writes_what_the_single_encoder_writes() -> None:
+    pcis = [[5, 9, -1], [-1, -1, -1], [1, 2, 3]]
+    rsrps = [[-80.04, -95.26, float("nan")], [float("nan")] * 3, [-70.0, -71.5, -123.95]]
+    columns = neighbour_columns(pcis, rsrps)
+    for i in range(len(pcis)):
+        row = {key: texts[i] for key, texts in columns.items() if texts[i]}
+        assert row == encode_neighbours(zip(pcis[i], rsrps[i], strict=True))
+    assert decode_neighbours({k: v[0] for k, v in columns.items() if v[0]}) == [
+        Neighbour(5, -80.0),
+        Neighbour(9, -95.3),
+    ]

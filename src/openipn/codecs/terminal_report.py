@@ -5,7 +5,7 @@ events (not a 3GPP one). The twin writes them; the platform's terminal view read
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -73,6 +73,23 @@ def encode_neighbours(neighbours: Iterable[tuple[int, float]]) -> dict[str, str]
         values[pci_key] = str(int(pci))
         values[rsrp_key] = f"{rsrp:.1f}"
     return values
+
+
+def neighbour_columns(
+    pcis: Sequence[Sequence[int]], rsrps: Sequence[Sequence[float]]
+) -> dict[str, list[str]]:
+    """The neighbour entries of many terminals, key by key ("": no such neighbour, not sent).
+
+    Row i holds terminal i's neighbours strongest first, -1 padded; the texts are those of
+    `encode_neighbours`.
+    """
+    columns: dict[str, list[str]] = {}
+    for j, (pci_key, rsrp_key) in enumerate(NEIGHBOUR_KEYS):
+        columns[str(pci_key)] = [str(p[j]) if p[j] >= 0 else "" for p in pcis]
+        columns[str(rsrp_key)] = [
+            f"{r[j]:.1f}" if p[j] >= 0 else "" for p, r in zip(pcis, rsrps, strict=True)
+        ]
+    return columns
 
 
 def decode_neighbours(values: Mapping[str, str]) -> list[Neighbour]:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from openipn.codecs import terminal_report, ves
-from openipn.codecs.terminal_report import TerminalKey, encode_neighbours
+from openipn.codecs.terminal_report import TerminalKey, neighbour_columns
 from openipn.codecs.ves import Event, NamedHashMap
 from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.results import TerminalView
@@ -35,7 +35,7 @@ def _texts(column: list[float], digits: int) -> list[str]:
     return [f"{value:.{digits}f}" for value in column]
 
 
-_UNKNOWN = frozenset({"nan", "-nan", "inf", "-inf"})  # never sent: unknown is left out
+_UNKNOWN = frozenset({"", "nan", "-nan", "inf", "-inf"})  # never sent: unknown is left out
 
 
 @dataclass(frozen=True)
@@ -62,25 +62,22 @@ def _hash_maps(view: TerminalView, ident: Identity) -> list[NamedHashMap]:
         _K.RSRQ_DB: (view.rsrq_db.tolist(), 1),
         _K.SINR_DB: (view.sinr_db.tolist(), 1),
     }
-    texts = {str(key): _texts(column, digits) for key, (column, digits) in numbers.items()}
+    texts: dict[str, list[str]] = {
+        str(key): _texts(column, digits) for key, (column, digits) in numbers.items()
+    }
+    texts |= neighbour_columns(view.nbr_pci.tolist(), view.nbr_rsrp_dbm.tolist())
     flags = {
         str(_K.REGISTERED): view.registered.tolist(),
         str(_K.CONNECTED): view.connected.tolist(),
         str(_K.SESSION): view.session.tolist(),
     }
     slices = view.slice.tolist()
-    pcis, rsrps = view.nbr_pci.tolist(), view.nbr_rsrp_dbm.tolist()
     result = []
     for i, name in enumerate(view.names):
         values = {key: _FLAG_TEXT[column[i]] for key, column in flags.items()}
-        for key, column in texts.items():
-            text = column[i]
-            if text not in _UNKNOWN:
-                values[key] = text
+        values.update((k, t[i]) for k, t in texts.items() if t[i] not in _UNKNOWN)
         if cells[i] >= 0:
             values[CELL] = names[cells[i]]
-        if pcis[i][0] >= 0:
-            values.update(encode_neighbours(zip(pcis[i], rsrps[i], strict=True)))
         if 0 <= slices[i] < len(ident.snssais):
             values[SNSSAI] = ident.snssais[slices[i]]
         supi = ident.supis[i]

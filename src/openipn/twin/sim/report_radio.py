@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from openipn.twin.sim.geometry import IntArray
 from openipn.twin.sim.measure import BINS, CQI_RANK, CQI_TABLE, OFFSET, TOTAL_BINS, Family
 from openipn.twin.sim.report_base import ReportContext, Value
-from openipn.twin.sim.report_base import whole as _i
 
 # Family -> (object class, name with {} for the bin index).
 NAMES: dict[Family, tuple[str, str]] = {
@@ -28,6 +30,20 @@ def bin_names(family: Family) -> list[str]:
     return [NAMES[family][1].format(b) for b in range(BINS[family])]
 
 
+def _layout(cls: str) -> tuple[list[str], IntArray]:
+    """Counter names of an object class and their columns in the (cells, TOTAL_BINS) table."""
+    names: list[str] = []
+    columns: list[int] = []
+    for family, (owner, _) in NAMES.items():
+        if owner == cls:
+            names.extend(bin_names(family))
+            columns.extend(range(OFFSET[family], OFFSET[family] + BINS[family]))
+    return names, np.array(columns, np.int64)
+
+
+LAYOUT = {cls: _layout(cls) for cls in ("NRCellDU", "NRCellCU")}
+
+
 @dataclass
 class RadioDistributions:
     """The period's bin counts of every cell, split into NRCellDU and NRCellCU counters."""
@@ -36,16 +52,9 @@ class RadioDistributions:
 
     def __post_init__(self) -> None:
         n = len(self.ctx.world.cells)
-        self.counts = self.ctx.acc.sum("cell.radio", (n, TOTAL_BINS)).tolist()
-        self.names = {f: bin_names(f) for f in Family}
+        table = np.rint(self.ctx.acc.sum("cell.radio", (n, TOTAL_BINS))).astype(np.int64)
+        self.rows = {cls: table[:, columns].tolist() for cls, (_, columns) in LAYOUT.items()}
 
     def counters(self, c: int, cls: str) -> dict[str, Value]:
-        """The bin counters of cell `c` that belong to object class `cls`."""
-        row = self.counts[c]
-        values: dict[str, Value] = {}
-        for family, (owner, _) in NAMES.items():
-            if owner == cls:
-                start = OFFSET[family]
-                for b, name in enumerate(self.names[family]):
-                    values[name] = _i(row[start + b])
-        return values
+        """The bin counters of cell `c` that belong to object class `cls` (whole counts)."""
+        return dict(zip(LAYOUT[cls][0], self.rows[cls][c], strict=True))
