@@ -226,6 +226,7 @@ def test_terminal_bodies_match_their_declaration(
     )
     assert reporting["telemetry"] == "reporting" and reporting["position"] is not None
     assert "event_id" in reporting["detail"] and len(reporting["detail"]) > 1
+    assert {"rsrpDbm", "sinrDb", "neighbours"} <= reporting["detail"].keys()  # radio values too
     silent = assert_matches(document, populated.get(f"{API}/terminals/{SILENT}/status"), status)
     assert silent["telemetry"] == "none"
     history = populated.get(f"{API}/terminals/agv-ws1-001/history")

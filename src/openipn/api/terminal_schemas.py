@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import Field, RootModel
 
 from openipn.api.telemetry_schemas import Absent, Closed
 
@@ -25,10 +25,15 @@ class PositionOut(Closed):
     y_m: float = Field(description="Site-local y (m)")
 
 
-class TerminalDetailOut(BaseModel):
-    """Further values of the report (a value missing from it is left out; more may be added)."""
+class NeighbourOut(Closed):
+    """A neighbour cell the terminal measured (TS 38.331 measurement report)."""
 
-    model_config = ConfigDict(extra="allow")  # the report grows: radio values are on the way
+    pci: int = Field(ge=0, le=1007, description="Physical cell identity (TS 38.211 §7.4.2.1)")
+    rsrpDbm: float = Field(description="SS-RSRP of the neighbour (dBm, TS 38.215 §5.1.1)")
+
+
+class TerminalDetailOut(Closed):
+    """Further values of the report (a value missing from it is left out)."""
 
     event_id: str = Field(description="eventId of the VES event that carried the report")
     session: float | Absent = Field(None, description="PDU session up: 1, down: 0")
@@ -37,6 +42,12 @@ class TerminalDetailOut(BaseModel):
     reliability: float | Absent = Field(None, description="Share delivered within budget, 0..1")
     dlBps: float | Absent = Field(None, description="Served downlink bit rate (bit/s)")
     ulBps: float | Absent = Field(None, description="Served uplink bit rate (bit/s)")
+    rsrpDbm: float | Absent = Field(None, description="Serving SS-RSRP (dBm, TS 38.215 §5.1.1)")
+    rsrqDb: float | Absent = Field(None, description="Serving SS-RSRQ (dB, TS 38.215 §5.1.3)")
+    sinrDb: float | Absent = Field(None, description="Serving SS-SINR (dB, TS 38.215 §5.1.5)")
+    neighbours: list[NeighbourOut] | Absent = Field(
+        None, description="Strongest neighbours measured, strongest first (at most 3)"
+    )
 
 
 class TerminalStatusOut(Closed):
