@@ -55,6 +55,8 @@ def test_no_events_means_no_element_reporting_and_a_first_line_has_no_rates() ->
     assert "active alarms: none | newest: -" in status_line(first, None, 24)
     quiet = _snapshot(60.0, 50.0, 0)
     assert "elements 0/24 reporting | events 0/min" in status_line(quiet, first, 24)
+    soon = _snapshot(20.0, 50.0, 0)  # 20 s between heartbeats: no proof of silence yet
+    assert "elements 24/24 reporting | events 0/min" in status_line(soon, first, 24)
     nothing_yet = _snapshot(0.0, 0.0, 0)
     assert "elements 0/24 reporting" in status_line(nothing_yet, None, 24)
 

@@ -117,7 +117,11 @@ def status_line(now: Snapshot, before: Snapshot | None, elements: int) -> str:
     events = per_minute(now, before, lambda s: s.events_total)
     files = per_minute(now, before, lambda s: s.pm_files_total)
     alarms = ", ".join(f"{n} {s.lower()}" for s, n in now.by_severity.items() if n) or "none"
-    silent = (events is not None and events <= 0) or not now.events_total
+    # no event over a whole window (longer than a heartbeat period): nothing reports; over a
+    # shorter one (the run's first minute) a pause between heartbeats proves nothing
+    window = now.taken - before.taken if before is not None else 0.0
+    quiet = events is not None and events <= 0 and window >= RATE_WINDOW_S
+    silent = quiet or not now.events_total
     reporting = 0 if silent else max(elements - now.silent, 0)
     return (
         f"sim {now.sim_clock or '-'} | elements {reporting}/{elements} reporting | "
