@@ -154,6 +154,7 @@ def test_killing_the_twin_leaves_the_platform_up_with_heartbeat_lost_alarms(
     try:
         run.wait_for(READY)
         time.sleep(3.0)  # the twin's first heartbeats reach the platform
+        _assert_platform_started_first(data)
         os.kill(twin_pid(data), signal.SIGKILL)
         text = run.wait_for("the platform keeps running", timeout_s=30)
         assert "the twin was stopped by signal SIGKILL" in text
@@ -164,6 +165,23 @@ def test_killing_the_twin_leaves_the_platform_up_with_heartbeat_lost_alarms(
     assert lost and all(a["severity"] == "MAJOR" for a in lost)
     assert code == 0 and "Traceback" not in text, text
     assert processes_of(data) == {}  # the platform stopped too
+
+
+def _assert_platform_started_first(data: Path) -> None:
+    """The platform answered its health check before the twin started and posted anything."""
+    lines = (data / "logs" / "access.log").read_text(encoding="utf-8").splitlines()
+    healthy_at = next(i for i, line in enumerate(lines) if "/healthz" in line and " 200" in line)
+    posted_at = next(i for i, line in enumerate(lines) if "/eventListener" in line)
+    assert healthy_at < posted_at, lines[: posted_at + 1]
+    started = {pid: _start_ticks(pid) for pid in processes_of(data)}
+    twin = twin_pid(data)
+    assert all(started[pid] <= started[twin] for pid in started), started
+
+
+def _start_ticks(pid: int) -> int:
+    """A process's start time since boot, in clock ticks (proc(5): field 22 of stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    return int(stat.rsplit(")", 1)[1].split()[19])
 
 
 def _wait_for_heartbeat_lost(url: str, timeout_s: float) -> list[dict[str, object]]:
