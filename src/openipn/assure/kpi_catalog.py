@@ -154,15 +154,24 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("PDUSessionSetupSR.gNB", "PDU session resource setup success rate (gNB)",
         _ratio("SM.PDUSessionSetupSucc", "SM.PDUSessionSetupReq"), Unit.PERCENT, RAN_SLICE,
         "TS 28.552 5.1.1.5", Tag.KNOWLEDGE,
-        "The gNB variant over NRCellCU counters; the twin does not report them yet.",
-        sliceable=True),
+        "The gNB variant over NRCellCU counters: PDU session resource setups the gNB received "
+        "(after the SMF set up the N4 session) and completed.", sliceable=True),
     Kpi("PartialDRBAccessibility", "DRB accessibility (RRC × DRB setup)",
         "100 * sum(RRC.ConnEstabSucc) / sum(RRC.ConnEstabAtt)"
         " * sum(DRB.EstabSucc) / sum(DRB.EstabAtt)", Unit.PERCENT, RAN, "TS 28.554 6.2.4",
         Tag.KNOWLEDGE,
-        "6.2.4 structure is RRC × UECNTX (NG signalling) × DRB success ratios; UECNTX counters "
-        "are not reported, so that factor is left out, and RRC counters include mo-Signalling "
-        "(6.2.4 excludes it). Each factor is a ratio of sums.", sliceable=False),
+        "6.2.4 structure is RRC × UECNTX (NG signalling) × DRB success ratios; this variant "
+        "leaves the UECNTX factor out, so files without UECNTX counters still give a value "
+        "(DRBAccessibility has all three factors). RRC counters include mo-Signalling (6.2.4 "
+        "excludes it). Each factor is a ratio of sums.", sliceable=False),
+    Kpi("DRBAccessibility", "DRB accessibility (RRC × NG signalling × DRB setup)",
+        "100 * sum(RRC.ConnEstabSucc) / sum(RRC.ConnEstabAtt)"
+        " * sum(UECNTX.ConnEstabSucc) / sum(UECNTX.ConnEstabAtt)"
+        " * sum(DRB.EstabSucc) / sum(DRB.EstabAtt)", Unit.PERCENT, RAN, "TS 28.554 6.2.4",
+        Tag.KNOWLEDGE,
+        "The full 6.2.4 structure: RRC setup × UE-associated NG connection (TS 28.552 "
+        "5.1.1.16) × DRB setup success ratios, each a ratio of sums. RRC and UECNTX counters "
+        "include mo-Signalling (6.2.4 excludes it). Counter names [K].", sliceable=False),
     Kpi("RRCSetupSR", "RRC connection setup success rate",
         _ratio("RRC.ConnEstabSucc", "RRC.ConnEstabAtt"), Unit.PERCENT, RAN, "TS 28.552 5.1.1.15",
         Tag.KNOWLEDGE, "RRC.ConnEstabSucc / RRC.ConnEstabAtt summed over cells and periods."),
@@ -218,7 +227,7 @@ KPIS: tuple[Kpi, ...] = (
         "(sum(DRB.PdcpSduVolumeDL) + sum(DRB.PdcpSduVolumeUL)) * 1000000"
         " / (sum(PEE.Energy) * 3600000)", Unit.BIT_PER_J, GNB_UP,
         "TS 28.554 6.7 (ETSI ES 203 228)", Tag.KNOWLEDGE,
-        "Volume in Mbit, PEE.Energy in kWh [K]. The twin does not report PDCP volumes yet."),
+        "Volume in Mbit (NRCellCU), PEE.Energy in kWh (ManagedElement) [K]."),
     Kpi("EE.N3", "Energy efficiency (N3 volume per RAN energy)",
         "8 * (sum(GTP.InDataOctN3UPF) + sum(GTP.OutDataOctN3UPF))"
         " / (sum(PEE.Energy) * 3600000)", Unit.BIT_PER_J,

@@ -262,8 +262,8 @@ def _avail_inputs(
     found = data.availability.get(name)
     if term.func == "avail" or found is None:
         return label, {label: value}
-    measured = value / _objects(term, scope, found) if value is not None else None
-    cells = float(_objects(term, scope, found))
+    cells = float(_objects(term, scope, found))  # 0 for a scope without cells (a core DN)
+    measured = value / cells if value is not None and cells else None
     return label, {f"measured_s({name})": measured, f"objects({name})": cells, label: value}
 
 

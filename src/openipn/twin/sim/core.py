@@ -106,6 +106,8 @@ class CoreEvents:
     auth_fail: IntArray = field(init=False)  # (core, cause)
     sess_fail: IntArray = field(init=False)
     new_session: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    initial_ue: BoolArray = field(default_factory=lambda: np.zeros(0, bool))  # NAS via NG-C
+    ng_answered: BoolArray = field(default_factory=lambda: np.zeros(0, bool))  # AMF answered
 
     def __post_init__(self) -> None:
         shape = (self.n_core, self.n_slices)
@@ -143,6 +145,8 @@ def register(
     state: CoreState, inputs: CoreInputs, rng: np.random.Generator, events: CoreEvents
 ) -> None:
     """Initial, periodic and mobility registrations of connected terminals."""
+    events.initial_ue = np.zeros(len(state.registered), bool)
+    events.ng_answered = np.zeros(len(state.registered), bool)
     _initial(state, inputs, rng, events)
     _periodic_and_mobility(state, inputs, rng, events)
 
@@ -174,6 +178,8 @@ def _initial(
         np.where(~known, CAUSES.index(Cause.SERVICES_NOT_ALLOWED), CAUSES.index(Cause.ILLEGAL_ME)),
     )
     cut = inputs.interrupted[who] & ~congested
+    events.initial_ue[who] = True  # each attempt opens a UE-associated NG connection
+    events.ng_answered[who[~congested & ~cut]] = True  # overload drops it, a cut one dies
     ok = known & ~congested & ~illegal & ~cut
     rejected = ~ok & ~(cut & known & ~illegal)
     _count(events.reg_fail, amf[rejected], cause[rejected])

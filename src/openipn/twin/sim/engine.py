@@ -162,7 +162,7 @@ class Simulation:
             self.step_s, flags, conn.gnb_up, *self.running, self.serving,
             self.connected, attach, sig.rrc_att, sig.rrc_succ, sig.drb_att, sig.drb_succ,
             sig.events, self.core, self.smf, demand, active, svc, ul, self.clocks.classes(unsynced),
-            unsynced,
+            unsynced, sig.ng,
         )  # fmt: skip
         self._accumulate(facts, sig.events)
         alarms = self._alarms(imp, conn, flags, ul.interference_mw, svc.upf_load, unsynced)

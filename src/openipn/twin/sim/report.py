@@ -86,9 +86,9 @@ CELL_KEYS = (
     "conn", "rrc_att", "rrc_succ", "ho_intra_req", "ho_intra_succ", "ho_inter_req",
     "ho_inter_succ", "prb_dl", "prb_ul", "prb_avail", "thp_dl", "thp_dl_n", "thp_ul", "thp_ul_n",
     "air_dl", "air_ul", "rlc_dl", "delay_n", "delay_ul_n", "active_dl", "ul_intf_mw", "ul_sinr",
-    "ul_sinr_n",
+    "ul_sinr_n", "ue_att", "ue_succ", "pdcp_vol_dl", "pdcp_vol_ul",
 )  # fmt: skip
-CELL_SLICE_KEYS = ("drb_att", "drb_succ", "thp_dl_s", "thp_dl_s_n")
+CELL_SLICE_KEYS = ("drb_att", "drb_succ", "thp_dl_s", "thp_dl_s_n", "pdu_req", "pdu_succ")
 
 
 @dataclass
@@ -168,6 +168,18 @@ def _cell_cu(ctx: ReportContext, stats: CellStats, c: int) -> dict[str, Value]:
         "DRB.EstabSucc": _i(s["drb_succ"][c].sum()),
         **_slice_values(ctx, "DRB.EstabAtt", s["drb_att"][c], allowed),
         **_slice_values(ctx, "DRB.EstabSucc", s["drb_succ"][c], allowed),
+        # TS 28.552 §5.1.1.16 (NG signalling connections) and §5.1.1.5 (PDU session resource
+        # setup per S-NSSAI) [K: not verified against the spec text]; see ng_counts.py.
+        "UECNTX.ConnEstabAtt": _i(s["ue_att"][c]),
+        "UECNTX.ConnEstabSucc": _i(s["ue_succ"][c]),
+        "SM.PDUSessionSetupReq": _i(s["pdu_req"][c].sum()),
+        "SM.PDUSessionSetupSucc": _i(s["pdu_succ"][c].sum()),
+        **_slice_values(ctx, "SM.PDUSessionSetupReq", s["pdu_req"][c], allowed),
+        **_slice_values(ctx, "SM.PDUSessionSetupSucc", s["pdu_succ"][c], allowed),
+        # TS 28.552 §5.1.2.1.1.1/.2: PDCP SDU volume in Mbit (the spec's _Filter suffix left
+        # off, as files in the field write it); DL from N3, UL from the air.
+        "DRB.PdcpSduVolumeDL": _r(s["pdcp_vol_dl"][c]),
+        "DRB.PdcpSduVolumeUL": _r(s["pdcp_vol_ul"][c]),
         "MM.HoExeIntraReq": _i(s["ho_intra_req"][c]),
         "MM.HoExeIntraSucc": _i(s["ho_intra_succ"][c]),
         "MM.HoExeInterReq": _i(s["ho_inter_req"][c]),
@@ -206,7 +218,7 @@ def _gnbs(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
         held[1] += float(seconds[g])
     for me, (wh, secs) in per_element_energy.items():
         values = {
-            "PEE.Energy": _r(wh / 1000.0),
+            "PEE.Energy": round(wh / 1000.0, 6),  # kWh, TS 28.552 §5.1.1.19 [K]
             "PEE.AvgPower": _r(wh * 3600.0 / secs) if secs > 0 else None,
         }
         yield world.elements.names[me], ("ManagedElement", element_ldn(world, me), values)

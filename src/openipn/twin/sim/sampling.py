@@ -7,20 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from openipn.twin.sim.core import CoreEvents, CoreState
+from openipn.twin.sim.energy import cell_power_w, gnb_power_w
 from openipn.twin.sim.geometry import BoolArray, FloatArray, IntArray
 from openipn.twin.sim.latency import ptp_time_error_ns, upf_delay
 from openipn.twin.sim.mobility import Attach
+from openipn.twin.sim.ng_counts import NgCounts
 from openipn.twin.sim.physics import CellFlags, Uplink
 from openipn.twin.sim.service import Service
 from openipn.twin.sim.traffic import Demand
 from openipn.twin.sim.world import World
-
-# Power model after EARTH (Auer et al., 2011): P_in = P0 + delta_p * P_out * load per radio,
-# a sleep power for a radio that does not transmit, and a fixed baseband power per gNB.
-RADIO_P0_W = 40.0
-RADIO_DELTA_P = 4.0
-RADIO_SLEEP_W = 12.0
-BASEBAND_W = 30.0
 
 
 @dataclass
@@ -49,6 +44,7 @@ class StepFacts:
     uplink: Uplink
     gm_class: FloatArray
     unsynced: dict[str, float]  # seconds each clock has run without a PTP reference
+    ng: NgCounts  # UE-associated NG connections and PDU session resource setups per cell
 
 
 def _bincount(index: IntArray, weights: FloatArray | None, size: int) -> FloatArray:
@@ -57,7 +53,26 @@ def _bincount(index: IntArray, weights: FloatArray | None, size: int) -> FloatAr
 
 def cell_sums(world: World, f: StepFacts) -> dict[str, FloatArray]:
     """Per-cell sums of one step: signalling and resources."""
-    return _cell_signalling(world, f) | _cell_resources(world, f)
+    return _cell_signalling(world, f) | _cell_resources(world, f) | _cell_cu(world, f)
+
+
+def _cell_cu(world: World, f: StepFacts) -> dict[str, FloatArray]:
+    """NG signalling and PDCP SDU volumes (Mbit) per cell: what the CU counts."""
+    n = len(world.cells)
+    svc, cell = f.service, np.maximum(f.serving, 0)
+    alive = f.gnb_up[np.maximum(world.cells.gnb, 0)].astype(np.float64)
+    on = f.active & (f.serving >= 0)
+    # DL SDUs reach the PDCP only over a working N3 path; UL SDUs are what the air delivered.
+    dl = np.where(on & svc.carried, svc.served_dl_bps, 0.0) * (f.step_s / 1e6)
+    ul = np.where(on, svc.served_ul_bps, 0.0) * (f.step_s / 1e6)
+    return {
+        "cell.ue_att": f.ng.ue_att,
+        "cell.ue_succ": f.ng.ue_succ,
+        "cell.pdu_req": f.ng.pdu_req,
+        "cell.pdu_succ": f.ng.pdu_succ,
+        "cell.pdcp_vol_dl": _bincount(cell, dl, n) * alive,
+        "cell.pdcp_vol_ul": _bincount(cell, ul, n) * alive,
+    }
 
 
 def _cell_signalling(world: World, f: StepFacts) -> dict[str, FloatArray]:
@@ -122,15 +137,13 @@ def gnb_sums(world: World, f: StepFacts) -> dict[str, FloatArray]:
     has_dl = f.active & (f.demand.dl_bps > 0) & (f.service.dl.served > 0)
     slot = (world.cells.gnb[cell] * ns + world.terminals.slice)[has_dl]
     cells = world.cells
-    tx_w = 10.0 ** (cells.tx_dbm / 10.0) / 1000.0
-    load = np.clip(f.service.dl.utilisation, 0.0, 1.0)
-    radio_w = np.where(f.flags.radiating, RADIO_P0_W + RADIO_DELTA_P * tx_w * load, RADIO_SLEEP_W)
-    gnb_w = np.bincount(np.maximum(cells.gnb, 0), weights=radio_w, minlength=n) + BASEBAND_W
+    radio_w = cell_power_w(cells.tx_dbm, f.service.dl.utilisation, f.flags.radiating)
+    gnb_w = gnb_power_w(radio_w, cells.gnb, f.gnb_up, n)
     up = f.gnb_up.astype(np.float64)
     return {
         "gnb.pdcp_dl": _bincount(slot, f.service.pdcp_dl_ms[has_dl], n * ns).reshape(n, ns),
         "gnb.pdcp_n": _bincount(slot, None, n * ns).reshape(n, ns),
-        "gnb.energy_wh": gnb_w * up * f.step_s / 3600.0,
+        "gnb.energy_wh": gnb_w * f.step_s / 3600.0,
         "gnb.seconds": up * f.step_s,
     }
 

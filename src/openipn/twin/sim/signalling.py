@@ -24,6 +24,7 @@ from openipn.twin.sim.core import (
 from openipn.twin.sim.geometry import BoolArray, FloatArray, IntArray
 from openipn.twin.sim.mobility import Attach, select_cells
 from openipn.twin.sim.network import Connectivity
+from openipn.twin.sim.ng_counts import NgCounts, n3_reachable, pdu_setups, ue_contexts
 from openipn.twin.sim.physics import CellFlags, RadioStep
 from openipn.twin.sim.security import SecurityEffects
 from openipn.twin.sim.world import World
@@ -82,6 +83,7 @@ class SignalResult:
     drb_att: FloatArray
     drb_succ: FloatArray
     events: CoreEvents
+    ng: NgCounts
 
 
 class Signalling:
@@ -117,14 +119,24 @@ class Signalling:
         storm = sim.rng.poisson(self.sec.storm_per_s * sim.step_s).astype(np.float64)
         inputs = self._inputs(storm)
         release(sim.core, inputs, self.conn.core_up, self._anchors_holding(inputs.upf_accept))
+        # A registered terminal setting up RRC again sends a Service Request (NG-C attempt).
+        service = attach.new_connection & sim.connected & sim.core.registered & (inputs.amf >= 0)
+        service_answer = service / np.maximum(inputs.amf_load[np.maximum(inputs.amf, 0)], 1.0)
         gnb = world.cells.gnb[np.maximum(sim.serving, 0)]
         sim.core.last_gnb = np.where(sim.connected, gnb, sim.core.last_gnb)
         register(sim.core, inputs, sim.rng, events)
         establish_sessions(sim.core, inputs, sim.rng, events)
-        self._clones(events, rrc_att, rrc_succ)
-        self._storm(events, storm, rrc_att, rrc_succ)
-        drb_att, drb_succ = self._drbs(attach, events)
-        return SignalResult(rrc_att, rrc_succ, drb_att, drb_succ, events)
+        ue_att, ue_succ = ue_contexts(
+            sim.serving,
+            n_cells,
+            events.initial_ue.astype(np.float64) + service,
+            events.ng_answered + service_answer,
+        )
+        self._clones(events, rrc_att, rrc_succ, ue_att, ue_succ)
+        self._storm(events, storm, rrc_att, rrc_succ, ue_att, ue_succ)
+        drb_att, drb_succ, pdu_req, pdu_succ = self._drbs(attach, events)
+        ng = NgCounts(ue_att, ue_succ, pdu_req, pdu_succ)
+        return SignalResult(rrc_att, rrc_succ, drb_att, drb_succ, events, ng)
 
     def _anchors_holding(self, accept: FloatArray) -> BoolArray:
         """Sessions whose UPF keeps them: up with N4, and not dropped by an overloaded UPF."""
@@ -190,7 +202,7 @@ class Signalling:
         gone = (self.conn.gnb_amf[np.maximum(last, 0)] < 0) | ~self.conn.gnb_up[np.maximum(last, 0)]
         return (last >= 0) & gone
 
-    def _clones(self, events: CoreEvents, rrc_att: FloatArray, rrc_succ: FloatArray) -> None:
+    def _clones(self, events: CoreEvents, *cell_counts: FloatArray) -> None:
         """A cloned SIM registers from its own cell; the AMF sees the SQN out of sync."""
         world, cell_amf = self.sim.world, self._cell_amf()
         for clone in self.sec.clones:
@@ -198,41 +210,37 @@ class Signalling:
             if not self.flags.serving_ok[c] or cell_amf[c] < 0:
                 continue
             amf, sl = int(cell_amf[c]), int(world.terminals.slice[clone.terminal])
-            rrc_att[c] += 1
-            rrc_succ[c] += 1
+            for counts in cell_counts:  # RRC and NG-C attempted and answered
+                counts[c] += 1
             events.reg_init_req[amf, sl] += 1
             events.reg_init_succ[amf, sl] += 1
             events.auth_req[amf] += 2
             events.auth_fail[amf, CAUSES.index(Cause.SYNCH_FAILURE)] += 1
 
-    def _storm(
-        self, events: CoreEvents, storm: FloatArray, rrc_att: FloatArray, rrc_succ: FloatArray
-    ) -> None:
+    def _storm(self, events: CoreEvents, storm: FloatArray, *cell_counts: FloatArray) -> None:
         """Registration attempts from identities the core does not know."""
         world, cell_amf = self.sim.world, self._cell_amf()
         live = (storm > 0) & self.flags.serving_ok & (cell_amf >= 0)
         for c in np.flatnonzero(live).tolist():
             count = int(storm[c])
             sl = int(np.argmax(world.cells.slices[c]))
-            rrc_att[c] += count
-            rrc_succ[c] += count
+            for counts in cell_counts:  # RRC and NG-C attempted and answered (a reject)
+                counts[c] += count
             events.reg_init_req[cell_amf[c], sl] += count
             events.reg_fail[cell_amf[c], CAUSES.index(Cause.SERVICES_NOT_ALLOWED)] += count
 
-    def _drbs(self, attach: Attach, events: CoreEvents) -> tuple[FloatArray, FloatArray]:
-        """DRB setup when a terminal with a session connects, or gets a new session."""
+    def _drbs(
+        self, attach: Attach, events: CoreEvents
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """DRB setup when a terminal with a session connects, or gets a new session; each is
+        a PDU session resource setup at the gNB, which also needs the N3 path to the UPF."""
         sim, world = self.sim, self.sim.world
         want = sim.connected & sim.core.session & (attach.new_connection | events.new_session)
         cell = np.maximum(sim.serving, 0)
         util = sim.dl_util[cell]
         admitted = sim.rng.random(len(cell)) < 1.0 / np.maximum(util, 1.0)
-        ns = self.n_slices
-        slot = cell * ns + world.terminals.slice
-        size = self.n_cells * ns
-        att = np.bincount(slot[want], minlength=size).reshape(self.n_cells, ns).astype(np.float64)
-        succ = (
-            np.bincount(slot[want & admitted], minlength=size)
-            .reshape(self.n_cells, ns)
-            .astype(np.float64)
-        )
-        return att, succ
+        slot = cell * self.n_slices + world.terminals.slice
+        shape = (self.n_cells, self.n_slices)
+        att, succ = pdu_setups(slot, shape, want, admitted)
+        n3 = n3_reachable(self.conn.gnb_upf, world.cells.gnb[cell], world.terminals.upf)
+        return att, succ, *pdu_setups(slot, shape, want, admitted & n3)
