@@ -45,10 +45,12 @@ CROSS_OBJECT = {
     r"outside every range of the site's frequency permit": "a cell's carrier within a permit",
     r"connects \S+ to itself": "a link's two ends are two objects",
     r"link endpoints need unique node names": "node names unique across kinds",
-    r"duplicate ": "identifiers unique across objects (gNB IDs, cell IDs, IMSIs)",
+    r": duplicate (.* \((also |\d+ \w+ have)|cell_local_id \d+ on gNB )": (
+        "identifiers unique across objects (gNB IDs, cell IDs, IMSIs)"
+    ),
     r"collides with": "a PCI distinct from its neighbours' on the same ARFCN",
     r"overlaps the carrier of": "carriers of the site on different ARFCNs do not overlap",
-    r"does not match": "the name in the body differs from the one in the path",
+    r": '.*' does not match '.*' in the URL$": "the name in the body differs from the path's",
     r"one (domain|stndDefinedNamespace) per batch": "the events of one VES batch share them",
     r"is not of this network's PLMN": "a SIM's IMSI within the SNPN's PLMN",
     r"does not include the SNPN's NID": "a cell broadcasting NIDs broadcasts the SNPN's",
@@ -78,7 +80,9 @@ CHECK_DIGITS = {
 }
 # The content of a file or event: the schema declares the envelope, a content standard the rest.
 CONTENT = {
-    r"no managedElement|measCollecFile|measDataFile|not a PM file|XML": "PM file (TS 32.435)",
+    r"(no managedElement|measCollecFile|measDataFile|not a PM file|not well-formed XML)": (
+        "PM file (TS 32.435)"
+    ),
     r"no file part": "a multipart PM upload needs a file part with a filename",
     # the domain blocks and a namespace's data: the header is declared, so its errors are not here
     r"^(event|eventList)(\[\d+\])?(\.(?!commonEventHeader\b)\S+)?: (?!commonEventHeader\b)": (
