@@ -9,15 +9,6 @@ from sim_kit import warm_plant
 from openipn.twin.sim import latency
 from openipn.twin.sim.impairments import Impairments
 
-SLOT = np.array([0.5])
-
-
-def test_scheduling_queue_grows_with_utilisation_and_saturates() -> None:
-    load = np.array([0.1, 0.5, 0.8, 0.95, 0.99, 1.0, 2.0])
-    wait = latency.queue_ms(load, np.full(load.shape, 0.5))
-    assert (np.diff(wait) >= 0).all() and wait[0] < wait[3] < wait[4]
-    assert wait[-1] == wait[-2] == latency.RLC_QUEUE_CAP_MS
-
 
 def test_transport_queueing_and_drops_grow_with_link_load() -> None:
     load = np.array([0.2, 0.9, 0.99, 1.2])
@@ -31,19 +22,6 @@ def test_transport_queueing_and_drops_grow_with_link_load() -> None:
 def test_upf_delay_grows_with_its_load() -> None:
     delay, drop = latency.upf_delay(np.array([0.1, 0.5, 0.9, 1.5]))
     assert (np.diff(delay) > 0).all() and drop[-1] == pytest.approx(1 / 3)
-
-
-def test_harq_retransmissions_lengthen_the_air_interface() -> None:
-    five_qi = np.array([9, 9])
-    air, residual = latency.air_ms(np.full(2, 0.5), np.array([0.01, 0.3]), "dl", five_qi)
-    assert air[1] > air[0]
-    assert residual[1] == pytest.approx(0.3**latency.MAX_TRANSMISSIONS)
-
-
-def test_configured_grants_shorten_the_uplink_of_delay_critical_flows() -> None:
-    bler = np.full(2, 0.1)
-    air, _ = latency.air_ms(np.full(2, 0.5), bler, "ul", np.array([9, 82]))
-    assert air[1] < air[0]
 
 
 def test_ptp_holdover_jitter_grows_then_caps() -> None:

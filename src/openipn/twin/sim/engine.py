@@ -250,8 +250,18 @@ class Simulation:
         sinr_dl = np.where(self.connected, radio.sinr[rows, serving_k], -np.inf)
         ul = uplink(world, radio, serving_k, self.connected, self.ul_prbs, flags)
         gnb_unsynced = np.array([unsynced.get(g, 0.0) for g in world.gnbs.names])
+        step_no = round(self.elapsed_s / self.step_s)
         svc = serve(
-            world, conn, imp, self.serving, active, demand, sinr_dl, ul.sinr_db, gnb_unsynced
+            world,
+            conn,
+            imp,
+            self.serving,
+            active,
+            demand,
+            sinr_dl,
+            ul.sinr_db,
+            gnb_unsynced,
+            step_no,
         )
         self.ul_prbs = np.maximum(svc.ul.prbs, 1.0)
         self.dl_util, self.upf_load = svc.dl.utilisation, svc.upf_load

@@ -1,9 +1,6 @@
-"""Latency and reliability per terminal, built from the parts a packet crosses.
+"""Transport, UPF and clock parts of the latency: queueing and drops under load, PTP jitter.
 
-One-way latency = air interface (slot alignment, transmission, HARQ retransmissions from the
-BLER) + scheduling queue under PRB load + transport hops gNB <-> UPF (link latency plus
-queueing under link load) + UPF processing (grows with its load) + edge processing, plus the
-time-error jitter that builds up while PTP is lost.
+The radio parts and the per-packet draw are in packets.py (docs/latency-model.md).
 """
 
 from __future__ import annotations
@@ -14,16 +11,6 @@ import numpy as np
 
 from openipn.twin.sim.geometry import FloatArray, IntArray, bincount
 
-# Air interface, in slots: alignment + transmission + processing; UL adds SR -> grant.
-AIR_SLOTS = {"dl": 2.0, "ul": 4.0}
-# Delay-critical GBR flows (5QI 82..90, TS 23.501 Table 5.7.4-1) use mini-slots and configured
-# grants (TS 38.214 §6.1.2.3), so neither the alignment nor the SR/grant exchange applies.
-AIR_SLOTS_URLLC = {"dl": 1.0, "ul": 1.5}
-DELAY_CRITICAL_5QI = (82, 90)
-HARQ_RTT_SLOTS = 3.0
-MAX_TRANSMISSIONS = 4  # initial + 3 HARQ retransmissions
-RLC_QUEUE_CAP_MS = 50.0  # the RLC buffer bounds the scheduling queue
-
 BURST_BYTES = 64_000  # transport queueing uses bursts of this size (M/M/1 per link)
 SWITCH_BUFFER_MS = 2.0
 UPF_BASE_MS = 0.05
@@ -33,37 +20,6 @@ UPF_CAPACITY_BPS = 10e9  # user-plane throughput of one UPF before it saturates
 # PTP holdover: the local clock drifts, TSN gates and TDD timing slip, jitter grows linearly.
 PTP_JITTER_MS_PER_S = 0.002
 PTP_JITTER_CAP_MS = 5.0
-
-
-def slot_ms(scs_khz: FloatArray) -> FloatArray:
-    """Slot duration: 1 ms / 2^mu (TS 38.211 §4.3.2)."""
-    return 15.0 / scs_khz
-
-
-def harq(bler: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Expected retransmissions and residual loss after the last HARQ attempt."""
-    retx = np.zeros_like(bler)
-    for attempt in range(1, MAX_TRANSMISSIONS):
-        retx = retx + bler**attempt
-    return retx, bler**MAX_TRANSMISSIONS
-
-
-def air_ms(
-    slot: FloatArray, bler: FloatArray, direction: str, five_qi: IntArray
-) -> tuple[FloatArray, FloatArray]:
-    """Air-interface delay and residual loss for one direction."""
-    retx, residual = harq(bler)
-    low, high = DELAY_CRITICAL_5QI
-    urllc = (five_qi >= low) & (five_qi <= high)
-    base = np.where(urllc, AIR_SLOTS_URLLC[direction], AIR_SLOTS[direction])
-    return slot * (base + retx * HARQ_RTT_SLOTS), residual
-
-
-def queue_ms(utilisation: FloatArray, slot: FloatArray) -> FloatArray:
-    """Scheduling queue: M/M/1 waiting in slots, rho / (1 - rho), capped by the RLC buffer."""
-    rho = np.clip(utilisation, 0.0, 0.999)
-    wait = slot * rho / (1.0 - rho)
-    return np.where(utilisation >= 1.0, RLC_QUEUE_CAP_MS, np.minimum(wait, RLC_QUEUE_CAP_MS))
 
 
 def link_delay(utilisation: FloatArray, capacity_mbps: FloatArray) -> tuple[FloatArray, FloatArray]:

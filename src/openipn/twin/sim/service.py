@@ -9,16 +9,24 @@ import numpy as np
 from openipn.twin.sim.geometry import BoolArray, FloatArray, IntArray, bincount
 from openipn.twin.sim.impairments import Impairments
 from openipn.twin.sim.latency import (
+    UPF_BASE_MS,
     UPF_CAPACITY_BPS,
     PathLoad,
-    air_ms,
     path_load,
     ptp_jitter_ms,
-    queue_ms,
-    slot_ms,
     upf_delay,
 )
 from openipn.twin.sim.network import Connectivity
+from openipn.twin.sim.packets import (
+    DRAWS,
+    Queues,
+    access,
+    delay_critical,
+    draws,
+    sample,
+    scheduler_queue,
+    within,
+)
 from openipn.twin.sim.radio import link_adaptation
 from openipn.twin.sim.scheduler import Schedule, schedule
 from openipn.twin.sim.traffic import Demand
@@ -103,6 +111,7 @@ def serve(
     sinr_dl: FloatArray,
     sinr_ul: FloatArray,
     unsynced_s: FloatArray,
+    step: int = 0,
 ) -> Service:
     """Schedule, carry through transport and UPF, and time every terminal's packets."""
     se_dl, bler_dl = link_adaptation(sinr_dl)
@@ -123,12 +132,11 @@ def serve(
     n3_dl = np.where(reach & edge_ok, 1.0 - drop[upf], 0.0) if len(world.upfs) else n3_ul * 0.0
     upf_in = _per_upf_slice(world, served_ul * n3_ul)
     upf_out = _per_upf_slice(world, served_dl * n3_dl)
-    timing = _latency(
-        world, conn, serving, (dl, ul), (bler_dl, bler_ul), links, pair, load, unsynced_s
-    )
+    paths = _paths(world, conn, serving, links, pair, load, unsynced_s)
+    timing = _latency(world, serving, (dl, ul), (bler_dl, bler_ul), paths, step)
     survive = links.survive[pair] * (1.0 - drop[upf])
     carried = reach & edge_ok
-    loss = (1.0 - timing["res_dl"]) * (1.0 - timing["res_ul"])
+    within_budget = timing["ok_dl"] * timing["ok_ul"]
     share = np.minimum(
         np.where(demand.dl_bps > 0, dl.served, 1.0), np.where(demand.ul_bps > 0, ul.served, 1.0)
     )
@@ -143,7 +151,7 @@ def serve(
         pdcp_dl_ms=timing["rlc_dl"] + PDCP_PROCESSING_MS,
         latency_dl_ms=np.where(carried, timing["dl"], np.nan),
         latency_ul_ms=np.where(carried, timing["ul"], np.nan),
-        reliability=np.where(carried, loss * share * survive, 0.0),
+        reliability=np.where(carried, within_budget * share * survive, 0.0),
         links=links,
         link_ab_bps=link_ab,
         link_ba_bps=link_ba,
@@ -184,46 +192,64 @@ def _per_upf_slice(world: World, bps: FloatArray) -> FloatArray:
     return total.reshape(n_upf, n_slices)
 
 
-def _latency(
+def _paths(
     world: World,
     conn: Connectivity,
     serving: IntArray,
-    schedules: tuple[Schedule, Schedule],
-    blers: tuple[FloatArray, FloatArray],
     links: PathLoad,
     pair: IntArray,
     upf_load: FloatArray,
     unsynced_s: FloatArray,
-) -> dict[str, FloatArray]:
-    (dl, ul), (bler_dl, bler_ul) = schedules, blers
-    cell = np.maximum(serving, 0)
-    slot = slot_ms(world.cells.scs_khz[cell])
-    five_qi = world.terminals.five_qi
-    air_dl, res_dl = air_ms(slot, bler_dl, "dl", five_qi)
-    air_ul, res_ul = air_ms(slot, bler_ul, "ul", five_qi)
-    q_dl = queue_ms(dl.utilisation[cell], slot)
-    q_ul = queue_ms(ul.utilisation[cell], slot)
-    gnb = world.cells.gnb[cell]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per terminal: fixed delay beyond the radio, mean transport + UPF queueing, PTP jitter."""
+    n = len(serving)
+    gnb = world.cells.gnb[np.maximum(serving, 0)]
     upf = np.maximum(world.terminals.upf, 0)
-    transport = np.zeros(len(serving))
-    upf_ms = np.zeros(len(serving))
+    common, queued = np.zeros(n), np.zeros(n)
     if len(world.upfs):
-        transport = conn.path_ms[gnb, upf] + links.delay_ms[pair]
-        upf_ms = upf_delay(upf_load)[0][upf]
+        common = conn.path_ms[gnb, upf] + UPF_BASE_MS
+        queued = links.delay_ms[pair] + upf_delay(upf_load)[0][upf] - UPF_BASE_MS
     edge = world.terminals.edge
-    edge_ms = np.where(
-        edge >= 0, world.edge_ms[np.maximum(edge, 0)] if len(world.edges) else 0.0, 0.0
-    )
+    if len(world.edges):
+        common = common + np.where(edge >= 0, world.edge_ms[np.maximum(edge, 0)], 0.0)
     # Holdover time error misaligns the gNB's slots and TDD pattern: the air interface carries it.
-    jitter = ptp_jitter_ms(unsynced_s[gnb]) if len(unsynced_s) else np.zeros(len(serving))
-    air_dl, air_ul = air_dl + jitter, air_ul + jitter
-    common = transport + upf_ms + edge_ms
-    return {
-        "air_dl": air_dl,
-        "air_ul": air_ul,
-        "res_dl": res_dl,
-        "res_ul": res_ul,
-        "rlc_dl": air_dl + q_dl,
-        "dl": air_dl + q_dl + common,
-        "ul": air_ul + q_ul + common,
-    }
+    jitter = ptp_jitter_ms(unsynced_s[gnb]) if len(unsynced_s) else np.zeros(n)
+    return common, queued, jitter
+
+
+def _priority_load(
+    world: World, cell: IntArray, sched: Schedule, critical: BoolArray
+) -> FloatArray:
+    """Load each terminal's packets queue behind: delay-critical flows are scheduled first."""
+    n_cells = len(world.cells)
+    own = bincount(cell, weights=sched.prbs * critical, minlength=n_cells)
+    first = own / world.cells.n_prb
+    return np.where(critical, first[cell], sched.utilisation[cell])
+
+
+def _latency(
+    world: World,
+    serving: IntArray,
+    schedules: tuple[Schedule, Schedule],
+    blers: tuple[FloatArray, FloatArray],
+    paths: tuple[FloatArray, FloatArray, FloatArray],
+    step: int,
+) -> dict[str, FloatArray]:
+    """One packet per terminal and direction, and the share of packets within the budget."""
+    common, queued, jitter = paths
+    cell = np.maximum(serving, 0)
+    critical = delay_critical(world.terminals.five_qi)
+    app = world.terminals.app
+    budget = np.where(app >= 0, world.apps.budget_ms[np.maximum(app, 0)], np.inf)
+    u = draws(world.salt, len(serving), step)
+    out: dict[str, FloatArray] = {}
+    for d, (sched, bler) in enumerate(zip(schedules, blers, strict=True)):
+        name = ("dl", "ul")[d]
+        acc = access(world.cells.scs_khz[cell], critical, name)
+        acc.fixed = acc.fixed + jitter
+        busy, wait = scheduler_queue(_priority_load(world, cell, sched, critical), acc.tx)
+        queues = Queues(busy, wait, queued, common)
+        packet = sample(acc, queues, bler, u[:, DRAWS * d : DRAWS * (d + 1)])
+        out[name], out[f"air_{name}"], out[f"rlc_{name}"] = packet.latency, packet.air, packet.rlc
+        out[f"ok_{name}"] = within(acc, queues, bler, budget)
+    return out

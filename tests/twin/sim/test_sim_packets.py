@@ -1,0 +1,104 @@
+"""Per-packet latency: a continuous distribution whose tail follows load, radio and grant type."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sim_kit import warm_plant
+
+from openipn.twin.sim import packets
+from openipn.twin.sim.impairments import Impairments
+from openipn.twin.sim.packets import Access, Queues
+from openipn.twin.sim.radio import link_adaptation
+
+N = 20_000
+
+
+def _uniforms(n: int = N, step: int = 1) -> np.ndarray:
+    return packets.draws(12345, n, step)[:, : packets.DRAWS]
+
+
+def _setup(
+    critical: bool, direction: str, rho: float, bler: float, scs: float = 30.0
+) -> tuple[Access, Queues, np.ndarray]:
+    acc = packets.access(np.full(N, scs), np.full(N, critical), direction)
+    busy, wait = packets.scheduler_queue(np.full(N, rho), acc.tx)
+    queues = Queues(busy, wait, np.full(N, 0.01), np.full(N, 0.2))
+    return acc, queues, np.full(N, bler)
+
+
+def _latency(critical: bool, direction: str, rho: float, bler: float, scs: float = 30.0):  # type: ignore[no-untyped-def]
+    acc, queues, p = _setup(critical, direction, rho, bler, scs)
+    return packets.sample(acc, queues, p, _uniforms()).latency
+
+
+def test_tail_grows_with_load_on_the_same_draws() -> None:
+    p99 = [np.percentile(_latency(False, "dl", rho, 0.1), 99) for rho in (0.2, 0.5, 0.8, 0.95)]
+    assert np.all(np.diff(p99) > 0)
+    assert p99[-1] > 3 * p99[0]
+
+
+def test_tail_grows_as_sinr_falls() -> None:
+    # Below the lowest MCS the BLER climbs; above, link adaptation holds it near its target.
+    _, bler = link_adaptation(np.array([-10.0, -8.0, -6.5, 10.0]))
+    p99 = [np.percentile(_latency(True, "ul", 0.3, float(b)), 99) for b in bler]
+    assert p99[0] > p99[1] > p99[2] and p99[1] > p99[3]
+
+
+def test_configured_grant_and_mini_slots_beat_dynamic_grants() -> None:
+    for direction in ("dl", "ul"):
+        critical, dynamic = (_latency(c, direction, 0.3, 0.1) for c in (True, False))
+        assert np.median(critical) < np.median(dynamic)
+        assert np.percentile(critical, 99) < np.percentile(dynamic, 99)
+
+
+def test_wider_subcarriers_shorten_slots_and_latency() -> None:
+    slow, fast = (np.median(_latency(False, "ul", 0.3, 0.1, scs)) for scs in (15.0, 30.0))
+    assert fast < slow
+
+
+def test_closed_form_share_within_budget_matches_the_draws() -> None:
+    for critical, rho, bler, budget in ((True, 0.2, 0.1, 2.0), (False, 0.7, 0.3, 6.0)):
+        acc, queues, p = _setup(critical, "ul", rho, bler)
+        queues.transport = np.zeros(N)  # the closed form takes transport at its mean
+        drawn = packets.sample(acc, queues, p, _uniforms()).latency
+        share = packets.within(acc, queues, p, np.full(N, budget))
+        assert 0.02 < share[0] < 0.999
+        assert share[0] == pytest.approx(np.mean(drawn <= budget), abs=0.01)
+        assert np.mean(drawn) == pytest.approx(packets.means(acc, queues, p)[0], rel=0.03)
+
+
+def test_residual_harq_failures_wait_for_rlc_recovery() -> None:
+    drawn = _latency(True, "dl", 0.1, 0.5)
+    late = drawn > packets.RLC_RECOVERY_MS
+    assert np.mean(late) == pytest.approx(0.5**packets.MAX_TRANSMISSIONS, abs=0.01)
+
+
+def _plant_latencies(steps: int = 30) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    sim = warm_plant()
+    views = [sim.step(Impairments()).terminals for _ in range(steps)]
+    latency = np.stack([v.latency_ms for v in views])
+    sinr = np.stack([v.sinr_db for v in views])
+    return latency, sinr, sim.world.terminals.five_qi
+
+
+def test_plant_latency_is_a_continuous_distribution() -> None:
+    latency, _, _ = _plant_latencies()
+    known = latency[~np.isnan(latency)]
+    low, high = np.percentile(known, [5, 95])
+    counts, _ = np.histogram(known, bins=np.arange(low, high + 0.5, 0.5))
+    assert high - low > 2.0 and (counts > 0).all()
+    bulk = np.sort(known[(known >= low) & (known <= high)])
+    assert np.max(np.diff(bulk)) < 0.25
+    assert len(np.unique(known)) > 0.9 * known.size
+
+
+def test_well_covered_delay_critical_terminal_sees_a_few_ms() -> None:
+    latency, sinr, five_qi = _plant_latencies(12)
+    critical = packets.delay_critical(five_qi)
+    good = critical[None, :] & (sinr > 15.0) & ~np.isnan(latency)
+    assert good.sum() > 50
+    assert 0.3 < np.median(latency[good]) < 5.0
+    often = good.sum(axis=0) >= 3
+    per_terminal = np.nanstd(np.where(good, latency, np.nan)[:, often], axis=0)
+    assert np.median(per_terminal) > 0.05  # it varies from packet to packet
