@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sim_kit import warm_plant
+from sim_kit import Run, baseline_and_fault, cell_counters, run, warm_plant
 
 from openipn.twin.sim import packets
+from openipn.twin.sim.faults import Fault
 from openipn.twin.sim.impairments import Impairments
 from openipn.twin.sim.packets import Access, Queues
 from openipn.twin.sim.radio import link_adaptation
@@ -27,7 +28,9 @@ def _setup(
     return acc, queues, np.full(N, bler)
 
 
-def _latency(critical: bool, direction: str, rho: float, bler: float, scs: float = 30.0):  # type: ignore[no-untyped-def]
+def _latency(
+    critical: bool, direction: str, rho: float, bler: float, scs: float = 30.0
+) -> np.ndarray:
     acc, queues, p = _setup(critical, direction, rho, bler, scs)
     return packets.sample(acc, queues, p, _uniforms()).latency
 
@@ -102,3 +105,35 @@ def test_well_covered_delay_critical_terminal_sees_a_few_ms() -> None:
     often = good.sum(axis=0) >= 3
     per_terminal = np.nanstd(np.where(good, latency, np.nan)[:, often], axis=0)
     assert np.median(per_terminal) > 0.05  # it varies from packet to packet
+
+
+def _cell_values(r: Run, name: str) -> dict[str, float]:
+    out = {}
+    for cell in r.sim.world.cells.names:
+        value = cell_counters(r.sim, r.report, cell, "NRCellDU").get(name)
+        if value is not None:
+            out[cell] = float(value)
+    return out
+
+
+def test_air_interface_delay_counter_varies_by_cell_and_with_radio() -> None:
+    interfered = "gnb-ws2-01-c1"
+    loud = Fault("f1", "interference", f"cell:{interfered}", {"level_db": 40.0})
+    base, hit = baseline_and_fault(loud, steps=18)
+    air = _cell_values(base, "DRB.AirIfDelayDl")
+    assert len(air) > 5 and len(set(air.values())) > len(air) // 2
+    for name in ("DRB.AirIfDelayDl", "DRB.AirIfDelayUl"):  # SINR falls, BLER and HARQ rise
+        assert _cell_values(hit, name)[interfered] > 1.5 * _cell_values(base, name)[interfered]
+
+
+def test_rlc_delay_counter_grows_with_load() -> None:
+    quiet = run(warm_plant(), 18)
+    busy_sim = warm_plant()
+    busy = run(busy_sim, 0)
+    busy.results = [busy_sim.step(Impairments(load_factor={"WS2": 4.0})) for _ in range(18)]
+    busy.report = busy_sim.collect_period(busy_sim.time)
+    world, view = busy_sim.world, busy.results[-1].terminals
+    in_area = (world.terminals.area == world.areas.index["WS2"]) & (view.cell >= 0)
+    ws2 = sorted({world.cells.names[c] for c in view.cell[in_area]})
+    calm, loaded = (_cell_values(r, "DRB.RlcSduDelayDl") for r in (quiet, busy))
+    assert ws2 and np.mean([loaded[c] for c in ws2]) > np.mean([calm[c] for c in ws2])
