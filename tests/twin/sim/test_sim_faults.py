@@ -249,7 +249,10 @@ def test_terminal_fault_takes_the_terminal_off_the_network() -> None:
     base, hit = baseline_and_fault(fault("terminal_fault", "terminal:agv-ws1-001"), steps=6)
     i = hit.sim.world.terminals.index["agv-ws1-001"]
     assert not hit.last.terminals.connected[i] and not hit.last.terminals.registered[i]
-    assert gauge(base.metrics, "amf-1", "ran_ue") - gauge(hit.metrics, "amf-1", "ran_ue") == 1
+    assert (
+        gauge(base.metrics, "amf-1", "amf_session") - gauge(hit.metrics, "amf-1", "amf_session")
+        == 1
+    )
     reg = f"RM.RegisteredSubNbrMean.{URLLC}"
     assert number(amf(hit.report)[reg]) < number(amf(base.report)[reg])
 

@@ -85,6 +85,7 @@ class CoreInputs:
     forced_off: BoolArray  # deregistered by the network this step (context replaced ...)
     interrupted: BoolArray  # a registration started now is cut off (no answer, no cause)
     gnb_lost: BoolArray  # the AMF lost the NG association of the terminal's last gNB
+    timeout: FloatArray = field(default_factory=lambda: np.zeros(0))  # P(NAS times out, T3510)
 
 
 @dataclass
@@ -151,6 +152,13 @@ def register(
     _periodic_and_mobility(state, inputs, rng, events)
 
 
+def _late(inputs: CoreInputs, who: IntArray, rng: np.random.Generator) -> BoolArray:
+    """Registrations that time out on the radio or the UE's side (T3510, TS 24.501 §10.2)."""
+    if not len(inputs.timeout):
+        return np.zeros(len(who), bool)
+    return np.asarray(rng.random(len(who)) < inputs.timeout[who], dtype=bool)
+
+
 def _overloaded(inputs: CoreInputs, amf: IntArray, rng: np.random.Generator) -> BoolArray:
     load = inputs.amf_load[np.maximum(amf, 0)]
     return rng.random(len(amf)) > 1.0 / np.maximum(load, 1.0)
@@ -178,10 +186,11 @@ def _initial(
         np.where(~known, CAUSES.index(Cause.SERVICES_NOT_ALLOWED), CAUSES.index(Cause.ILLEGAL_ME)),
     )
     cut = inputs.interrupted[who] & ~congested
+    late = _late(inputs, who, rng) & ~congested  # the AMF answered; the UE never completed
     events.initial_ue[who] = True  # each attempt opens a UE-associated NG connection
     events.ng_answered[who[~congested & ~cut]] = True  # overload drops it, a cut one dies
-    ok = known & ~congested & ~illegal & ~cut
-    rejected = ~ok & ~(cut & known & ~illegal)
+    ok = known & ~congested & ~illegal & ~cut & ~late
+    rejected = ~ok & ~((cut | late) & known & ~illegal)
     _count(events.reg_fail, amf[rejected], cause[rejected])
     _count(events.reg_init_succ, amf[ok], sl[ok])
     won, lost = who[ok], who[~ok]
@@ -202,13 +211,13 @@ def _periodic_and_mobility(
     periodic = np.flatnonzero(live & (now - state.last_reg_s >= T3512_S))
     amf, sl = inputs.amf[periodic], inputs.slice[periodic]
     _count(events.reg_period_req, amf, sl)
-    ok = ~_overloaded(inputs, amf, rng)
+    ok = ~_overloaded(inputs, amf, rng) & ~_late(inputs, periodic, rng)
     _count(events.reg_period_succ, amf[ok], sl[ok])
     state.last_reg_s[periodic[ok]] = now
     moved = np.flatnonzero(live & (inputs.tac >= 0) & (inputs.tac != state.reg_tac))
     amf, sl = inputs.amf[moved], inputs.slice[moved]
     _count(events.reg_mob_req, amf, sl)
-    ok = ~_overloaded(inputs, amf, rng)
+    ok = ~_overloaded(inputs, amf, rng) & ~_late(inputs, moved, rng)
     _count(events.reg_mob_succ, amf[ok], sl[ok])
     state.reg_tac[moved[ok]] = inputs.tac[moved[ok]]
     state.last_reg_s[moved[ok]] = now

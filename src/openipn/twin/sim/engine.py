@@ -17,6 +17,7 @@ import numpy.typing as npt
 from openipn.model.document import SiteDocument
 from openipn.model.site import Site
 from openipn.model.subscribers import Subscription
+from openipn.twin.sim.access import power_on_times
 from openipn.twin.sim.alarms import AlarmEvent, AlarmKind, AlarmTracker, Condition
 from openipn.twin.sim.clocks import Clocks
 from openipn.twin.sim.conditions import PhysicalState, conditions
@@ -94,7 +95,7 @@ class Simulation:
         self.routes: Routes = build_routes(self.world, self.rng)
         self.traffic = TrafficModel(self.world, self.rng, load_profile)
         self.core = CoreState.initial(len(self.world.terminals), self.rng)
-        self.power_on_s = self.core.next_reg_s.copy()
+        self.power_on_s = power_on_times(self.world, self.core.next_reg_s, self.rng)
         self.tiles: Tiles = build_tiles(self.world)
         self.network = Network(self.world)
         self.config = Configurator(self.world)
@@ -145,13 +146,12 @@ class Simulation:
         activity = shift_activity(local, self.traffic.profile)
         advance(self.routes, self.pos, self.step_s * max(AGV_NIGHT_SHARE, activity))
         sec = effects(world, imp.security)
+        demand = self.traffic.demand(local, imp.load_factor, self.load_scale, self.rng)
+        demand.add_uplink(sec.extra_ul_bps, EXFIL_PACKET_BYTES)
         radio = radio_step(world, self.tiles, self.pos, world.terminals.slice, flags, sec.rogues)
         faulty = self._faulty_mask(imp)
-        attach = attach_terminals(self, radio, flags, faulty, self.step_s)
+        attach = attach_terminals(self, radio, flags, faulty, self.step_s, demand)
         sig = Signalling(self, conn, flags, sec, radio, faulty).run(attach)
-        demand = self.traffic.demand(local, imp.load_factor, self.load_scale, self.rng)
-        demand.ul_bps = demand.ul_bps + sec.extra_ul_bps
-        demand.ul_pps = demand.ul_pps + sec.extra_ul_bps / (8.0 * EXFIL_PACKET_BYTES)
         active = self.connected & self.core.session & ~faulty
         svc, ul = self._carry(imp, conn, flags, radio, demand, active, unsynced)
         step_no = round(self.elapsed_s / self.step_s)

@@ -88,6 +88,7 @@ class Attach:
     rrc_cell: IntArray  # cell of each RRC setup attempt
     rrc_ok: BoolArray
     rrc_terminal: IntArray
+    ho_terminal: IntArray
     ho_source: IntArray
     ho_target: IntArray
     ho_ok: BoolArray
@@ -140,11 +141,15 @@ def select_cells(
     may_attempt: BoolArray,
     chance: FloatArray,
     step_s: float,
+    error_db: FloatArray | float = 0.0,
 ) -> Attach:
-    """Keep, hand over, drop or set up each terminal's connection for this step."""
+    """Keep, hand over, drop or set up each terminal's connection for this step.
+
+    `error_db` is the measurement error of the compared quantities (per terminal and candidate).
+    """
     rows = np.arange(len(cand))
     confused, close = pci_confusion(world, cand, usable, rsrp)
-    eff = np.where(usable, rsrp + world.cells.cio[cand], -np.inf)
+    eff = np.where(usable, rsrp + world.cells.cio[cand] + error_db, -np.inf)
     best = np.argmax(eff, axis=1)
     best_cell = cand[rows, best]
     best_ok = usable[rows, best]
@@ -170,6 +175,7 @@ def select_cells(
         rrc_cell=best_cell[att_idx],
         rrc_ok=rrc_ok[att_idx],
         rrc_terminal=att_idx,
+        ho_terminal=ho_idx,
         ho_source=serving[ho_idx],
         ho_target=best_cell[ho_idx],
         ho_ok=ho_ok[ho_idx],

@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from openipn.twin.sim.access import fail_attempts, measurement_error, nas_timeout, wants_connection
 from openipn.twin.sim.core import (
     CAUSES,
     Cause,
@@ -27,6 +28,7 @@ from openipn.twin.sim.network import Connectivity
 from openipn.twin.sim.ng_counts import NgCounts, n3_reachable, pdu_setups, ue_contexts
 from openipn.twin.sim.physics import CellFlags, RadioStep
 from openipn.twin.sim.security import SecurityEffects
+from openipn.twin.sim.traffic import Demand, TrafficModel
 from openipn.twin.sim.world import World
 
 AMF_CAPACITY_REG_PER_S = 100.0  # registrations per second one AMF handles before congestion
@@ -49,25 +51,34 @@ class SimState(Protocol):
     ttt: IntArray  # handover time-to-trigger counters
     dl_util: FloatArray
     upf_load: FloatArray
+    traffic: TrafficModel
     smf: int  # the SMF in use, -1 when none works
 
 
 def attach_terminals(
-    sim: SimState, radio: RadioStep, flags: CellFlags, faulty: BoolArray, step_s: float
+    sim: SimState,
+    radio: RadioStep,
+    flags: CellFlags,
+    faulty: BoolArray,
+    step_s: float,
+    demand: Demand,
 ) -> Attach:
-    """Cell selection, handover and RRC setup; updates the simulation's attachment state."""
+    """Inactivity release, cell selection, handover and RRC setup; updates the attachment."""
     world = sim.world
     n = len(sim.serving)
     captured = radio.captured
-    sim.connected &= ~faulty & ~captured
+    wants = wants_connection(sim.traffic.duty >= 1.0, demand.bursting, sim.core, sim.elapsed_s)
+    sim.connected &= ~faulty & ~captured & wants  # the others are released to RRC_IDLE
     has_sim = np.array([s is not None for s in world.terminals.supi], dtype=bool)
     powered = sim.elapsed_s >= sim.power_on_s
     retry = sim.rng.random(n) < ROGUE_RETRY_SHARE
-    may = ~faulty & has_sim & powered & (~captured | retry)
+    may = ~faulty & has_sim & powered & (~captured | retry) & wants
+    error = measurement_error(sim.rng, radio.rsrp.shape)
     attach = select_cells(
         world, radio.rx.cand, radio.rsrp, radio.sinr, radio.usable, flags.serving_ok,
-        sim.serving, sim.connected, sim.ttt, may, sim.rng.random(n), step_s,
+        sim.serving, sim.connected, sim.ttt, may, sim.rng.random(n), step_s, error,
     )  # fmt: skip
+    fail_attempts(attach, radio.rx.cand, radio.sinr, sim.dl_util, sim.rng, step_s)
     sim.connected = attach.connected
     sim.serving = np.where(attach.connected, attach.serving, -1)
     sim.ttt = attach.ttt
@@ -191,7 +202,14 @@ class Signalling:
             forced_off=self.sec.forced_off | self.radio.captured | self.faulty,
             interrupted=self.radio.captured,
             gnb_lost=self._gnb_lost(),
+            timeout=nas_timeout(self._serving_sinr()),
         )
+
+    def _serving_sinr(self) -> FloatArray:
+        """DL SINR of each terminal from its serving cell (-inf when not connected)."""
+        sim, cand = self.sim, self.radio.rx.cand
+        match = (cand == sim.serving[:, None]) & sim.connected[:, None]
+        return np.asarray(np.max(np.where(match, self.radio.sinr, -np.inf), axis=1))
 
     def _gnb_lost(self) -> BoolArray:
         """Terminals whose last gNB has no NG-C association: the AMF releases them (TS 23.502

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 
 from openipn.model.services import ApplicationClass
-from openipn.twin.sim.geometry import FloatArray
+from openipn.twin.sim.geometry import BoolArray, FloatArray
 from openipn.twin.sim.world import CLASSES, World
 
 
@@ -143,6 +143,13 @@ class Demand:
     dl_bps: FloatArray
     ul_pps: FloatArray
     dl_pps: FloatArray
+    bursting: BoolArray = field(default_factory=lambda: np.zeros(0, bool))  # in an on-period
+
+    def add_uplink(self, extra_bps: FloatArray, packet_bytes: float) -> None:
+        """Add uplink traffic in whole packets (e.g. a bulk upload); it keeps RRC connected."""
+        self.ul_bps = self.ul_bps + extra_bps
+        self.ul_pps = self.ul_pps + extra_bps / (8.0 * packet_bytes)
+        self.bursting = self.bursting | (extra_bps > 0)
 
 
 class TrafficModel:
@@ -192,7 +199,8 @@ class TrafficModel:
         on = np.where(active, 1.0, self.idle) * factor
         ul = self.ul_bps * on
         dl = self.dl_bps * on
-        return Demand(ul, dl, ul / (8.0 * self.ul_packet), dl / (8.0 * self.dl_packet))
+        ul_pps, dl_pps = ul / (8.0 * self.ul_packet), dl / (8.0 * self.dl_packet)
+        return Demand(ul, dl, ul_pps, dl_pps, active & (on > 0))
 
     def _area_factor(self, load_factor: dict[str, float]) -> FloatArray:
         factor = np.full(len(self.area), load_factor.get("*", 1.0))
