@@ -13,8 +13,8 @@ attempts failed and RLC AM recovers the PDU (TS 38.322 §5.3); Q: scheduling que
 waiting time (zero with probability 1 - rho, else exponential of mean T / (1 - rho)); X:
 transport and UPF queueing, exponential with the mean of their M/M/1 waits.
 
-Each terminal sends one packet per direction at the report instant (the value its report
-carries); the share of its packets within the budget is computed in closed form from the same
+Each step every terminal sends one packet per direction (the value its report carries at that
+instant); the share of its packets within the budget is computed in closed form from the same
 distribution, so a 99.999 % target can be resolved without drawing 10^5 packets.
 """
 
