@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from api_helpers import SITE_FILE, YAML
@@ -52,5 +53,18 @@ def open_ves(tmp_path: Path) -> Iterator[TestClient]:
         app = create_app(services, build_runtime(services))
         with TestClient(app, raise_server_exceptions=False) as client:
             yield client
+    finally:
+        services.close()
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The OpenAPI document the app serves."""
+    root = tmp_path_factory.mktemp("document")
+    settings = Settings(data_dir=root / "data", database_url=f"sqlite:///{root}/o.db")
+    initialise(settings)
+    services = build_services(settings)
+    try:
+        yield create_app(services).openapi()
     finally:
         services.close()

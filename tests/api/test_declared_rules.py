@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from openipn.api import create_app
 from openipn.api.schemas import OBJECT_PATTERN
-from openipn.app import Services, build_services, initialise
+from openipn.app import Services
 from openipn.model.dn import DN_PATTERN, is_dn
 from openipn.model.identifiers import PlmnId
 from openipn.model.objref import OBJECT_REF_PATTERN, ObjectRef, ObjectRefError
@@ -33,7 +33,6 @@ from openipn.model.services import Slice
 from openipn.model.site import Snpn
 from openipn.model.subscribers import Subscription, Terminal
 from openipn.runtime import build_runtime
-from openipn.settings import Settings
 
 HEX32 = "0123456789abcdef0123456789ABCDEF"
 CELL = {"name": "c", "gnb": "g", "cell_local_id": 1, "pci": 1, "tac": 1, "arfcn_dl": 650_000}
@@ -93,19 +92,6 @@ def accepted_by_model(model: type[BaseModel], field: str, value: Any) -> bool:
     except ValidationError:
         return False
     return True
-
-
-@pytest.fixture(scope="module")
-def document(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The OpenAPI document the app serves."""
-    root = tmp_path_factory.mktemp("declared")
-    settings = Settings(data_dir=root / "data", database_url=f"sqlite:///{root}/o.db")
-    initialise(settings)
-    services = build_services(settings)
-    try:
-        yield create_app(services).openapi()
-    finally:
-        services.close()
 
 
 @pytest.mark.parametrize(

@@ -71,19 +71,6 @@ def _aware_date_time(value: object) -> bool:
 
 
 @pytest.fixture(scope="module")
-def document(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The OpenAPI document the app serves."""
-    root = tmp_path_factory.mktemp("shapes-document")
-    settings = Settings(data_dir=root / "data", database_url=f"sqlite:///{root}/o.db")
-    initialise(settings)
-    services = build_services(settings)
-    try:
-        yield create_app(services).openapi()
-    finally:
-        services.close()
-
-
-@pytest.fixture(scope="module")
 def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """small.yaml (SQLite) with the KPI fixture's counters and the twin's terminal reports.
 
