@@ -6,6 +6,10 @@ set or hash ordering, so running the script twice writes byte-identical files:
 
     .venv/bin/python examples/generate.py            # writes next to this script
     .venv/bin/python examples/generate.py OUT_DIR    # writes into OUT_DIR
+
+Each network is capacity-planned with the twin's own models (`capacity.py`): gNBs are added at
+the hotspots of cells the twin predicts too busy in the busiest hour, until every cell is below
+the planning target; the script prints the plan's predicted coverage and capacity per area.
 """
 
 from __future__ import annotations
@@ -19,7 +23,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # capacity.py next to this script
+
+from capacity import UPF_LIMIT, Prediction, predict, summary
 
 from openipn.model.arfcn import mhz_to_arfcn
 from openipn.model.document import FORMAT
@@ -36,6 +45,7 @@ LOOPBACK = "127.0.0.1"
 NEIGHBOUR_RANGE_M = 115.0  # cells of gNBs closer than this are declared neighbours
 PCI_GROUP_BASE = 40  # PCI = 3 * (base + gNB index) + sector: co-sited cells differ mod 3
 GNB_ID_LENGTH = 24
+ADDED_GNB_CELLS = 2  # a gNB added for capacity serves two sectors
 
 
 # --------------------------------------------------------------------------- plans
@@ -70,6 +80,7 @@ class AreaPlan:
     uplink: str = ""  # transport node the area's gNBs are linked to
     tx_power_dbm: float = 24.0
     gnb_model: str = "ERN-i6100"
+    capacity_sites: tuple[Point2, ...] = ()  # gNBs the capacity plan adds at hotspots
 
 
 @dataclass(frozen=True)
@@ -629,6 +640,9 @@ def plan_gnbs(plan: NetworkPlan, rng: random.Random) -> list[GnbSite]:
             jittered = (xy[0] + rng.uniform(-3, 3), xy[1] + rng.uniform(-3, 3))
             name = f"gnb-{area.name.lower()}-{number:02d}"
             sites.append(GnbSite(len(sites), name, area, jittered, cells))
+        for number, xy in enumerate(area.capacity_sites, start=len(area.gnb_cells) + 1):
+            name = f"gnb-{area.name.lower()}-{number:02d}"
+            sites.append(GnbSite(len(sites), name, area, xy, ADDED_GNB_CELLS))
     return sites
 
 
@@ -1075,14 +1089,58 @@ def render(plan: NetworkPlan) -> str:
 
 
 PLANS = (plant_plan, small_plan)
+MAX_ROUNDS = 12
+HOTSPOT_MARGIN_M = 2.0  # a capacity gNB stands at least this far inside its area's walls
 
 
-def generate(out_dir: Path) -> list[Path]:
+def area_at(plan: NetworkPlan, xy: Point2, default: str) -> AreaPlan:
+    """The radio area containing a point, else the default area."""
+    for area in plan.areas:
+        x0, y0, x1, y1 = area.box
+        if area.tac and x0 <= xy[0] <= x1 and y0 <= xy[1] <= y1:
+            return area
+    return area_by_name(plan, default)
+
+
+def add_capacity(plan: NetworkPlan, spots: Sequence[tuple[str, Point2]]) -> NetworkPlan:
+    """A two-sector gNB at each hotspot, in the area that contains it (next free name)."""
+    added: dict[str, list[Point2]] = {}
+    for cell_area, xy in spots:
+        area = area_at(plan, xy, cell_area)
+        x0, y0, x1, y1 = area.box
+        m = HOTSPOT_MARGIN_M
+        site = (round(min(max(xy[0], x0 + m), x1 - m)), round(min(max(xy[1], y0 + m), y1 - m)))
+        added.setdefault(area.name, []).append((float(site[0]), float(site[1])))
+    areas = tuple(
+        replace(area, capacity_sites=area.capacity_sites + tuple(added.get(area.name, ())))
+        for area in plan.areas
+    )
+    return replace(plan, areas=areas)
+
+
+def capacity_plan(plan: NetworkPlan) -> tuple[NetworkPlan, Prediction]:
+    """Add gNBs where the twin's models predict busy cells, until every cell is below target."""
+    for _ in range(MAX_ROUNDS):
+        prediction = predict(render(plan))
+        spots = prediction.hotspots()
+        if not spots:
+            break
+        plan = add_capacity(plan, spots)
+    else:
+        raise SystemExit(f"{plan.file_name}: cells still above target after {MAX_ROUNDS} rounds")
+    if np.any(prediction.upf > UPF_LIMIT):
+        raise SystemExit(f"{plan.file_name}: a UPF is above {100 * UPF_LIMIT:.0f} %")
+    return plan, prediction
+
+
+def generate(out_dir: Path, report: list[str] | None = None) -> list[Path]:
     """Write every example site file into out_dir; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for make_plan in PLANS:
-        plan = make_plan()
+        plan, prediction = capacity_plan(make_plan())
+        if report is not None:
+            report.extend(summary(plan.title, prediction))
         path = out_dir / plan.file_name
         path.write_bytes(render(plan).encode("utf-8"))
         written.append(path)
@@ -1092,8 +1150,9 @@ def generate(out_dir: Path) -> list[Path]:
 def main(argv: Sequence[str]) -> int:
     """Command line: optional output directory (default: this script's directory)."""
     out_dir = Path(argv[0]) if argv else EXAMPLES_DIR
-    for path in generate(out_dir):
-        print(f"wrote {path} ({path.stat().st_size} bytes)")
+    report: list[str] = []
+    generate(out_dir, report)
+    print("\n".join(report))
     return 0
 
 

@@ -6,7 +6,17 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from sim_kit import START, cell_counters, counters, document, gauge, number, run, warm_plant
+from sim_kit import (
+    START,
+    Run,
+    cell_counters,
+    counters,
+    document,
+    gauge,
+    number,
+    run,
+    warm_plant,
+)
 
 from openipn.model.topology import behind
 from openipn.twin.sim.config import ConfigError
@@ -68,9 +78,9 @@ def test_healthy_plant_reports_every_element_with_ts_28_552_names() -> None:
             name in values for ms in result.report.elements.values() for _, _, values in ms or []
         )
     n3 = counters(result.report, "me-upf-edge", "EP_N3=1")
-    assert number(n3["GTP.InDataOctN3UPF"]) == sum(
-        number(v) for k, v in n3.items() if k.startswith("GTP.InDataOctN3UPF.")
-    )
+    parts = [number(v) for k, v in n3.items() if k.startswith("GTP.InDataOctN3UPF.")]
+    # integer counters, each rounded on its own: the sum of the parts is within n/2 of the total
+    assert abs(number(n3["GTP.InDataOctN3UPF"]) - sum(parts)) <= len(parts) / 2
 
 
 def test_unknown_values_are_none_not_zero() -> None:
@@ -91,7 +101,7 @@ def test_core_metrics_use_open5gs_names_and_labels() -> None:
     result = run(warm_plant(), 3)
     metrics, sim = result.metrics, result.sim
     assert set(metrics) == {"amf-1", "smf-1", "pcf-1", "upf-central", "upf-edge"}
-    assert gauge(metrics, "amf-1", "gnb") == 12
+    assert gauge(metrics, "amf-1", "gnb") == len(sim.world.gnbs)
     in_use = np.isfinite(sim.power_on_s)  # spare devices never switch on
     registered = gauge(metrics, "amf-1", "fivegs_amffunction_rm_reginitsucc")
     assert registered == in_use.sum() < len(in_use)
@@ -147,7 +157,11 @@ def test_more_transmit_power_widens_coverage() -> None:
     sim.apply_config("me-gnb-ws2-02", {"gnb-ws2-02-c1": {"txPower": 34.0}})
     after = run(sim, 6)
     cell = sim.world.cells.index["gnb-ws2-02-c1"]
-    assert (after.last.terminals.cell == cell).sum() > (before.last.terminals.cell == cell).sum()
+
+    def served(result: Run) -> int:  # terminal-steps: idle terminals make one step noisy
+        return sum(int((r.terminals.cell == cell).sum()) for r in result.results)
+
+    assert served(after) > served(before)
 
 
 def test_config_changes_are_checked_and_all_or_nothing() -> None:

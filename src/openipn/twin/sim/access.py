@@ -29,7 +29,7 @@ from openipn.twin.sim.world import World
 # Msg3/Msg4 decoding: 50 % failure at this DL SINR, logistic slope (dB per e-fold).
 RRC_EDGE_SINR_DB = -4.0
 RRC_EDGE_SLOPE_DB = 1.5
-RRC_UE_SIDE = 0.0005  # T300 expiry for reasons of the terminal (moved, busy modem, reset)
+RRC_UE_SIDE = 0.0015  # T300 expiry for reasons of the terminal (moved, busy modem, reset)
 # RACH: one PRACH occasion per 10 ms frame (a common prach-ConfigurationIndex, TS 38.211
 # Table 6.3.3.2-3) and 64 preambles less 10 kept for contention-free access (TS 38.321 §5.1.1).
 RACH_OCCASIONS_PER_S = 100.0

@@ -1,0 +1,164 @@
+"""Capacity planning of an example network with the twin's own radio, traffic and scheduler.
+
+`predict` runs the twin healthy at the busiest hour (09:00 site time, a full shift) for a few
+seeds (terminal positions and shadow fading differ per seed) and keeps, per cell, the highest PRB
+utilisation in each direction and, per UPF, the highest load; it also measures each area's
+coverage on a 2 m grid (SS-RSRP and DL SINR against the loaded network). The generator adds
+gNBs to the areas whose cells the prediction finds too busy until none is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from openipn.model.radio import Cell
+from openipn.sitefile import parse_site_text
+from openipn.twin.sim.engine import Simulation
+from openipn.twin.sim.geometry import FloatArray, points_in_polygon
+from openipn.twin.sim.impairments import Impairments
+from openipn.twin.sim.physics import cell_flags, radio_step
+from openipn.twin.sim.service import Service
+
+CELL_TARGET = 0.6  # planning target: below the 80 % limit, a margin for other seeds
+CELL_LIMIT = 0.8  # no cell above 80 % PRB utilisation in the busiest hour
+UPF_LIMIT = 0.7  # no UPF above 70 % load
+SEEDS = (1, 2, 3, 4)
+WARM_STEPS = 18  # three minutes: every terminal registered and in session
+BUSY_STEPS = 30  # five minutes of the busiest hour
+BUSY_LOCAL = dt.time(9, 0)  # mid-morning: every production class at full activity
+GRID_M = 2.0
+HEIGHT_M = 1.5  # terminal antenna height of the coverage grid
+RSRP_MIN_DBM = -100.0
+SINR_MIN_DB = 0.0
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Busiest-hour load per cell and UPF, and coverage per area with radio."""
+
+    cells: list[str]
+    cell_area: list[str]
+    dl: FloatArray  # per cell, DL PRB utilisation (mean over the steps), highest over seeds
+    ul: FloatArray
+    upfs: list[str]
+    upf: FloatArray
+    coverage: dict[str, tuple[float, float]]  # area: (share RSRP ok, share SINR ok)
+    hotspot: FloatArray  # per cell, PRB-weighted centroid (x, y) of its terminals, worst seed
+
+    def hotspots(self, limit: float = CELL_TARGET) -> list[tuple[str, tuple[float, float]]]:
+        """Per area with a cell above the limit: the busiest cell's area and hotspot."""
+        load = np.maximum(self.dl, self.ul)
+        worst: dict[str, int] = {}
+        for c in np.argsort(-load, kind="stable").tolist():
+            if load[c] > limit:
+                worst.setdefault(self.cell_area[c], c)
+        spot = self.hotspot
+        return [(a, (float(spot[c, 0]), float(spot[c, 1]))) for a, c in worst.items()]
+
+
+def busy_start(timezone: str) -> dt.datetime:
+    """A Monday at the busiest hour in the site's time zone, as UTC."""
+    local = dt.datetime.combine(dt.date(2026, 3, 2), BUSY_LOCAL, ZoneInfo(timezone))
+    return local.astimezone(dt.UTC)
+
+
+def _run(text: str, seed: int) -> tuple[Simulation, list[Service]]:
+    document = parse_site_text(text)
+    site = document.singleton("site")
+    start = busy_start(str(getattr(site, "timezone", "UTC")))
+    sim = Simulation(document, seed=seed, start=start)
+    services: list[Service] = []
+    carry = sim._carry
+
+    def keep(*args: object) -> object:
+        result = carry(*args)  # type: ignore[arg-type]
+        services.append(result[0])
+        return result
+
+    sim._carry = keep  # type: ignore[method-assign,assignment]
+    for _ in range(WARM_STEPS + BUSY_STEPS):
+        sim.step(Impairments())
+    return sim, services[WARM_STEPS:]
+
+
+def coverage(sim: Simulation, radio_areas: set[str]) -> dict[str, tuple[float, float]]:
+    """Per area with cells: share of 2 m grid points with RSRP and DL SINR above the minima."""
+    world = sim.world
+    flags = cell_flags(world, Impairments(), sim.conn, sim.dl_util)
+    result: dict[str, tuple[float, float]] = {}
+    for a, name in enumerate(world.areas.names):
+        if name not in radio_areas:
+            continue
+        polygon = world.areas.polygons[a]
+        (x0, y0), (x1, y1) = polygon.min(axis=0), polygon.max(axis=0)
+        gx, gy = np.meshgrid(np.arange(x0 + 1, x1, GRID_M), np.arange(y0 + 1, y1, GRID_M))
+        inside = points_in_polygon(gx.ravel(), gy.ravel(), polygon)
+        pos = np.stack([gx.ravel()[inside], gy.ravel()[inside]], axis=1)
+        pos = np.column_stack([pos, np.full(len(pos), HEIGHT_M)])
+        radio = radio_step(world, sim.tiles, pos, np.zeros(len(pos), np.int64), flags, [])
+        ok = flags.serving_ok[radio.rx.cand]
+        best = np.argmax(np.where(ok, radio.rsrp, -np.inf), axis=1)
+        rows = np.arange(len(pos))
+        rsrp, sinr = radio.rsrp[rows, best], radio.sinr[rows, best]
+        result[name] = (float(np.mean(rsrp >= RSRP_MIN_DBM)), float(np.mean(sinr >= SINR_MIN_DB)))
+    return result
+
+
+def _hotspots(sim: Simulation, service: Service) -> FloatArray:
+    """Per cell, the centroid of its terminals weighted by the PRBs they use (cell site if none)."""
+    n_cells = len(sim.world.cells)
+    served = sim.serving >= 0
+    cell = sim.serving[served]
+    weight = (service.ul.prbs + service.dl.prbs)[served] + 1e-6
+    total = np.bincount(cell, weights=weight, minlength=n_cells)
+    spot = sim.world.cells.pos[:, :2].copy()
+    for axis in (0, 1):
+        sums = np.bincount(cell, weights=weight * sim.pos[served, axis], minlength=n_cells)
+        spot[:, axis] = np.where(total > 0, sums / np.maximum(total, 1e-12), spot[:, axis])
+    return spot
+
+
+def predict(text: str) -> Prediction:
+    """The busiest-hour prediction of a site file, over every planning seed."""
+    cells = [c for c in parse_site_text(text).objects("cells") if isinstance(c, Cell)]
+    areas = {c.name: c.area or "" for c in cells}
+    dl, ul, upf, cover, spots = [], [], [], [], []
+    for seed in SEEDS:
+        sim, services = _run(text, seed)
+        dl.append(np.mean([s.dl.utilisation for s in services], axis=0))
+        ul.append(np.mean([s.ul.utilisation for s in services], axis=0))
+        spots.append(_hotspots(sim, services[-1]))
+        upf.append(np.mean([s.upf_load for s in services], axis=0))
+        cover.append(coverage(sim, set(areas.values())))
+    world = sim.world
+    worst = np.argmax(np.maximum(np.array(dl), np.array(ul)), axis=0)
+    return Prediction(
+        cells=list(world.cells.names),
+        cell_area=[areas[name] for name in world.cells.names],
+        dl=np.max(dl, axis=0),
+        ul=np.max(ul, axis=0),
+        upfs=list(world.upfs.names),
+        upf=np.max(upf, axis=0),
+        coverage={a: (min(c[a][0] for c in cover), min(c[a][1] for c in cover)) for a in cover[0]},
+        hotspot=np.stack(spots)[worst, np.arange(len(worst))],
+    )
+
+
+def summary(title: str, prediction: Prediction) -> list[str]:
+    """The plan's predicted coverage and capacity, one line per area and per UPF."""
+    lines = [f"{title}: busiest hour ({BUSY_LOCAL:%H:%M}), seeds {list(SEEDS)}"]
+    for area, (rsrp_ok, sinr_ok) in prediction.coverage.items():
+        mine = [i for i, a in enumerate(prediction.cell_area) if a == area]
+        lines.append(
+            f"  {area:10s} {len(mine):2d} cells  coverage RSRP>={RSRP_MIN_DBM:.0f} dBm "
+            f"{100 * rsrp_ok:5.1f} %  SINR>={SINR_MIN_DB:.0f} dB {100 * sinr_ok:5.1f} %  "
+            f"max PRB DL {100 * prediction.dl[mine].max():4.0f} % "
+            f"UL {100 * prediction.ul[mine].max():4.0f} %"
+        )
+    for name, load in zip(prediction.upfs, prediction.upf, strict=True):
+        lines.append(f"  {name:10s} load {100 * load:4.1f} %")
+    return lines
