@@ -66,23 +66,21 @@ def _hash_maps(view: TerminalView, ident: Identity) -> list[NamedHashMap]:
         str(key): _texts(column, digits) for key, (column, digits) in numbers.items()
     }
     texts |= neighbour_columns(view.nbr_pci.tolist(), view.nbr_rsrp_dbm.tolist())
-    flags = {
-        str(_K.REGISTERED): view.registered.tolist(),
-        str(_K.CONNECTED): view.connected.tolist(),
-        str(_K.SESSION): view.session.tolist(),
-    }
-    slices = view.slice.tolist()
+    for key, column in ((_K.REGISTERED, view.registered), (_K.CONNECTED, view.connected),
+                        (_K.SESSION, view.session)):  # fmt: skip
+        texts[str(key)] = [_FLAG_TEXT[flag] for flag in column.tolist()]
+    keys, slices, supis = list(texts), view.slice.tolist(), ident.supis
     result = []
-    for i, name in enumerate(view.names):
-        values = {key: _FLAG_TEXT[column[i]] for key, column in flags.items()}
-        values.update((k, t[i]) for k, t in texts.items() if t[i] not in _UNKNOWN)
+    # one row of texts per terminal (zip over the columns): a dict comprehension per row
+    rows = zip(*texts.values(), strict=True)
+    for i, (name, row) in enumerate(zip(view.names, rows, strict=True)):
+        values = {key: text for key, text in zip(keys, row, strict=True) if text not in _UNKNOWN}
         if cells[i] >= 0:
             values[CELL] = names[cells[i]]
         if 0 <= slices[i] < len(ident.snssais):
             values[SNSSAI] = ident.snssais[slices[i]]
-        supi = ident.supis[i]
-        if supi:
-            values[SUPI] = supi
+        if supis[i]:
+            values[SUPI] = supis[i]
         result.append(NamedHashMap(name, values))
     return result
 
