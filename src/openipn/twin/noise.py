@@ -17,13 +17,12 @@ from typing import Any
 
 from openipn.codecs import ves
 from openipn.codecs.ves_state import State, state_change_event
-from openipn.model.alarms import PerceivedSeverity
 from openipn.twin.adapters import fault_event
 from openipn.twin.noise_plan import Benign, TransientAlarm, noise_rng, plan
 from openipn.twin.noise_power import ShiftPower
 from openipn.twin.noise_spec import Noise
 from openipn.twin.scenario import Scenario
-from openipn.twin.sim.alarms import AlarmEvent, AlarmSpec
+from openipn.twin.sim.alarms import alarm_event
 from openipn.twin.sim.config import ConfigChange
 from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.faults import FaultError
@@ -187,7 +186,9 @@ class NoiseRuntime:
     def _alarm(self, alarm: TransientAlarm, *, cleared: bool) -> None:
         ldn = element_ldn(self.sim.world, self.sim.world.elements.index[alarm.element])
         moment = alarm.cleared if cleared else alarm.raised
-        event: Any = _alarm_event(alarm.spec, alarm.element, ldn, moment, cleared=cleared)
+        event: Any = alarm_event(
+            alarm.spec, alarm.element, ldn, alarm.element, moment, cleared=cleared
+        )
         self.wire.emit(fault_event(event, self.wire.source(alarm.element), self.wire.sequence()))
 
     def _flaps(self, now: dt.datetime) -> None:
@@ -290,22 +291,6 @@ class NoiseRuntime:
 
 def _pm_noise(noise: Noise) -> bool:
     return any((noise.missing_pm_file, noise.late_pm_files, noise.duplicate_pm_files))
-
-
-def _alarm_event(
-    spec: AlarmSpec, element: str, ldn: str, at: dt.datetime, *, cleared: bool
-) -> AlarmEvent:
-    return AlarmEvent(
-        source=element,
-        object=ldn,
-        alarm_condition=spec.condition,
-        specific_problem=spec.specific_problem,
-        severity=PerceivedSeverity.CLEARED if cleared else spec.severity,
-        event_type=spec.event_type,
-        probable_cause=spec.probable_cause,
-        time=at,
-        text=spec.text.format(object=element),
-    )
 
 
 def _windows(scenario: Scenario, sim: Simulation) -> list[Window]:

@@ -142,14 +142,23 @@ class AlarmTracker:
 
 def _event(condition: Condition, time: dt.datetime, *, cleared: bool) -> AlarmEvent:
     spec = ALARMS[condition.kind]
+    return alarm_event(
+        spec, condition.source, condition.object, condition.name, time, cleared=cleared
+    )
+
+
+def alarm_event(
+    spec: AlarmSpec, source: str, ldn: str, name: str, at: dt.datetime, *, cleared: bool
+) -> AlarmEvent:
+    """The raise (or clear) of an alarm of `spec` on object `ldn` of element `source`."""
     return AlarmEvent(
-        source=condition.source,
-        object=condition.object,
+        source=source,
+        object=ldn,
         alarm_condition=spec.condition,
         specific_problem=spec.specific_problem,
         severity=PerceivedSeverity.CLEARED if cleared else spec.severity,
         event_type=spec.event_type,
         probable_cause=spec.probable_cause,
-        time=time,
-        text=spec.text.format(object=condition.name),
+        time=at,
+        text=spec.text.format(object=name),
     )
