@@ -57,6 +57,9 @@ CQI_SINR_DB = 10.0 * np.log10(2.0 ** (CQI_SE / SHANNON_ALPHA) - 1.0)
 # Measurement error after layer-3 filtering (TS 38.133 §10.1 allows several dB absolute).
 ERROR_DB = {Family.RSRP: 2.0, Family.SINR: 1.5, Family.RSRQ: 1.0}
 SINR_RANGE_DB = (-23.0, 40.0)  # TS 38.133 §10.1.16 SS-SINR reporting range
+# The transmitter's error vector bounds what a UE can measure: EVM 3.5 % for 256QAM
+# (TS 38.104 §6.5.2.2) is a noise floor 29.1 dB below the signal, added to the SINR's.
+EVM_SINR_DB = -20.0 * float(np.log10(0.035))
 RSRQ_RANGE_DB = (-43.0, 20.0)  # TS 38.133 §10.1.11 SS-RSRQ reporting range
 RSSI_MIN_LOAD = 1.0 / 6.0  # SSB and reference signals: an idle cell's RSRQ is about -3 dB
 NEIGHBOURS = 3
@@ -112,7 +115,8 @@ def measure(
     cell = serving[who]
     z = _errors(world, who, step)
     rsrp = radio.rsrp[who, k] + ERROR_DB[Family.RSRP] * z[:, 0]
-    sinr = np.clip(radio.sinr[who, k] + ERROR_DB[Family.SINR] * z[:, 1], *SINR_RANGE_DB)
+    sinr = _evm_limited(radio.sinr[who, k]) + ERROR_DB[Family.SINR] * z[:, 1]
+    sinr = np.clip(sinr, *SINR_RANGE_DB)
     load = np.maximum(flags.activity[cell], RSSI_MIN_LOAD)
     rsrq = -10.0 * np.log10(12.0 * (load + 10.0 ** (-sinr / 10.0)))
     rsrq = np.clip(rsrq + ERROR_DB[Family.RSRQ] * z[:, 2], *RSRQ_RANGE_DB)
@@ -176,3 +180,11 @@ def cell_histograms(world: World, m: Measured, serving: IntArray) -> FloatArray:
     n = len(world.cells)
     counts = np.bincount(index, minlength=n * TOTAL_BINS).astype(np.float64)
     return counts.reshape(n, TOTAL_BINS)
+
+
+def _evm_limited(sinr_db: FloatArray) -> FloatArray:
+    """The SINR a UE measures: the channel's with the transmitter's EVM noise added."""
+    measured: FloatArray = -10.0 * np.log10(
+        10.0 ** (-sinr_db / 10.0) + 10.0 ** (-EVM_SINR_DB / 10.0)
+    )
+    return measured
