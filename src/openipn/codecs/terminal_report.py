@@ -4,6 +4,7 @@ events (not a 3GPP one). The twin writes them; the platform's terminal view read
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -66,13 +67,11 @@ def encode_neighbours(neighbours: Iterable[tuple[int, float]]) -> dict[str, str]
 
     The list ends at the first PCI below 0 (padding); more than three are left out.
     """
-    values: dict[str, str] = {}
-    for (pci_key, rsrp_key), (pci, rsrp) in zip(NEIGHBOUR_KEYS, neighbours, strict=False):
-        if pci < 0:
-            break
-        values[pci_key] = str(int(pci))
-        values[rsrp_key] = f"{rsrp:.1f}"
-    return values
+    heard = list(itertools.takewhile(lambda n: n[0] >= 0, neighbours))[: len(NEIGHBOUR_KEYS)]
+    padding = [(-1, math.nan)] * (len(NEIGHBOUR_KEYS) - len(heard))
+    row = heard + padding
+    columns = neighbour_columns([[p for p, _ in row]], [[r for _, r in row]])
+    return {key: texts[0] for key, texts in columns.items() if texts[0]}
 
 
 def neighbour_columns(
