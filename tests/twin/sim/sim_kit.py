@@ -1,4 +1,4 @@
-"""Helpers for the simulation tests: the example sites, a warmed-up plant, report lookups."""
+"""Helpers for the simulation tests: example sites, a warmed-up plant, reports, radio checks."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from openipn.model.document import SiteDocument
 from openipn.sitefile import parse_site_text
 from openipn.twin.sim.alarms import AlarmEvent
 from openipn.twin.sim.engine import Simulation, StepResult
 from openipn.twin.sim.faults import Fault, impairments_at
 from openipn.twin.sim.impairments import Impairments
+from openipn.twin.sim.measure import EDGES, Family
 from openipn.twin.sim.report import PeriodReport, Value
+from openipn.twin.sim.report_radio import NAMES, bin_names
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 START = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai: a shift is running
@@ -115,3 +120,65 @@ def number(value: Value) -> float:
     """A counter that must be known."""
     assert value is not None, "expected a value, got NIL"
     return float(value)
+
+
+# -- radio measurements (TS 28.552 bin counters, terminal reports) ----------------------------
+
+
+def counts(r: Run, cell: str, family: Family) -> np.ndarray:
+    """One family's bin counts of a cell in the run's period report."""
+    values = cell_counters(r.sim, r.report, cell, NAMES[family][0])
+    return np.array([values[name] for name in bin_names(family)], dtype=float)
+
+
+def centre_mean(r: Run, cell: str, family: Family) -> float:
+    """Mean of a distribution, each bin at its lower edge (bin 0 at the first edge)."""
+    edges = EDGES[family]
+    lower = np.concatenate([[edges[0]], edges])
+    found = counts(r, cell, family)
+    return float((found * lower).sum() / found.sum())
+
+
+def busiest_cell(r: Run) -> str:
+    """The cell serving the most terminals at the end of the run."""
+    view = r.last.terminals
+    served = np.bincount(view.cell[view.cell >= 0], minlength=len(view.cell_names))
+    return view.cell_names[int(np.argmax(served))]
+
+
+def check_sinr_falls_at(base: Run, hit: Run, target: str) -> None:
+    """The target cell's SINR, RSRQ and CQI distributions fall; its RSRP stays."""
+    # dB for SINR and RSRQ (the RSSI rises with the noise), CQI indices for CQI.
+    for family, shift in ((Family.SINR, 3.0), (Family.RSRQ, 1.0), (Family.CQI, 1.0)):
+        assert counts(hit, target, family).sum() > 0
+        assert centre_mean(hit, target, family) < centre_mean(base, target, family) - shift
+    assert centre_mean(hit, target, Family.RSRP) == pytest.approx(
+        centre_mean(base, target, Family.RSRP), abs=3.0
+    )  # the signal is as strong as before; only the noise rose
+
+
+def check_unknown_pci_near(base: Run, hit: Run, target: str) -> None:
+    """Connected terminals near the target list one PCI no cell of the site uses."""
+    known = set(base.sim.world.cells.pci.tolist()) | {-1}
+    assert set(base.last.terminals.nbr_pci.ravel().tolist()) <= known
+    view = hit.last.terminals
+    unknown = ~np.isin(view.nbr_pci, list(known))
+    seeing = np.flatnonzero(unknown.any(axis=1))
+    assert seeing.size > 0 and view.connected[seeing].all()
+    assert len(set(view.nbr_pci[unknown].tolist())) == 1  # one rogue, one PCI
+    world = hit.sim.world
+    where = world.cells.pos[world.cells.index[target], :2]
+    near = np.hypot(view.x - where[0], view.y - where[1])
+    assert np.median(near[seeing]) < np.median(near[view.connected])
+
+
+def check_weaker_signal(base: Run, hit: Run, target: str) -> None:
+    """The target's terminals, served elsewhere now, hear a weaker serving cell."""
+    world = base.sim.world
+    before, after = base.last.terminals, hit.last.terminals
+    moved = (before.cell == world.cells.index[target]) & after.connected
+    assert moved.sum() >= 3
+    drop = before.rsrp_dbm[moved] - after.rsrp_dbm[moved]
+    # They now hear a farther cell: weaker for nearly all (measurement error blurs a few).
+    assert (drop > 0).mean() > 0.8 and float(np.median(drop)) > 1.0
+    assert target not in {after.cell_names[c] for c in after.cell[after.cell >= 0]}
