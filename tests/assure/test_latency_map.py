@@ -7,7 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_sla import LATENCY, MINUTE, T0, document, values, write
+from test_sla import (
+    LATENCY,
+    MINUTE,
+    NAN,
+    T0,
+    StoreOf,
+    document,
+    store_of,
+    values,
+    without_key,
+    write,
+)
 
 from openipn.assure.latency_map import (
     Grid,
@@ -20,6 +31,7 @@ from openipn.store.telemetry.api import TelemetryStore
 from openipn.store.telemetry.parquet_store import open_telemetry_store
 
 END = T0 + 10 * MINUTE
+__all__ = ["store_of"]  # the fixture, shared with test_sla
 
 
 @pytest.fixture
@@ -96,3 +108,18 @@ def test_time_window_selects_reports(store: TelemetryStore) -> None:
     result = latency_map(document(), store, "agv-control", late, END, cell_m=20.0)
     rows = result["areas"][0]["grid"]["rows"]
     assert rows[2][3] == {"count": 0} and rows[0][1]["no_service"] == 1
+
+
+def test_idle_reports_are_not_placed(store_of: StoreOf) -> None:
+    idle = {"agv-ws1-001": [(5, "true"), (NAN, "false"), (NAN, "false"), (5, "true")]}
+    said, unsaid = (
+        latency_map(document(), store_of(s, MINUTE), "agv-control", T0, END, cell_m=20.0)
+        for s in (idle, without_key(idle))
+    )
+    (area,), (old,) = said["areas"], unsaid["areas"]
+    cell = area["grid"]["rows"][0][0]  # every report at (10, 10)
+    assert (cell["count"], cell["no_service"], cell["met"]) == (2, 0, True)
+    assert (area["reports"], area["idle_reports"]) == (2, 2)
+    old_cell = old["grid"]["rows"][0][0]
+    assert (old_cell["count"], old_cell["no_service"], old_cell["met"]) == (4, 2, False)
+    assert old["idle_reports"] == 0

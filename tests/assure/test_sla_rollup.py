@@ -7,13 +7,25 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_sla import T0, document, find, store, window
+from test_sla import (
+    IDLE,
+    NAN,
+    T0,
+    Schedule,
+    StoreOf,
+    document,
+    find,
+    store,
+    store_of,
+    window,
+    without_key,
+)
 
 from openipn.assure.sla import sla_report
 from openipn.assure.sla_rollup import Stats, at_least, sla_from_rollups, sla_over, within
 from openipn.store.telemetry.api import Retention, TelemetryStore
 
-__all__ = ["store"]  # the fixture, shared with test_sla
+__all__ = ["store", "store_of"]  # the fixtures, shared with test_sla
 
 
 def _agv(report: dict[str, Any]) -> dict[str, Any]:
@@ -64,3 +76,76 @@ def test_bounds_hold_the_true_count(values: list[float]) -> None:
     assert low <= truth <= high
     (low,), (high,) = at_least(_stats(values), 10)
     assert low <= sum(v >= 10 for v in values) <= high
+
+
+STEP = dt.timedelta(minutes=10)  # six reports an hour
+HOURS = (T0, T0 + dt.timedelta(hours=3))
+ON, OFF, DOWN = (5, "true"), (NAN, "false"), (NAN, "true")  # met; idle; active without service
+CLEAN: Schedule = {  # every terminal-hour all active or all idle
+    "agv-ws1-001": [ON] * 6 + [OFF] * 6 + [ON] * 6,  # switched off for the second hour
+    "agv-ws1-002": [OFF] * 6 + [DOWN] * 6 + [ON] * 6,
+    "agv-ws1-003": [OFF] * 18,
+    "agv-ws1-004": [(5, None)] * 6 + [(NAN, None)] * 6 + [(12, None)] * 6,  # an older sender
+}
+
+
+def both(store: TelemetryStore) -> tuple[dict[str, Any], dict[str, Any]]:
+    """agv-control from the raw reports, then from the hourly roll-ups."""
+    raw = _agv(sla_report(document(), store, *HOURS))
+    store.maintain(T0 + dt.timedelta(days=2), Retention())
+    return raw, _agv(sla_from_rollups(document(), store, *HOURS))
+
+
+def test_raw_and_hourly_agree_where_hours_are_all_active_or_all_idle(store_of: StoreOf) -> None:
+    raw, hourly = both(store_of(CLEAN, STEP))
+    for target in ("latency", "reliability", "bitrate"):
+        met = raw[target]["reports"]["met"]
+        assert hourly[target]["reports"]["total"] == raw[target]["reports"]["total"]
+        assert hourly[target]["reports"]["met"] == hourly[target]["reports"]["met_at_most"] == met
+        for key in ("evaluated", "met", "failing"):
+            assert hourly[target]["terminals"][key] == raw[target]["terminals"][key]
+    for key in ("terminals_reporting", "terminals_silent", "terminals_idle"):
+        assert hourly[key] == raw[key]
+    latency = hourly["latency"]
+    assert latency["idle_reports"] == raw["latency"]["idle_reports"] > 0
+    assert latency["no_service_reports"] == latency["no_service_reports_at_least"]
+    assert latency["no_service_reports"] == raw["latency"]["no_service_reports"] > 0
+    assert hourly["terminals_idle"] == 1 and latency["max_ms"] == raw["latency"]["max_ms"]
+    assert latency["intervals"]["measured"] == 3  # every hour had an evaluated report
+
+
+def test_bounds_hold_where_hours_mix_idle_and_active(store_of: StoreOf) -> None:
+    mixed: Schedule = {  # idle reports among active ones, some with a latency within budget
+        "agv-ws1-001": [ON, (5, "false"), ON, ON, ON, DOWN] * 3,
+        "agv-ws1-002": [(12, "true"), OFF, (30, "false"), ON, ON, ON] * 3,
+        "agv-ws1-003": [(5, "false")] * 5 + [DOWN],  # served only while idle, then not
+    }
+    raw, hourly = both(store_of(mixed, STEP))
+    for target in ("latency", "reliability", "bitrate"):
+        counts, truth = hourly[target]["reports"], raw[target]["reports"]
+        assert counts["total"] == truth["total"]
+        assert counts["met"] <= truth["met"] <= counts["met_at_most"] <= counts["total"]
+        failing = set(hourly[target]["terminals"]["failing"])
+        assert failing >= set(raw[target]["terminals"]["failing"])  # never better than it was
+    latency = hourly["latency"]
+    truth = raw["latency"]["no_service_reports"]
+    assert latency["no_service_reports_at_least"] <= truth <= latency["no_service_reports"]
+    idle = sum(r is not None and r[1] == "false" for rs in mixed.values() for r in rs)
+    assert latency["idle_reports"] == raw["latency"]["idle_reports"] == idle
+
+
+def test_a_terminal_switched_off_for_an_hour_is_not_failing(store_of: StoreOf) -> None:
+    off: Schedule = {"agv-ws1-001": CLEAN["agv-ws1-001"]}
+    for result in both(store_of(off, STEP)):
+        assert result["latency"]["terminals"]["failing"] == []
+        assert result["latency"]["reports"]["share"] == 1.0
+    for result in both(store_of(without_key(off), STEP)):  # the same hour, not said idle
+        assert result["latency"]["terminals"]["failing"] == ["agv-ws1-001"]
+
+
+def test_a_terminal_only_idle_is_listed_as_idle_in_both_paths(store_of: StoreOf) -> None:
+    for result in both(store_of({"agv-ws1-003": IDLE["agv-ws1-003"]}, STEP)):
+        assert (result["terminals_reporting"], result["terminals_idle"]) == (1, 1)
+        assert result["latency"]["terminals"]["evaluated"] == 0
+        assert result["latency"]["reports"]["total"] == 0
+        assert result["latency"]["intervals"]["measured"] == 0

@@ -59,6 +59,10 @@ class TerminalStatusOut(Closed):
     supi: str | None
     registered: bool
     connected: bool
+    active: bool | None = Field(
+        description="The application had traffic to send; false: idle or switched off by choice "
+        "(its reports are not evaluated against the SLA); null: not reported (taken as active)"
+    )
     cell: str | None = Field(description="Serving cell; null: not connected or not reported")
     slice: str | None = Field(description="S-NSSAI as reported (hex, e.g. 01000002)")
     latency_ms: LatencyMs
@@ -111,6 +115,10 @@ class HistoryItemOut(Closed):
     y_m: float | None = Field(description="Site-local y (m)")
     registered: bool | None
     connected: bool | None
+    active: bool | None = Field(
+        description="The application had traffic to send; false: idle or switched off by choice "
+        "(its reports are not evaluated against the SLA); null: not reported (taken as active)"
+    )
 
 
 class HistoryOut(Closed):
@@ -135,7 +143,7 @@ class TargetsOut(Closed):
 class ReportCountsOut(Closed):
     """Reports meeting the target (`_at_most`: the upper bound, hourly method only)."""
 
-    total: int
+    total: int = Field(description="Evaluated reports: idle ones (active: false) are not")
     met: int
     met_at_most: int | Absent = None
     share: Share
@@ -157,7 +165,7 @@ class IntervalCountsOut(Closed):
 class TerminalCountsOut(Closed):
     """Terminals that met the target often enough."""
 
-    evaluated: int
+    evaluated: int = Field(description="Terminals with at least one evaluated (active) report")
     met: int
     met_at_most: int | Absent = None
     share: Share
@@ -175,7 +183,16 @@ class CriterionOut(Closed):
 class LatencyCriterionOut(CriterionOut):
     """Latency compliance and the latency figures (percentiles: raw method only)."""
 
-    no_service_reports: int = Field(description="Reports without a latency (no service)")
+    no_service_reports: int = Field(
+        description="Evaluated reports without a latency (no service: a miss); hourly method: "
+        "at most this many"
+    )
+    no_service_reports_at_least: int | Absent = Field(
+        None, description="Lower bound of no_service_reports (hourly method only)"
+    )
+    idle_reports: int = Field(
+        description="Reports of an idle terminal (active: false), not evaluated for any target"
+    )
     mean_ms: float | None = Field(None, description="Mean latency (ms), hourly method only")
     p50_ms: LatencyMs
     p95_ms: LatencyMs
@@ -191,8 +208,12 @@ class SlaGroupOut(Closed):
     slice: str = Field(description="The slice (an application's slice)")
     targets: TargetsOut
     terminals: int = Field(description="Terminals that use it")
-    terminals_reporting: int
-    terminals_silent: int
+    terminals_reporting: int = Field(description="Terminals with a report in the window")
+    terminals_silent: int = Field(description="Terminals without a report in the window")
+    terminals_idle: int = Field(
+        description="Reporting terminals whose every report was idle (active: false): "
+        "not evaluated, in no `terminals` count"
+    )
     latency: LatencyCriterionOut
     reliability: CriterionOut
     bitrate: CriterionOut | None = Field(description="null: no bit-rate target")
@@ -256,7 +277,10 @@ class AreaMapOut(Closed):
 
     area: str
     grid: GridOut
-    reports: int = Field(description="Reports placed inside the area")
+    reports: int = Field(description="Reports placed inside the area (idle ones are not)")
+    idle_reports: int = Field(
+        description="Reports inside the area of an idle terminal (active: false), not evaluated"
+    )
     coverage: CoverageOut
 
 

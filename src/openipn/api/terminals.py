@@ -41,8 +41,9 @@ HISTORY_FIELDS = {
     TERMINAL_SERIES[TerminalKey.Y_M]: "y_m",
     TERMINAL_SERIES[TerminalKey.REGISTERED]: "registered",
     TERMINAL_SERIES[TerminalKey.CONNECTED]: "connected",
+    TERMINAL_SERIES[TerminalKey.ACTIVE]: "active",
 }
-_FLAGS = {"registered", "connected"}
+_FLAGS = {"registered", "connected", "active"}
 FromQuery = Annotated[
     Instant | None, Query(alias="from", description="Window start (event time, UTC).")
 ]
@@ -70,6 +71,8 @@ def window(
 def status_out(row: StoredStatus) -> dict[str, Any]:
     """A terminal's stored status as the API shows it."""
     has_position = row.x_m is not None and row.y_m is not None
+    detail = dict(row.detail)
+    active = detail.pop(str(TerminalKey.ACTIVE), None)  # kept in detail, shown beside the flags
     return {
         "terminal": row.terminal,
         "telemetry": "reporting",
@@ -77,11 +80,12 @@ def status_out(row: StoredStatus) -> dict[str, Any]:
         "supi": row.supi,
         "registered": row.registered,
         "connected": row.connected,
+        "active": None if active is None else active >= 0.5,
         "cell": row.cell,
         "slice": row.slice,
         "latency_ms": row.latency_ms,
         "position": {"x_m": row.x_m, "y_m": row.y_m} if has_position else None,
-        "detail": row.detail,
+        "detail": detail,
     }
 
 

@@ -5,8 +5,10 @@ Each area the application must work in is laid over a grid of square cells (`cel
 lies inside the polygon or it holds a report that does. Every report of the application's
 terminals with a position inside the polygon falls in one grid cell; a grid cell meets the
 budget when the share of its reports within the budget is at least the application's
-reliability target (a report without service is a miss). Cells without reports are
-unmeasured: they count neither as met nor as missed, and their share is given separately.
+reliability target (a report without service is a miss). A report of an idle terminal
+(`active` false) is not placed: it is neither met nor missed, only counted per area. Cells
+without reports are unmeasured: they count neither as met nor as missed, and their share is
+given separately.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import Any
 import numpy as np
 
 from openipn.assure.sla import (
+    ACTIVE,
     LATENCY,
     X_M,
     Y_M,
     BoolArray,
     FloatArray,
     ReportTable,
+    idle_reports,
     load_reports,
     share,
 )
@@ -38,6 +42,7 @@ from openipn.store.telemetry.api import TelemetryStore
 DEFAULT_CELL_M = 5.0
 MIN_CELL_M, MAX_CELL_M = 0.5, 1000.0  # finer than a terminal's position error is noise
 MAX_GRID_CELLS = 250_000  # per area: a finer grid is refused
+MAP_MEASUREMENTS = (LATENCY, X_M, Y_M, ACTIVE)  # ACTIVE: idle reports are not placed
 
 
 class MapError(ValueError):
@@ -115,6 +120,8 @@ def area_map(
     x, y, latency = table.column(X_M), table.column(Y_M), table.column(LATENCY)
     placed = ~np.isnan(x) & ~np.isnan(y)
     placed[placed] = inside(polygon, x[placed], y[placed])
+    idle = placed & idle_reports(table)
+    placed &= ~idle  # an idle terminal's report is not evaluated
     cell = grid.cell_of(x[placed], y[placed])
     in_area = grid.centres_inside(polygon)
     in_area[cell] = True
@@ -140,6 +147,7 @@ def area_map(
             "rows": rows,  # rows[0] is the lowest y; null: outside the area
         },
         "reports": int(placed.sum()),
+        "idle_reports": int(idle.sum()),
         "coverage": _coverage(total, measured, met),
     }
 
@@ -183,7 +191,7 @@ def latency_map(
         for t in document.objects("terminals")
         if isinstance(t, Terminal) and t.application == app.name
     ]
-    table = load_reports(store, (LATENCY, X_M, Y_M), start, end, members) if members else None
+    table = load_reports(store, MAP_MEASUREMENTS, start, end, members) if members else None
     empty = ReportTable([], *(np.zeros(0, np.int64),) * 3, {})
     budget, target = app.latency_budget_ms, app.reliability_percent / 100.0
     maps = [

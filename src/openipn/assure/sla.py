@@ -6,7 +6,9 @@ the share of reports that meet a target, the share of report intervals in which 
 reporting terminal met it (time), and the share of terminals that met it often enough (a
 terminal meets the latency or bit-rate target when its share of reports meeting it is at least
 the reliability target; the reliability target when its mean reported reliability reaches it).
-A report without a latency (no service) counts as a miss, never as met.
+A report without a latency (no service) counts as a miss, never as met. A report whose terminal
+was idle by choice (`active` false: no traffic to send, or switched off) is not evaluated at
+all: it is counted as idle, never as met or missed. A report without `active` is taken as active.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ DL_BPS = TERMINAL_SERIES[TerminalKey.DL_BPS]
 UL_BPS = TERMINAL_SERIES[TerminalKey.UL_BPS]
 X_M = TERMINAL_SERIES[TerminalKey.X_M]
 Y_M = TERMINAL_SERIES[TerminalKey.Y_M]
+ACTIVE = TERMINAL_SERIES[TerminalKey.ACTIVE]  # 1: traffic to send, 0: idle; absent: active
+REGISTERED = TERMINAL_SERIES[TerminalKey.REGISTERED]  # in every report: makes each one a row
 
 
 class WindowTooLargeError(ValueError):
@@ -138,8 +142,8 @@ class Group:
     targets: Targets
     terminals: tuple[str, ...]
 
-    def header(self, reporting: int) -> dict[str, Any]:
-        """What a compliance result says of the group itself, and how many terminals reported."""
+    def header(self, reporting: int, idle: int) -> dict[str, Any]:
+        """The group itself, how many terminals reported and how many of those were only idle."""
         return {
             "kind": self.kind,
             "name": self.name,
@@ -148,6 +152,7 @@ class Group:
             "terminals": len(self.terminals),
             "terminals_reporting": reporting,
             "terminals_silent": len(self.terminals) - reporting,
+            "terminals_idle": idle,
         }
 
 
@@ -247,9 +252,15 @@ def _criterion(
     return result
 
 
-def _latency_stats(latency: FloatArray) -> dict[str, Any]:
+def idle_reports(table: ReportTable) -> BoolArray:
+    """Reports whose terminal said it was idle (`active` 0); unknown (NaN) is active."""
+    return np.asarray(table.column(ACTIVE) < 0.5)
+
+
+def _latency_stats(latency: FloatArray, idle: int) -> dict[str, Any]:
     known = latency[~np.isnan(latency)]
     stats: dict[str, Any] = {"no_service_reports": int(len(latency) - len(known))}
+    stats["idle_reports"] = idle
     for label, q in (("p50_ms", 50), ("p95_ms", 95), ("p99_ms", 99), ("max_ms", 100)):
         stats[label] = round(float(np.percentile(known, q)), 3) if len(known) else None
     return stats
@@ -271,15 +282,18 @@ def evaluate(group: Group, table: ReportTable) -> dict[str, Any]:
     """One group's compliance over the reports in `table` (counts behind every share)."""
     index = {name: i for i, name in enumerate(table.terminals)}
     members = [index[t] for t in group.terminals if t in index]
-    rows = np.isin(table.terminal, np.array(members, np.int64))
+    member_rows = np.isin(table.terminal, np.array(members, np.int64))
+    idle = member_rows & idle_reports(table)
+    rows = member_rows & ~idle  # the evaluated reports
+    evaluated = len(np.unique(table.terminal[rows]))
     budget, target = group.targets.latency_budget_ms, group.targets.reliability_percent / 100.0
     latency = table.column(LATENCY)[rows]
     reliability = np.nan_to_num(table.column(RELIABILITY)[rows])
     lat_ok = np.nan_to_num(latency, nan=np.inf) <= budget
     rel_ok = reliability >= target
-    result: dict[str, Any] = group.header(len(members)) | {
+    result: dict[str, Any] = group.header(len(members), len(members) - evaluated) | {
         "latency": _criterion(lat_ok, lat_ok.astype(float), target, table, rows)
-        | _latency_stats(latency),
+        | _latency_stats(latency, int(idle.sum())),
         "reliability": _criterion(rel_ok, reliability, target, table, rows),
     }
     bit_ok = _bitrate_ok(group, table, rows)
@@ -289,7 +303,8 @@ def evaluate(group: Group, table: ReportTable) -> dict[str, Any]:
     return result
 
 
-SLA_MEASUREMENTS = (LATENCY, RELIABILITY, DL_BPS, UL_BPS)
+# REGISTERED so that a report carrying none of the others (no service) still counts as a miss.
+SLA_MEASUREMENTS = (LATENCY, RELIABILITY, DL_BPS, UL_BPS, ACTIVE, REGISTERED)
 
 
 def sla_report(

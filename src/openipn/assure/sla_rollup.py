@@ -6,12 +6,17 @@ an hour is all-met (maximum within) or all-missed (minimum beyond); otherwise th
 by the sum: with c values of sum s, minimum lo and maximum hi against a limit b, the misses k
 satisfy (s − c·b)/(hi − b) ≤ k < (s − c·lo)/(b − lo). `met` is the lower bound (an SLA never
 looks better than it was) and `met_at_most` the upper one.
+
+Reports of an idle terminal (`active` false) are not evaluated. Per terminal-hour `VS.UeActive`
+gives their number exactly (count − sum: the flags carried, less the active ones); which of the
+hour's values they hold is not known, so a part-idle terminal-hour (idle and evaluated reports)
+bounds its evaluated reports' met count from the bounds of all its reports (see `evaluated`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -35,7 +40,8 @@ RELIABILITY = TERMINAL_SERIES[TerminalKey.RELIABILITY]
 DL_BPS = TERMINAL_SERIES[TerminalKey.DL_BPS]
 UL_BPS = TERMINAL_SERIES[TerminalKey.UL_BPS]
 REGISTERED = TERMINAL_SERIES[TerminalKey.REGISTERED]  # in every report: counts the reports
-SERIES = (LATENCY, RELIABILITY, DL_BPS, UL_BPS, REGISTERED)
+ACTIVE = TERMINAL_SERIES[TerminalKey.ACTIVE]  # 1 / 0 when reported: count − sum are idle
+SERIES = (LATENCY, RELIABILITY, DL_BPS, UL_BPS, REGISTERED, ACTIVE)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,12 @@ class HourTable:
     reports: IntArray
     seconds: IntArray
     series: dict[str, Stats]
+
+    @property
+    def idle(self) -> IntArray:
+        """Reports of an idle terminal per row: flags carried less the active ones (exact)."""
+        active = self.series[ACTIVE]
+        return np.rint(active.count - np.nan_to_num(active.total)).astype(np.int64)
 
     def subset(self, rows: BoolArray) -> HourTable:
         """The rows selected (terminal indices unchanged)."""
@@ -206,12 +218,37 @@ def _bitrate(group: Group, table: HourTable) -> Bounds | None:
     return np.maximum(dl_low + ul_low - reports, 0), np.minimum(dl_up, ul_up)
 
 
-def _latency_stats(table: HourTable, rows: BoolArray) -> dict[str, Any]:
-    stats = table.series[LATENCY]
-    count, total = _sum(stats.count[rows]), float(stats.total[rows].sum())
-    known = stats.maximum[rows][stats.count[rows] > 0]
+def evaluated(bounds: Bounds, idle: IntArray, reports: IntArray) -> Bounds:
+    """Bounds on the evaluated (not idle) reports meeting a target, from those over all reports.
+
+    At most `idle` of the values meeting it can be idle reports', and no more than the evaluated
+    reports can meet it: exact where an hour's reports are all evaluated or all idle.
+    """
+    return np.maximum(bounds[0] - idle, 0), np.minimum(bounds[1], reports - idle)
+
+
+def _evaluated_sum(stats: Stats, idle: IntArray, counted: IntArray) -> tuple[FloatArray, ...]:
+    """Bounds on the sum of the evaluated reports' values (exact where no report is idle)."""
+    total = np.nan_to_num(stats.total)
+    lo, hi = np.nan_to_num(stats.minimum), np.nan_to_num(stats.maximum)
+    low = np.maximum(total - idle * hi, counted * lo)  # the idle ones held the largest values
+    high = np.minimum(total - idle * lo, counted * hi)
+    mixed = idle > 0
+    return np.where(mixed, low, total), np.where(mixed, high, total)
+
+
+def _latency_stats(table: HourTable, idle: IntArray, keep: BoolArray) -> dict[str, Any]:
+    """No service (bounded where an hour is mixed), idle reports, mean and maximum latency."""
+    stats, counted = table.series[LATENCY], table.reports - idle
+    values = stats.count  # latency values; in a mixed hour some may be idle reports'
+    no_service_max = counted - np.maximum(values - idle, 0)
+    no_service_min = counted - np.minimum(values, counted)
+    count, total = _sum(values[keep]), float(np.nan_to_num(stats.total[keep]).sum())
+    known = stats.maximum[keep & (values > 0)]
     return {
-        "no_service_reports": _sum(table.reports[rows]) - count,
+        "no_service_reports": _sum(no_service_max[keep]),
+        "no_service_reports_at_least": _sum(no_service_min[keep]),
+        "idle_reports": _sum(idle),
         "mean_ms": round(total / count, 3) if count else None,
         "p50_ms": None,  # percentiles need the raw reports: ask for a window of 2 h or less
         "p95_ms": None,
@@ -220,25 +257,43 @@ def _latency_stats(table: HourTable, rows: BoolArray) -> dict[str, Any]:
     }
 
 
+def _scored(table: HourTable, keep: BoolArray, counted: IntArray) -> HourTable:
+    """The rows with evaluated reports, their report count being the evaluated ones."""
+    return replace(table.subset(keep), reports=counted[keep])
+
+
 def evaluate(group: Group, table: HourTable) -> dict[str, Any]:
     """One group's compliance from the hourly table (bounds where hours are mixed)."""
     index = {name: i for i, name in enumerate(table.terminals)}
     members = np.array([index[t] for t in group.terminals if t in index], np.int64)
     table = table.subset(np.isin(table.terminal, members))  # bounds of the group's rows only
-    rows = np.ones(len(table.terminal), bool)
     target = group.targets.reliability_percent / 100.0
-    reports = table.reports
-    latency = within(table.series[LATENCY], group.targets.latency_budget_ms)
+    reports, idle = table.reports, table.idle
+    counted = reports - idle
+    keep = counted > 0
+    scored = _scored(table, keep, counted)
+    rows = np.ones(len(scored.terminal), bool)
+    latency = evaluated(
+        within(table.series[LATENCY], group.targets.latency_budget_ms), idle, reports
+    )
     reliability = table.series[RELIABILITY].padded(reports)
-    rel_mean = (reliability.total[rows], reliability.total[rows])  # exact: mean per terminal
-    rel = _criterion(table, rows, at_least(reliability, target), target)
-    rel["terminals"] = _terminals(table, rows, *rel_mean, target)
+    rel_bounds = evaluated(at_least(reliability, target), idle, reports)
+    rel_sums = _evaluated_sum(reliability, idle, counted)
+    rel = _criterion(scored, rows, _kept(rel_bounds, keep), target)
+    rel["terminals"] = _terminals(scored, rows, rel_sums[0][keep], rel_sums[1][keep], target)
     bit = _bitrate(group, table)
-    return group.header(len(members)) | {
-        "latency": _criterion(table, rows, latency, target) | _latency_stats(table, rows),
+    bit_bounds = None if bit is None else _kept(evaluated(bit, idle, reports), keep)
+    idle_terminals = len(members) - len(np.unique(scored.terminal))
+    return group.header(len(members), idle_terminals) | {
+        "latency": _criterion(scored, rows, _kept(latency, keep), target)
+        | _latency_stats(table, idle, keep),
         "reliability": rel,
-        "bitrate": None if bit is None else _criterion(table, rows, bit, target),
+        "bitrate": None if bit_bounds is None else _criterion(scored, rows, bit_bounds, target),
     }
+
+
+def _kept(bounds: Bounds, keep: BoolArray) -> Bounds:
+    return bounds[0][keep], bounds[1][keep]
 
 
 def sla_from_rollups(

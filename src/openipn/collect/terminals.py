@@ -47,6 +47,7 @@ _K = TerminalKey
 # Reported values kept in terminal_status.detail (the columns hold the others).
 _DETAIL = (
     _K.SESSION,
+    _K.ACTIVE,
     _K.LATENCY_UL_MS,
     _K.LATENCY_DL_MS,
     _K.RELIABILITY,
@@ -94,9 +95,10 @@ def _finite(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+_FLAG_KEYS = frozenset({_K.REGISTERED, _K.CONNECTED, _K.SESSION, _K.ACTIVE})
 # Reported name -> (key, reader) of every value kept as a number (flags as 1.0 / 0.0).
 _READERS: dict[str, tuple[TerminalKey, Callable[[str], float | None]]] = {
-    str(key): (key, _flag if key in (_K.REGISTERED, _K.CONNECTED, _K.SESSION) else _finite)
+    str(key): (key, _flag if key in _FLAG_KEYS else _finite)
     for key in (*TERMINAL_SERIES, _K.SESSION)
 }
 
