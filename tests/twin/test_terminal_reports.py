@@ -74,6 +74,7 @@ def test_reports_carry_every_terminal_as_the_view_shows_it(schema: dict[str, Any
     for i, name in enumerate(view.names):
         values = named[name]
         assert values[TerminalKey.REGISTERED] == str(bool(view.registered[i])).lower()
+        assert values[TerminalKey.ACTIVE] == str(bool(view.active[i])).lower()
         assert values.get(TerminalKey.CELL) == view.cell_of(name)
         assert values[TerminalKey.SNSSAI] == world.slices.snssai[view.slice[i]]
         assert values.get(TerminalKey.SUPI) == world.terminals.supi[i]
@@ -116,6 +117,7 @@ def synthetic_view(n: int) -> TerminalView:
         connected=np.ones(n, bool),
         registered=np.ones(n, bool),
         session=np.ones(n, bool),
+        active=np.ones(n, bool),
         latency_ms=latency,
         latency_ul_ms=latency,
         latency_dl_ms=latency,

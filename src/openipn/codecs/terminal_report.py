@@ -26,6 +26,10 @@ class TerminalKey(StrEnum):
     REGISTERED = "registered"  # "true" / "false"
     CONNECTED = "connected"
     SESSION = "session"
+    # "true" while the terminal's application has traffic to send (a steady flow, or a burst
+    # of a bursty one); "false" when it is idle or switched off by choice, so that no service
+    # is not a miss of its SLA. Absent (older senders): taken as active.
+    ACTIVE = "active"
     LATENCY_MS = "latencyMs"  # one-way, the worse direction
     LATENCY_UL_MS = "latencyUlMs"
     LATENCY_DL_MS = "latencyDlMs"
@@ -117,6 +121,7 @@ TERMINAL_SERIES: dict[TerminalKey, str] = {
     TerminalKey.Y_M: "VS.UePosYM",
     TerminalKey.REGISTERED: "VS.UeRegistered",
     TerminalKey.CONNECTED: "VS.UeConnected",
+    TerminalKey.ACTIVE: "VS.UeActive",
     TerminalKey.RSRP_DBM: "VS.UeSsRsrpDbm",
     TerminalKey.RSRQ_DB: "VS.UeSsRsrqDb",
     TerminalKey.SINR_DB: "VS.UeSsSinrDb",

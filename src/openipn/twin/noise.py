@@ -155,7 +155,7 @@ class NoiseRuntime:
                 MAINTAIN[window.target.kind](imp, window.target.name)
         for terminal, since, end in self.power.update(until):
             self._record(Benign.SHIFT_END_POWER_OFF, f"terminal:{terminal}", since, end)
-        imp.terminals_faulty |= self.power.off
+        imp.terminals_off |= self.power.off
         return imp
 
     def after_step(self, result: StepResult) -> None:

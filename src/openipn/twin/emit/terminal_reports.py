@@ -67,7 +67,7 @@ def _hash_maps(view: TerminalView, ident: Identity) -> list[NamedHashMap]:
     }
     texts |= neighbour_columns(view.nbr_pci.tolist(), view.nbr_rsrp_dbm.tolist())
     for key, column in ((_K.REGISTERED, view.registered), (_K.CONNECTED, view.connected),
-                        (_K.SESSION, view.session)):  # fmt: skip
+                        (_K.SESSION, view.session), (_K.ACTIVE, view.active)):  # fmt: skip
         texts[str(key)] = [_FLAG_TEXT[flag] for flag in column.tolist()]
     keys, slices, supis = list(texts), view.slice.tolist(), ident.supis
     result = []

@@ -55,6 +55,7 @@ __all__ = ["Simulation", "StepResult", "TerminalView"]
 
 EXFIL_PACKET_BYTES = 1400.0  # bulk uploads fill whole packets
 AGV_NIGHT_SHARE = 0.2  # AGVs keep a fifth of their motion outside the shifts
+MASKS_CACHED = 8  # terminal sets (faulty, switched off) whose masks are kept
 UL_RISE_SMOOTHING_S = 120.0  # the interference measurement is averaged over minutes
 
 
@@ -122,11 +123,13 @@ class Simulation:
         self.upf_load = np.zeros(len(self.world.upfs))
         self.clocks = Clocks(self.world)
         self.ul_rise_db = np.zeros(n_cells)  # smoothed, for the interference threshold alarm
+        self.wanted = np.zeros(n, bool)  # who had traffic to send in the last step
         self.pci_applied: dict[int, tuple[int, int]] = {}
         self.conn: Connectivity = self.network.state(Outage(frozenset(), frozenset(), frozenset()))
         self.smf = -1
         self.running = self._running(Impairments(), self.conn)
-        self._faulty: tuple[frozenset[str], BoolArray] = (frozenset(), np.zeros(n, bool))
+        self._masks: dict[frozenset[str], BoolArray] = {}
+        self.has_sim = np.array([s is not None for s in self.world.terminals.supi], dtype=bool)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -149,8 +152,9 @@ class Simulation:
         demand = self.traffic.demand(local, imp.load_factor, self.load_scale, self.rng)
         demand.add_uplink(sec.extra_ul_bps, EXFIL_PACKET_BYTES)
         radio = radio_step(world, self.tiles, self.pos, world.terminals.slice, flags, sec.rogues)
-        faulty = self._faulty_mask(imp)
+        faulty = self._terminal_mask(imp.terminals_faulty | imp.terminals_off)
         attach = attach_terminals(self, radio, flags, faulty, self.step_s, demand)
+        self.wanted = self._wanted(imp, demand)
         sig = Signalling(self, conn, flags, sec, radio, faulty).run(attach)
         active = self.connected & self.core.session & ~faulty
         svc, ul = self._carry(imp, conn, flags, radio, demand, active, unsynced)
@@ -294,14 +298,24 @@ class Simulation:
             running(world.edges.names, world.edges.me),
         )
 
-    def _faulty_mask(self, imp: Impairments) -> BoolArray:
-        key = frozenset(imp.terminals_faulty)
-        if key != self._faulty[0]:
+    def _terminal_mask(self, names: set[str]) -> BoolArray:
+        """The named terminals as a mask (cached: the sets rarely change from step to step)."""
+        key = frozenset(names)
+        mask = self._masks.get(key)
+        if mask is None:
+            if len(self._masks) >= MASKS_CACHED:
+                self._masks.clear()
             mask = np.zeros(len(self.world.terminals), bool)
             index = self.world.terminals.index
             mask[[index[t] for t in key if t in index]] = True
-            self._faulty = (key, mask)
-        return self._faulty[1]
+            self._masks[key] = mask
+        return mask
+
+    def _wanted(self, imp: Impairments, demand: Demand) -> BoolArray:
+        """Who has traffic to send: switched on, not off by choice, a steady flow or a burst."""
+        powered = self.has_sim & (self.elapsed_s >= self.power_on_s)
+        busy = (self.traffic.duty >= 1.0) | demand.bursting
+        return np.asarray(powered & ~self._terminal_mask(imp.terminals_off) & busy, dtype=bool)
 
     def _pci_overrides(self, imp: Impairments) -> list[ConfigChange]:
         """A PCI pushed by a (faulty) configuration change, and its reversal when it ends."""
@@ -387,7 +401,7 @@ class Simulation:
 
     def _view(self, svc: Service) -> TerminalView:
         args = (self.serving, self.connected, self.pos, self.core, svc, self.measured)
-        return terminal_view(self.world, *args)
+        return terminal_view(self.world, *args, self.wanted)
 
     def function_ldn(self, name: str) -> str:
         """LDN of a core function, UPF or edge node (for callers that need the alarm object)."""

@@ -51,6 +51,8 @@ class Impairments:
     pci_override: dict[str, int] = field(default_factory=dict)  # cell -> PCI set by a change
     certificates_expired: set[str] = field(default_factory=set)  # managed elements
     terminals_faulty: set[str] = field(default_factory=set)
+    # Switched off by their users (benign): dropped like faulty ones, but they want no service.
+    terminals_off: set[str] = field(default_factory=set)
     security: list[SecurityEvent] = field(default_factory=list)
 
     def empty(self) -> bool:

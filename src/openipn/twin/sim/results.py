@@ -23,6 +23,7 @@ class TerminalView:
     connected: BoolArray
     registered: BoolArray
     session: BoolArray
+    active: BoolArray  # its application had traffic to send (on, not idle, not switched off)
     latency_ms: FloatArray  # one-way, the worse direction; NaN without service
     latency_ul_ms: FloatArray
     latency_dl_ms: FloatArray

@@ -20,6 +20,7 @@ def terminal_view(
     core: CoreState,
     svc: Service,
     measured: Measured,
+    wanted: BoolArray,
 ) -> TerminalView:
     """Copies of the step's per-terminal arrays (the simulation keeps changing its own)."""
     with np.errstate(invalid="ignore"):
@@ -34,6 +35,7 @@ def terminal_view(
         connected=connected.copy(),
         registered=core.registered.copy(),
         session=core.session.copy(),
+        active=wanted.copy(),
         latency_ms=worst,
         latency_ul_ms=svc.latency_ul_ms,
         latency_dl_ms=svc.latency_dl_ms,
