@@ -3,8 +3,11 @@
 `predict` runs the twin healthy at the busiest hour (09:00 site time, a full shift) for a few
 seeds (terminal positions and shadow fading differ per seed) and keeps, per cell, the highest PRB
 utilisation in each direction and, per UPF, the highest load; it also measures each area's
-coverage on a 2 m grid (SS-RSRP and DL SINR against the loaded network). The generator adds
-gNBs to the areas whose cells the prediction finds too busy until none is.
+coverage on a 2 m grid (SS-RSRP and DL SINR against the loaded network), and each
+application's share of packets within its latency budget over the terminal-steps in which its
+terminals had traffic to send (the twin's closed-form `reliability`), against the application's
+reliability target. The generator adds gNBs to the areas whose cells the prediction finds too
+busy, or whose cells serve terminals missing their application's target, until none is.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from openipn.model.radio import Cell
+from openipn.model.services import Application
 from openipn.sitefile import parse_site_text
 from openipn.twin.sim.engine import Simulation
-from openipn.twin.sim.geometry import FloatArray, points_in_polygon
+from openipn.twin.sim.geometry import BoolArray, FloatArray, IntArray, points_in_polygon
 from openipn.twin.sim.impairments import Impairments
 from openipn.twin.sim.physics import cell_flags, radio_step
 from openipn.twin.sim.service import Service
@@ -48,11 +52,16 @@ class Prediction:
     upf: FloatArray
     coverage: dict[str, tuple[float, float]]  # area: (share RSRP ok, share SINR ok)
     hotspot: FloatArray  # per cell, PRB-weighted centroid (x, y) of its terminals, worst seed
+    apps: dict[str, tuple[float, float]]  # application: (predicted share, target), worst seed
+    missing: FloatArray  # per cell, terminal-steps below their application's target, all seeds
 
     def hotspots(self, limit: float = CELL_TARGET) -> list[tuple[str, tuple[float, float]]]:
-        """Per area with a cell above the limit: the busiest cell's area and hotspot."""
+        """Per area with a cell too busy or missing an SLA: the worst cell's area and hotspot."""
         load = np.maximum(self.dl, self.ul)
         worst: dict[str, int] = {}
+        for c in np.argsort(-self.missing, kind="stable").tolist():
+            if self.missing[c] > 0:  # serves terminals of an application below its target
+                worst.setdefault(self.cell_area[c], c)
         for c in np.argsort(-load, kind="stable").tolist():
             if load[c] > limit:
                 worst.setdefault(self.cell_area[c], c)
@@ -66,23 +75,55 @@ def busy_start(timezone: str) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-def _run(text: str, seed: int) -> tuple[Simulation, list[Service]]:
+@dataclass(frozen=True)
+class Busy:
+    """One seed's busiest-hour steps: the service and who wanted it, per step."""
+
+    services: list[Service]
+    wanted: list[BoolArray]
+    serving: list[IntArray]
+
+
+def _run(text: str, seed: int) -> tuple[Simulation, Busy]:
     document = parse_site_text(text)
     site = document.singleton("site")
     start = busy_start(str(getattr(site, "timezone", "UTC")))
     sim = Simulation(document, seed=seed, start=start)
-    services: list[Service] = []
+    busy = Busy([], [], [])
     carry = sim._carry
 
     def keep(*args: object) -> object:
         result = carry(*args)  # type: ignore[arg-type]
-        services.append(result[0])
+        busy.services.append(result[0])
+        busy.wanted.append(sim.wanted.copy())
+        busy.serving.append(sim.serving.copy())
         return result
 
     sim._carry = keep  # type: ignore[method-assign,assignment]
     for _ in range(WARM_STEPS + BUSY_STEPS):
         sim.step(Impairments())
-    return sim, services[WARM_STEPS:]
+    w = WARM_STEPS
+    return sim, Busy(busy.services[w:], busy.wanted[w:], busy.serving[w:])
+
+
+def application_sla(
+    sim: Simulation, busy: Busy, targets: dict[str, float]
+) -> tuple[dict[str, float], FloatArray]:
+    """Per application the mean share within budget when active; per cell the misses."""
+    world = sim.world
+    app = world.terminals.app
+    target = np.array([targets[name] for name in world.apps.names])
+    rel = np.stack([s.reliability for s in busy.services])
+    wanted = np.stack(busy.wanted) & (app >= 0)
+    shares = {
+        name: float(rel[wanted & (app == a)].mean()) if (wanted & (app == a)).any() else 1.0
+        for a, name in enumerate(world.apps.names)
+    }
+    failing = np.array([shares[name] < targets[name] for name in world.apps.names] + [False])
+    serving = np.stack(busy.serving)
+    below = wanted & failing[app] & (rel < target[np.maximum(app, 0)]) & (serving >= 0)
+    missing = np.bincount(serving[below], minlength=len(world.cells))
+    return shares, missing.astype(np.float64)
 
 
 def coverage(sim: Simulation, radio_areas: set[str]) -> dict[str, tuple[float, float]]:
@@ -124,11 +165,21 @@ def _hotspots(sim: Simulation, service: Service) -> FloatArray:
 
 def predict(text: str) -> Prediction:
     """The busiest-hour prediction of a site file, over every planning seed."""
-    cells = [c for c in parse_site_text(text).objects("cells") if isinstance(c, Cell)]
+    document = parse_site_text(text)
+    cells = [c for c in document.objects("cells") if isinstance(c, Cell)]
+    targets = {
+        a.name: a.reliability_percent / 100.0
+        for a in document.objects("applications")
+        if isinstance(a, Application)
+    }
     areas = {c.name: c.area or "" for c in cells}
-    dl, ul, upf, cover, spots = [], [], [], [], []
+    dl, ul, upf, cover, spots, sla, missing = [], [], [], [], [], [], []
     for seed in SEEDS:
-        sim, services = _run(text, seed)
+        sim, busy = _run(text, seed)
+        services = busy.services
+        shares, misses = application_sla(sim, busy, targets)
+        sla.append(shares)
+        missing.append(misses)
         dl.append(np.mean([s.dl.utilisation for s in services], axis=0))
         ul.append(np.mean([s.ul.utilisation for s in services], axis=0))
         spots.append(_hotspots(sim, services[-1]))
@@ -145,6 +196,8 @@ def predict(text: str) -> Prediction:
         upf=np.max(upf, axis=0),
         coverage={a: (min(c[a][0] for c in cover), min(c[a][1] for c in cover)) for a in cover[0]},
         hotspot=np.stack(spots)[worst, np.arange(len(worst))],
+        apps={name: (min(found[name] for found in sla), t) for name, t in targets.items()},
+        missing=np.sum(missing, axis=0),
     )
 
 
@@ -161,4 +214,9 @@ def summary(title: str, prediction: Prediction) -> list[str]:
         )
     for name, load in zip(prediction.upfs, prediction.upf, strict=True):
         lines.append(f"  {name:10s} load {100 * load:4.1f} %")
+    for name, (share, target) in prediction.apps.items():
+        lines.append(
+            f"  {name:18s} within budget {100 * share:8.4f} % of packets "
+            f"(target {100 * target:g} %)"
+        )
     return lines

@@ -338,7 +338,7 @@ def plant_apps() -> tuple[AppPlan, ...]:
             ("WS1", "WS2", "WH1"), "AGV fleet management and navigation",
         ),
         AppPlan(
-            APP_MOTION, "motion_control", SLICE_URLLC.name, "mec-1", 2.0, 99.999, 5.0, 5.0,
+            APP_MOTION, "motion_control", SLICE_URLLC.name, "mec-1", 2.0, 99.999, 1.0, 1.0,
             ("WS1", "WS2", "WS3"), "Robot cell and PLC motion control (virtual PLC on MEC)",
         ),
         AppPlan(

@@ -78,7 +78,7 @@ def test_healthy_plant_success_rates_land_in_well_run_ranges() -> None:
     for report in reports[1:]:  # the first hour holds every initial registration
         assert 99.5 <= registration_rate(report) <= 99.95
     busy = [c for c in per_hour[-1] if c["RRC.ConnEstabAtt"] >= 200]
-    assert len({round(rrc_rate([c]), 2) for c in busy}) > len(busy) // 2  # cells differ
+    assert len({round(rrc_rate([c]), 3) for c in busy}) > len(busy) // 2  # cells differ
     assert rrc_rate(per_hour[0]) != rrc_rate(per_hour[1])  # and hours differ
 
 
@@ -113,7 +113,25 @@ def test_registered_count_moves_with_the_shift_and_stays_below_the_provisioned()
     for _ in range(4):  # half-hour periods
         for _ in range(60):
             power.update(sim.time)
-            sim.step(Impairments(terminals_faulty=set(power.off)))
+            sim.step(Impairments(terminals_off=set(power.off)))
         means.append(number(amf(sim.collect_period(sim.time))["RM.RegisteredSubNbrMean"]))
     assert max(means) < len(sim.provisioned)
     assert means[-1] < means[1] - 0.5 * len(drawn.power_off)  # the night shift switched off
+
+
+def test_active_means_traffic_to_send_not_merely_attached() -> None:
+    sim, _ = hourly()
+    steady = sim.traffic.duty >= 1.0
+    in_use = np.isfinite(sim.power_on_s)
+    view = sim.step(Impairments()).terminals
+    assert view.active[steady & in_use].all() and not view.active[~in_use].any()
+    bursty = in_use & ~steady
+    assert 0 < view.active[bursty].sum() < bursty.sum()  # a few are in a burst
+    idle = bursty & ~view.active & view.registered & ~view.connected
+    assert idle.any() and np.isnan(view.latency_ms[idle]).all()
+    names = [sim.world.terminals.names[i] for i in np.flatnonzero(steady & in_use)[:6]]
+    hit = sim.step(Impairments(terminals_faulty=set(names[:3]), terminals_off=set(names[3:])))
+    rows = [sim.world.terminals.index[n] for n in names]
+    view = hit.terminals
+    assert not view.connected[rows].any()  # both are dropped from their cells
+    assert view.active[rows[:3]].all() and not view.active[rows[3:]].any()

@@ -8,6 +8,7 @@ resource setups.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sim_kit import (
     START,
     Run,
@@ -79,7 +80,10 @@ def test_a_sleeping_cell_draws_idle_power_and_an_outage_sleep_power() -> None:
     _, out = baseline_and_fault(fault("cell_outage", f"cell:{cell}"))
     n_cells = len(cells_of(base, gnb))
     idle_floor = BASEBAND_W + n_cells * TRX_PER_CELL * TRX_P0_W
-    assert idle_floor <= gnb_power(asleep, gnb) <= gnb_power(base, gnb)
+    # A sleeping cell keeps radiating and idling: its gNB draws about what it did (its
+    # terminals' load moves to neighbours, some of them sister cells), no saving to notice.
+    assert idle_floor <= gnb_power(asleep, gnb)
+    assert gnb_power(asleep, gnb) == pytest.approx(gnb_power(base, gnb), rel=0.02)
     saved = TRX_PER_CELL * (TRX_P0_W - TRX_SLEEP_W)
     assert gnb_power(out, gnb) < gnb_power(asleep, gnb) - 0.9 * saved
     assert gnb_power(out, gnb) > BASEBAND_W

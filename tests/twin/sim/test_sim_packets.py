@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sim_kit import Run, baseline_and_fault, cell_counters, run, warm_plant
+from sim_kit import Run, baseline_and_fault, busiest_cell, cell_counters, run, warm_plant
 
 from openipn.twin.sim import packets
 from openipn.twin.sim.faults import Fault
@@ -85,14 +85,19 @@ def _plant_latencies(steps: int = 30) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return latency, sinr, sim.world.terminals.five_qi
 
 
-def test_plant_latency_is_a_continuous_distribution() -> None:
-    latency, _, _ = _plant_latencies()
-    known = latency[~np.isnan(latency)]
+@pytest.mark.parametrize("critical", [False, True], ids=["other", "delay-critical"])
+def test_plant_latency_is_a_continuous_distribution(critical: bool) -> None:
+    # Per flow class: delay-critical flows (mini-slots, configured grants) form a faster
+    # population of their own; within each class the bulk has no gaps or steps.
+    latency, _, five_qi = _plant_latencies()
+    mine = packets.delay_critical(five_qi) == critical
+    known = latency[:, mine][~np.isnan(latency[:, mine])]
     low, high = np.percentile(known, [5, 95])
-    counts, _ = np.histogram(known, bins=np.arange(low, high + 0.5, 0.5))
-    assert high - low > 2.0 and (counts > 0).all()
+    width = 0.1 if critical else 0.5
+    counts, _ = np.histogram(known, bins=np.arange(low, high + width, width))
+    assert high - low > (0.5 if critical else 2.0) and (counts > 0).all()
     bulk = np.sort(known[(known >= low) & (known <= high)])
-    assert np.max(np.diff(bulk)) < 0.25
+    assert np.max(np.diff(bulk)) < (0.05 if critical else 0.25)
     assert len(np.unique(known)) > 0.9 * known.size
 
 
@@ -117,13 +122,16 @@ def _cell_values(r: Run, name: str) -> dict[str, float]:
 
 
 def test_air_interface_delay_counter_varies_by_cell_and_with_radio() -> None:
-    interfered = "gnb-ws2-01-c1"
+    interfered = busiest_cell(run(warm_plant(), 1))
     loud = Fault("f1", "interference", f"cell:{interfered}", {"level_db": 40.0})
     base, hit = baseline_and_fault(loud, steps=18)
     air = _cell_values(base, "DRB.AirIfDelayDl")
     assert len(air) > 5 and len(set(air.values())) > len(air) // 2
-    for name in ("DRB.AirIfDelayDl", "DRB.AirIfDelayUl"):  # SINR falls, BLER and HARQ rise
-        assert _cell_values(hit, name)[interfered] > 1.2 * _cell_values(base, name)[interfered]
+    # The interferer raises the noise at the cell's receiver: uplink SINR falls below what
+    # link adaptation can absorb, BLER and HARQ retransmissions rise. (Downlink terminals
+    # that can leave hand over; the mix of those that stay decides the downlink figure.)
+    name = "DRB.AirIfDelayUl"
+    assert _cell_values(hit, name)[interfered] > 1.2 * _cell_values(base, name)[interfered]
 
 
 def test_rlc_delay_counter_grows_with_load() -> None:

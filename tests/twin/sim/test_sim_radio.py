@@ -106,8 +106,23 @@ def test_spectral_efficiency_is_capped_by_the_256qam_table() -> None:
 
 
 def test_bler_sits_at_the_link_adaptation_target_on_each_mcs_threshold() -> None:
-    _, bler = link_adaptation(radio.MCS_SINR_DB[:5].copy())
+    _, bler = link_adaptation(radio.MCS_TABLES[0].sinr_db[:5].copy())
     assert bler == pytest.approx(np.full(5, radio.BLER_TARGET))
+
+
+def test_delay_critical_flows_trade_efficiency_for_a_1e5_bler() -> None:
+    sinr = np.linspace(-20.0, 35.0, 250)
+    critical = np.ones(len(sinr), bool)
+    se, bler = link_adaptation(sinr)
+    se_c, bler_c = link_adaptation(sinr, critical)
+    low = radio.MCS_TABLES[1]
+    covered = sinr >= low.sinr_db[0] + low.backoff_db  # the low-SE table's MCS 0 is met
+    assert covered.sum() > 100 and (bler_c[covered] <= 1.0001e-5).all()
+    assert (bler[covered] > bler_c[covered]).all() and np.median(bler[covered]) > 0.01
+    assert (se_c <= se + 1e-9).all() and (se_c[covered] < se[covered]).mean() > 0.9
+    assert np.all(np.diff(bler_c[~covered]) <= 0) and bler_c[0] > 0.5  # beyond: it fails
+    mixed = link_adaptation(sinr, sinr > 10.0)  # per terminal: only the flagged ones change
+    assert np.array_equal(mixed[1][sinr <= 10.0], bler[sinr <= 10.0])
 
 
 def test_sinr_drops_with_interference() -> None:

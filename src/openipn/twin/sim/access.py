@@ -152,9 +152,32 @@ def fail_attempts(
     broken = attach.ho_ok & (rng.random(len(h)) < handover_failure(source, target))
     attach.ho_ok = attach.ho_ok & ~broken
     gone = np.concatenate([t[lost], h[broken]])  # T300 or T304 expired: back to RRC_IDLE
+    cells = np.concatenate([attach.rrc_cell[lost], attach.ho_target[broken]])
     attach.connected[gone] = False
     attach.new_connection[gone] = False
     attach.serving[gone] = -1
+    _retry(attach, gone, cells, rrc_failure(candidate_sinr(cand, sinr, gone, cells), cells,
+                                            collision, util), rng)  # fmt: skip
+
+
+def _retry(
+    attach: Attach, who: IntArray, cells: IntArray, p_fail: FloatArray, rng: np.random.Generator
+) -> None:
+    """A terminal whose attempt failed tries once more within the step (in place).
+
+    T300 and T304 run for about a second (TS 38.331 §7.1.1), a tenth of a step: after a failed
+    setup the UE sends a new RRCSetupRequest, after a failed handover it re-establishes on the
+    target (§5.3.7; counted as an RRC setup, the twin has no re-establishment counters). The
+    second attempt fails as often as a setup on that cell; a second failure waits a step.
+    """
+    again = rng.random(len(who)) >= p_fail
+    attach.rrc_terminal = np.concatenate([attach.rrc_terminal, who])
+    attach.rrc_cell = np.concatenate([attach.rrc_cell, cells])
+    attach.rrc_ok = np.concatenate([attach.rrc_ok, again])
+    back = who[again]
+    attach.connected[back] = True
+    attach.new_connection[back] = True
+    attach.serving[back] = cells[again]
 
 
 def power_on_times(world: World, first_s: FloatArray, rng: np.random.Generator) -> FloatArray:

@@ -71,10 +71,38 @@ MCS_SE: tuple[float, ...] = (
     2.5703, 2.7305, 3.0293, 3.3223, 3.6094, 3.9023, 4.2129, 4.5234, 4.8164, 5.1152,
     5.3320, 5.5547, 5.8906, 6.2266, 6.5703, 6.9141, 7.1602, 7.4063,
 )  # fmt: skip
-MCS_SE_ARRAY = np.array(MCS_SE)
-MCS_SINR_DB = 10.0 * np.log10(2.0 ** (MCS_SE_ARRAY / SHANNON_ALPHA) - 1.0)
 BLER_TARGET = 0.1  # link adaptation aims at 10 % first-transmission BLER (TS 38.214 §5.2.2.1)
 BLER_SLOPE_PER_DB = 1.2
+# Delay-critical flows use the low-SE MCS table (TS 38.214 Table 5.1.3.1-3, mcs-Table
+# qam64LowSE) and CQI table 3, whose CQI is defined for a 10^-5 transport block error
+# probability (TS 38.214 §5.2.2.1): link adaptation backs off until the first transmission
+# meets 10^-5. Spectral efficiency of MCS 0..28, recalled, not verified against the spec text.
+MCS_SE_LOW: tuple[float, ...] = (
+    0.0586, 0.0781, 0.0977, 0.1250, 0.1523, 0.1934, 0.2344, 0.3066, 0.3770, 0.4902,
+    0.6016, 0.7402, 0.8770, 1.0273, 1.1758, 1.3281, 1.4766, 1.6953, 1.9141, 2.1602,
+    2.4063, 2.5664, 2.7305, 3.0293, 3.3223, 3.6094, 3.9023, 4.2129, 4.5234,
+)  # fmt: skip
+BLER_TARGET_CRITICAL = 1e-5
+
+
+@dataclass(frozen=True)
+class McsTable:
+    """An MCS table as link adaptation uses it: efficiencies, their SINR needs, a BLER aim."""
+
+    se: FloatArray
+    sinr_db: FloatArray  # SINR at which each MCS has the 10 % BLER of the logistic curve
+    backoff_db: float  # extra SINR each MCS needs for the table's BLER target
+
+    @classmethod
+    def of(cls, se: tuple[float, ...], target: float) -> McsTable:
+        """The table of these efficiencies aimed at a first-transmission BLER `target`."""
+        values = np.array(se)
+        odds = (1.0 - target) / target / ((1.0 - BLER_TARGET) / BLER_TARGET)
+        sinr = 10.0 * np.log10(2.0 ** (values / SHANNON_ALPHA) - 1.0)
+        return cls(values, sinr, float(np.log(odds) / BLER_SLOPE_PER_DB))
+
+
+MCS_TABLES = (McsTable.of(MCS_SE, BLER_TARGET), McsTable.of(MCS_SE_LOW, BLER_TARGET_CRITICAL))
 
 # Peak-rate ingredients, TS 38.306 §4.1.2: 12 subcarriers x 14 symbols per slot, overhead.
 OVERHEAD = {"dl": 0.14, "ul": 0.08}  # FR1
@@ -279,18 +307,30 @@ def dl_sinr_db(
     return np.where(on, 10.0 * np.log10(np.maximum(sinr, 1e-30)), -np.inf)
 
 
-def link_adaptation(sinr_db: FloatArray) -> tuple[FloatArray, FloatArray]:
+def link_adaptation(
+    sinr_db: FloatArray, critical: BoolArray | None = None
+) -> tuple[FloatArray, FloatArray]:
     """Spectral efficiency (bit/s/Hz) and first-transmission BLER for each SINR.
 
-    The MCS is the highest of TS 38.214 Table 5.1.3.1-2 whose attenuated-Shannon SINR
-    requirement is met; the margin above it sets the BLER around the 10 % target.
+    The MCS is the highest of the flow's table whose attenuated-Shannon SINR requirement,
+    plus the table's back-off, is met; the margin above the 10 % point sets the BLER (about
+    10 % for TS 38.214 Table 5.1.3.1-2, at most 10^-5 for delay-critical flows on the low-SE
+    table, rising steeply below the table's lowest MCS).
     """
-    mcs = np.searchsorted(MCS_SINR_DB, np.nan_to_num(sinr_db, neginf=-99.0), side="right") - 1
+    sinr = np.nan_to_num(np.asarray(sinr_db, dtype=np.float64), neginf=-99.0)
+    se, bler = _adapt(sinr, MCS_TABLES[0])
+    if critical is not None and critical.any():
+        se[critical], bler[critical] = _adapt(sinr[critical], MCS_TABLES[1])
+    return se, bler
+
+
+def _adapt(sinr_db: FloatArray, table: McsTable) -> tuple[FloatArray, FloatArray]:
+    mcs = np.searchsorted(table.sinr_db + table.backoff_db, sinr_db, side="right") - 1
     chosen = np.maximum(mcs, 0)
-    margin = np.nan_to_num(sinr_db, neginf=-99.0) - MCS_SINR_DB[chosen]
+    margin = sinr_db - table.sinr_db[chosen]
     odds = (1.0 - BLER_TARGET) / BLER_TARGET
     bler = 1.0 / (1.0 + odds * np.exp(np.clip(BLER_SLOPE_PER_DB * margin, -50.0, 50.0)))
-    return MCS_SE_ARRAY[chosen], bler
+    return table.se[chosen], bler
 
 
 def rate_per_prb(world: World, cell: IntArray, se: FloatArray, direction: str) -> FloatArray:

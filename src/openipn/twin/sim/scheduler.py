@@ -30,21 +30,31 @@ def schedule(
     serving: IntArray,
     active: BoolArray,
     demand_bps: FloatArray,
-    se: FloatArray,
-    bler: FloatArray,
+    link: tuple[FloatArray, FloatArray],
     direction: str,
+    first: BoolArray | None = None,
 ) -> Schedule:
-    """Proportional sharing: when a cell is over-subscribed every terminal gets the same share."""
+    """Priority, then proportional sharing of each cell's PRBs.
+
+    `link` is each terminal's (spectral efficiency, BLER). Flows in `first` (delay-critical
+    GBR, the lowest 5QI priority levels of TS 23.501 Table 5.7.4-1) are scheduled before the
+    others; within each tier an over-subscribed cell gives every terminal the same share.
+    """
+    se, bler = link
     n_cells = len(world.cells)
     cell = np.maximum(serving, 0)
     rate = rate_per_prb(world, cell, se, direction) * (1.0 - bler)
     carried = active & (serving >= 0) & (rate > 0)
     need = np.where(carried, demand_bps / np.maximum(rate, 1.0), 0.0)
-    demand = bincount(cell, weights=need, minlength=n_cells)
+    top = np.zeros(len(need), bool) if first is None else first & carried
     available = world.cells.n_prb.astype(np.float64)
+    ahead = bincount(cell, weights=np.where(top, need, 0.0), minlength=n_cells)
+    rest = bincount(cell, weights=np.where(top, 0.0, need), minlength=n_cells)
+    share_top = np.minimum(1.0, available / np.maximum(ahead, 1e-12))
+    share_rest = np.minimum(1.0, np.maximum(available - ahead, 0.0) / np.maximum(rest, 1e-12))
+    demand = ahead + rest
     utilisation = demand / available
-    share = np.minimum(1.0, 1.0 / np.maximum(utilisation, 1e-12))
-    served = np.where(carried, share[cell], 0.0)
+    served = np.where(carried, np.where(top, share_top[cell], share_rest[cell]), 0.0)
     own = need / available[cell]
     others = np.clip(utilisation[cell] - own, 0.0, 1.0 - MIN_FREE_SHARE)
     thp = np.where(carried, rate * available[cell] * (1.0 - others), 0.0)

@@ -114,15 +114,16 @@ def serve(
     step: int = 0,
 ) -> Service:
     """Schedule, carry through transport and UPF, and time every terminal's packets."""
-    se_dl, bler_dl = link_adaptation(sinr_dl)
-    se_ul, bler_ul = link_adaptation(sinr_ul)
+    critical = delay_critical(world.terminals.five_qi)
+    se_dl, bler_dl = link_adaptation(sinr_dl, critical)
+    se_ul, bler_ul = link_adaptation(sinr_ul, critical)
     edge = world.terminals.edge
     edge_ok = (edge < 0) | (conn.edge_up[np.maximum(edge, 0)] if len(world.edges) else True)
     # A dead edge application server sends nothing, so its terminals get no downlink; their
     # uplink still crosses the radio and N3 and is lost beyond the UPF (N6).
     dl_demand = np.where(edge_ok, demand.dl_bps, 0.0)
-    dl = schedule(world, serving, active, dl_demand, se_dl, bler_dl, "dl")
-    ul = schedule(world, serving, active, demand.ul_bps, se_ul, bler_ul, "ul")
+    dl = schedule(world, serving, active, dl_demand, (se_dl, bler_dl), "dl", critical)
+    ul = schedule(world, serving, active, demand.ul_bps, (se_ul, bler_ul), "ul", critical)
     served_dl, served_ul = dl_demand * dl.served, demand.ul_bps * ul.served
     pair, reach = _pair_traffic(world, conn, serving, active)
     links, link_ab, link_ba = _transport(world, conn, imp, pair, reach, (served_dl, served_ul))
