@@ -68,3 +68,23 @@ def test_active_is_a_flag_stored_as_its_series_and_shown_beside_the_others(
         "odd": None,
     }
     assert all("active" not in s["detail"] for s in shown.values())  # shown once, not twice
+
+
+def test_an_idle_report_keeps_its_flags_and_position_but_no_service_values(
+    services: Services, tmp_path: Path
+) -> None:
+    telemetry = open_telemetry_store(tmp_path / "telemetry")
+    try:
+        TerminalStatusHandler(services.engine, telemetry).handle([event()])
+        samples = telemetry.samples(
+            measurements=["VS.UeLatencyMs", "VS.UeRegistered"],
+            objects=[terminal_dn(n) for n in SENT],
+            start=T0 - dt.timedelta(hours=1),
+            end=T0 + dt.timedelta(hours=1),
+        )
+    finally:
+        telemetry.close()
+    latency = {s.object for s in samples if s.measurement == "VS.UeLatencyMs"}
+    registered = {s.object for s in samples if s.measurement == "VS.UeRegistered"}
+    assert latency == {terminal_dn(n) for n in ("on", "old", "odd")}  # "off" said it was idle
+    assert registered == {terminal_dn(n) for n in SENT}

@@ -184,11 +184,7 @@ class LatencyCriterionOut(CriterionOut):
     """Latency compliance and the latency figures (percentiles: raw method only)."""
 
     no_service_reports: int = Field(
-        description="Evaluated reports without a latency (no service: a miss); hourly method: "
-        "at most this many"
-    )
-    no_service_reports_at_least: int | Absent = Field(
-        None, description="Lower bound of no_service_reports (hourly method only)"
+        description="Evaluated reports without a latency (no service: a miss)"
     )
     idle_reports: int = Field(
         description="Reports of an idle terminal (active: false), not evaluated for any target"

@@ -8,9 +8,8 @@ satisfy (s − c·b)/(hi − b) ≤ k < (s − c·lo)/(b − lo). `met` is the l
 looks better than it was) and `met_at_most` the upper one.
 
 Reports of an idle terminal (`active` false) are not evaluated. Per terminal-hour `VS.UeActive`
-gives their number exactly (count − sum: the flags carried, less the active ones); which of the
-hour's values they hold is not known, so a part-idle terminal-hour (idle and evaluated reports)
-bounds its evaluated reports' met count from the bounds of all its reports (see `evaluated`).
+gives their number exactly (count − sum: the flags carried, less the active ones), and they carry
+no service values (the intake drops them), so idle reports change no bound.
 """
 
 from __future__ import annotations
@@ -218,36 +217,13 @@ def _bitrate(group: Group, table: HourTable) -> Bounds | None:
     return np.maximum(dl_low + ul_low - reports, 0), np.minimum(dl_up, ul_up)
 
 
-def evaluated(bounds: Bounds, idle: IntArray, reports: IntArray) -> Bounds:
-    """Bounds on the evaluated (not idle) reports meeting a target, from those over all reports.
-
-    At most `idle` of the values meeting it can be idle reports', and no more than the evaluated
-    reports can meet it: exact where an hour's reports are all evaluated or all idle.
-    """
-    return np.maximum(bounds[0] - idle, 0), np.minimum(bounds[1], reports - idle)
-
-
-def _evaluated_sum(stats: Stats, idle: IntArray, counted: IntArray) -> tuple[FloatArray, ...]:
-    """Bounds on the sum of the evaluated reports' values (exact where no report is idle)."""
-    total = np.nan_to_num(stats.total)
-    lo, hi = np.nan_to_num(stats.minimum), np.nan_to_num(stats.maximum)
-    low = np.maximum(total - idle * hi, counted * lo)  # the idle ones held the largest values
-    high = np.minimum(total - idle * lo, counted * hi)
-    mixed = idle > 0
-    return np.where(mixed, low, total), np.where(mixed, high, total)
-
-
-def _latency_stats(table: HourTable, idle: IntArray, keep: BoolArray) -> dict[str, Any]:
-    """No service (bounded where an hour is mixed), idle reports, mean and maximum latency."""
-    stats, counted = table.series[LATENCY], table.reports - idle
-    values = stats.count  # latency values; in a mixed hour some may be idle reports'
-    no_service_max = counted - np.maximum(values - idle, 0)
-    no_service_min = counted - np.minimum(values, counted)
-    count, total = _sum(values[keep]), float(np.nan_to_num(stats.total[keep]).sum())
-    known = stats.maximum[keep & (values > 0)]
+def _latency_stats(table: HourTable, idle: IntArray) -> dict[str, Any]:
+    """No service, idle reports, mean and maximum latency of the evaluated reports (exact)."""
+    stats = table.series[LATENCY]
+    count, total = _sum(stats.count), float(np.nan_to_num(stats.total).sum())
+    known = stats.maximum[stats.count > 0]
     return {
-        "no_service_reports": _sum(no_service_max[keep]),
-        "no_service_reports_at_least": _sum(no_service_min[keep]),
+        "no_service_reports": _sum(table.reports) - count,
         "idle_reports": _sum(idle),
         "mean_ms": round(total / count, 3) if count else None,
         "p50_ms": None,  # percentiles need the raw reports: ask for a window of 2 h or less
@@ -257,43 +233,34 @@ def _latency_stats(table: HourTable, idle: IntArray, keep: BoolArray) -> dict[st
     }
 
 
-def _scored(table: HourTable, keep: BoolArray, counted: IntArray) -> HourTable:
-    """The rows with evaluated reports, their report count being the evaluated ones."""
-    return replace(table.subset(keep), reports=counted[keep])
-
-
 def evaluate(group: Group, table: HourTable) -> dict[str, Any]:
-    """One group's compliance from the hourly table (bounds where hours are mixed)."""
+    """One group's compliance from the hourly table (bounds where hours are mixed).
+
+    Idle reports carry no service values (the intake drops them, collect/terminals.py), so
+    every value of a terminal-hour is an evaluated report's: its evaluated reports are the
+    reports less the idle ones, and the bounds are those of any hour.
+    """
     index = {name: i for i, name in enumerate(table.terminals)}
     members = np.array([index[t] for t in group.terminals if t in index], np.int64)
     table = table.subset(np.isin(table.terminal, members))  # bounds of the group's rows only
-    target = group.targets.reliability_percent / 100.0
-    reports, idle = table.reports, table.idle
-    counted = reports - idle
+    idle = table.idle
+    counted = table.reports - idle
     keep = counted > 0
-    scored = _scored(table, keep, counted)
+    scored = replace(table.subset(keep), reports=counted[keep])
     rows = np.ones(len(scored.terminal), bool)
-    latency = evaluated(
-        within(table.series[LATENCY], group.targets.latency_budget_ms), idle, reports
-    )
-    reliability = table.series[RELIABILITY].padded(reports)
-    rel_bounds = evaluated(at_least(reliability, target), idle, reports)
-    rel_sums = _evaluated_sum(reliability, idle, counted)
-    rel = _criterion(scored, rows, _kept(rel_bounds, keep), target)
-    rel["terminals"] = _terminals(scored, rows, rel_sums[0][keep], rel_sums[1][keep], target)
-    bit = _bitrate(group, table)
-    bit_bounds = None if bit is None else _kept(evaluated(bit, idle, reports), keep)
+    target = group.targets.reliability_percent / 100.0
+    latency = within(scored.series[LATENCY], group.targets.latency_budget_ms)
+    reliability = scored.series[RELIABILITY].padded(scored.reports)
+    rel_mean = (reliability.total, reliability.total)  # exact: mean per terminal
+    rel = _criterion(scored, rows, at_least(reliability, target), target)
+    rel["terminals"] = _terminals(scored, rows, *rel_mean, target)
+    bit = _bitrate(group, scored)
     idle_terminals = len(members) - len(np.unique(scored.terminal))
     return group.header(len(members), idle_terminals) | {
-        "latency": _criterion(scored, rows, _kept(latency, keep), target)
-        | _latency_stats(table, idle, keep),
+        "latency": _criterion(scored, rows, latency, target) | _latency_stats(scored, idle),
         "reliability": rel,
-        "bitrate": None if bit_bounds is None else _criterion(scored, rows, bit_bounds, target),
+        "bitrate": None if bit is None else _criterion(scored, rows, bit, target),
     }
-
-
-def _kept(bounds: Bounds, keep: BoolArray) -> Bounds:
-    return bounds[0][keep], bounds[1][keep]
 
 
 def sla_from_rollups(

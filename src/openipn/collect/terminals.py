@@ -128,9 +128,29 @@ def terminal_reports(event: VesEvent) -> list[TerminalReport]:
             else:
                 numbers[reader[0]] = value
         reports.append(
-            TerminalReport(item.name, event.last, event.start, event.event_id, item.values, numbers)
+            TerminalReport(
+                item.name,
+                event.last,
+                event.start,
+                event.event_id,
+                item.values,
+                _without_idle_service(numbers),
+            )
         )
     return reports
+
+
+# What an idle terminal's report says of its service is not SLA data (docs/sla.md): an idle
+# report keeps its flags, position and radio values, never a latency, reliability or bit rate.
+_SERVICE_KEYS = (_K.LATENCY_MS, _K.LATENCY_UL_MS, _K.LATENCY_DL_MS, _K.RELIABILITY, _K.DL_BPS,
+                 _K.UL_BPS)  # fmt: skip
+
+
+def _without_idle_service(numbers: dict[TerminalKey, float]) -> dict[TerminalKey, float]:
+    """The numbers of a report, less the service values when it says it was idle."""
+    if numbers.get(_K.ACTIVE) != 0.0:
+        return numbers
+    return {k: v for k, v in numbers.items() if k not in _SERVICE_KEYS}
 
 
 def sample_batch(reports: Sequence[TerminalReport]) -> SampleBatch:
