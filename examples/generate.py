@@ -342,11 +342,11 @@ def plant_apps() -> tuple[AppPlan, ...]:
             ("WS1", "WS2", "WS3"), "Robot cell and PLC motion control (virtual PLC on MEC)",
         ),
         AppPlan(
-            APP_VISION, "machine_vision_qc", SLICE_EMBB.name, "mec-1", 20.0, 99.99, 40.0, 2.0,
+            APP_VISION, "machine_vision_qc", SLICE_EMBB.name, "mec-1", 20.0, 99.9, 40.0, 2.0,
             ("WS1", "WS3"), "Machine-vision surface and dimension inspection",
         ),
         AppPlan(
-            APP_AR, "ar_maintenance", SLICE_EMBB.name, "mec-2", 20.0, 99.9, 20.0, 50.0,
+            APP_AR, "ar_maintenance", SLICE_EMBB.name, "mec-2", 20.0, 99.9, 10.0, 20.0,
             ("WS1", "WS2", "WS3", "WH1", "OFFICE"), "AR remote maintenance assistance",
         ),
         AppPlan(

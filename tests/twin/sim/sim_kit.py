@@ -182,3 +182,45 @@ def check_weaker_signal(base: Run, hit: Run, target: str) -> None:
     # They now hear a farther cell: weaker for nearly all (measurement error blurs a few).
     assert (drop > 0).mean() > 0.8 and float(np.median(drop)) > 1.0
     assert target not in {after.cell_names[c] for c in after.cell[after.cell >= 0]}
+
+
+CELL_KEYS = (
+    "RRC.ConnEstabAtt", "RRC.ConnEstabSucc", "MM.HoExeIntraReq", "MM.HoExeIntraSucc",
+    "MM.HoExeInterReq", "MM.HoExeInterSucc",
+)  # fmt: skip
+
+
+def cells(report: PeriodReport) -> list[dict[str, float]]:
+    """The signalling counters of every NRCellCU of a report."""
+    found = []
+    for measurements in report.elements.values():
+        for _, ldn, values in measurements or []:
+            if ",NRCellCU=" in ldn:
+                found.append({k: number(values[k]) for k in CELL_KEYS})
+    return found
+
+
+def rate(found: list[dict[str, float]], succ: tuple[str, ...], att: tuple[str, ...]) -> float:
+    """A success rate in per cent over the given cells."""
+    total = sum(c[k] for c in found for k in att)
+    return 100.0 * sum(c[k] for c in found for k in succ) / total
+
+
+def rrc_rate(found: list[dict[str, float]]) -> float:
+    """RRC setup success rate in per cent."""
+    return rate(found, ("RRC.ConnEstabSucc",), ("RRC.ConnEstabAtt",))
+
+
+def registration_rate(report: PeriodReport) -> float:
+    """Registration success (initial, mobility, periodic) in per cent."""
+    a = amf(report)
+    req = sum(number(a[k]) for k in ("RM.RegInitReq", "RM.RegMobReq", "RM.RegPeriodReq"))
+    ok = sum(number(a[k]) for k in ("RM.RegInitSucc", "RM.RegMobSucc", "RM.RegPeriodSucc"))
+    return 100.0 * ok / req
+
+
+def ho_rate(found: list[dict[str, float]]) -> float:
+    """Handover execution success rate (intra- and inter-gNB) in per cent."""
+    return rate(
+        found, ("MM.HoExeIntraSucc", "MM.HoExeInterSucc"), ("MM.HoExeIntraReq", "MM.HoExeInterReq")
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 
 import numpy as np
-from sim_kit import START, amf, document, number
+from sim_kit import START, amf, cells, document, ho_rate, number, registration_rate, rrc_rate
 
 from openipn.twin.noise_plan import plan
 from openipn.twin.noise_power import ShiftPower
@@ -16,21 +16,7 @@ from openipn.twin.sim.impairments import Impairments
 from openipn.twin.sim.report import PeriodReport
 
 HOUR_STEPS = 360  # 10 s steps
-CELL_KEYS = (
-    "RRC.ConnEstabAtt", "RRC.ConnEstabSucc", "MM.HoExeIntraReq", "MM.HoExeIntraSucc",
-    "MM.HoExeInterReq", "MM.HoExeInterSucc",
-)  # fmt: skip
 REG = ("RM.RegInitReq", "RM.RegInitSucc", "RM.RegMobReq", "RM.RegMobSucc", "RM.RegPeriodReq")
-
-
-def cells(report: PeriodReport) -> list[dict[str, float]]:
-    """The signalling counters of every NRCellCU of a report."""
-    found = []
-    for measurements in report.elements.values():
-        for _, ldn, values in measurements or []:
-            if ",NRCellCU=" in ldn:
-                found.append({k: number(values[k]) for k in CELL_KEYS})
-    return found
 
 
 @functools.cache
@@ -45,35 +31,12 @@ def hourly(load_scale: float = 1.0, hours: int = 2) -> tuple[Simulation, list[Pe
     return sim, reports
 
 
-def rate(found: list[dict[str, float]], succ: tuple[str, ...], att: tuple[str, ...]) -> float:
-    """A success rate in per cent over the given cells."""
-    total = sum(c[k] for c in found for k in att)
-    return 100.0 * sum(c[k] for c in found for k in succ) / total
-
-
-def rrc_rate(found: list[dict[str, float]]) -> float:
-    """RRC setup success rate in per cent."""
-    return rate(found, ("RRC.ConnEstabSucc",), ("RRC.ConnEstabAtt",))
-
-
-def registration_rate(report: PeriodReport) -> float:
-    """Registration success (initial, mobility, periodic) in per cent."""
-    a = amf(report)
-    req = sum(number(a[k]) for k in ("RM.RegInitReq", "RM.RegMobReq", "RM.RegPeriodReq"))
-    ok = sum(number(a[k]) for k in ("RM.RegInitSucc", "RM.RegMobSucc", "RM.RegPeriodSucc"))
-    return 100.0 * ok / req
-
-
 def test_healthy_plant_success_rates_land_in_well_run_ranges() -> None:
     reports = hourly()[1]
     per_hour = [cells(r) for r in reports]
     everything = [c for found in per_hour for c in found]
     assert 99.5 <= rrc_rate(everything) <= 99.95
-    ho = rate(
-        everything,
-        ("MM.HoExeIntraSucc", "MM.HoExeInterSucc"),
-        ("MM.HoExeIntraReq", "MM.HoExeInterReq"),
-    )
+    ho = ho_rate(everything)
     assert 98.5 <= ho <= 99.9
     for report in reports[1:]:  # the first hour holds every initial registration
         assert 99.5 <= registration_rate(report) <= 99.95
