@@ -3,8 +3,9 @@
 A chosen terminal goes off a few minutes (its jitter) after the site's shift pattern enters
 its quiet hours and comes back the same few minutes after the next shift begins. Switching off
 deregisters it at once (UE-initiated deregistration with "switch off", TS 24.501 §5.5.2.2):
-the engine drops a terminal of `Impairments.terminals_faulty` from its cell and its AMF in the
-same step. While off it neither attaches nor sends. Profiles with no quiet hours switch nobody off.
+the engine drops a terminal of `Impairments.terminals_off` from its cell and its AMF in the
+same step. While off it neither attaches nor sends, nor wants to (its reports say `active`
+false, so its silence is not an SLA miss). Profiles with no quiet hours switch nobody off.
 """
 
 from __future__ import annotations

@@ -83,11 +83,7 @@ RADIO_EFFECT: dict[str, RadioEffect] = {
 }
 
 # Fault types whose radio effect the twin does not produce yet (issue 10 item 7).
-NOT_YET = {
-    "imei_mismatch": "access.wants_connection keeps an unregistered terminal RRC_CONNECTED "
-    "every step (nas_due ignores the registration back-off and the cause #6 reject), so the "
-    "rejected terminal keeps reporting measurements",
-}
+NOT_YET: dict[str, str] = {}  # fault type -> why the twin does not model its effect yet
 
 
 @dataclass(frozen=True)

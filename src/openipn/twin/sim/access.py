@@ -11,9 +11,10 @@ Per attempt, vectorised:
 - A NAS registration times out (T3510, TS 24.501 §10.2) on a poor link or on the UE's side.
 - Measured A3 values carry L3-filtered measurement error (TS 38.133 §10.1 accuracy), so a
   terminal near a border hands back and forth (ping-pong).
-Terminals whose class does not send all the time go RRC_IDLE between bursts (TS 38.304 §4.1,
-inactivity release) and set up RRC again for their next burst, a paging (TS 38.300 §9.2.5) or
-a NAS procedure due (periodic registration, T3512). A few SIMs of spare devices are never used.
+Terminals whose class does not send all the time go RRC_IDLE between bursts (the data
+inactivity timer, TS 38.321 §5.19, then RRCRelease) and set up RRC again for their next burst,
+a paging (TS 38.300 §9.2.5) or a NAS procedure due (periodic registration, T3512). A few SIMs
+of spare devices are never used.
 """
 
 from __future__ import annotations
@@ -109,9 +110,19 @@ def measurement_error(rng: np.random.Generator, shape: tuple[int, ...]) -> Float
 def wants_connection(
     steady: BoolArray, bursting: BoolArray, core: CoreState, now_s: float
 ) -> BoolArray:
-    """Who needs RRC_CONNECTED this step: traffic (own or paged), or a NAS procedure due."""
-    nas_due = ~core.registered | ~core.session | (now_s - core.last_reg_s >= T3512_S)
-    return np.asarray(steady | bursting | nas_due, dtype=bool)
+    """Who needs RRC_CONNECTED this step: traffic (own or paged), or a NAS procedure due.
+
+    A terminal sends user data only when registered with a session. Without them it connects
+    only when its back-off lets it try again, so a network that refuses it sees a retry every
+    back-off, not a terminal camped in RRC_CONNECTED. The twin's back-off doubles from 10 s to
+    320 s; TS 24.501 §5.5.1.2.7 retries after T3511 (10 s) and, after five attempts, T3502
+    (12 min), so real terminals wait longer after repeated failures.
+    """
+    serving = core.registered & core.session & (steady | bursting)
+    registration = ~core.registered & (now_s >= core.next_reg_s)
+    session = core.registered & ~core.session & (now_s >= core.next_sess_s)
+    periodic = core.registered & (now_s - core.last_reg_s >= T3512_S)
+    return np.asarray(serving | registration | session | periodic, dtype=bool)
 
 
 def spare_terminals(world: World, rng: np.random.Generator) -> BoolArray:

@@ -201,6 +201,10 @@ def _initial(
     state.reg_backoff_s[won] = RETRY_FIRST_S
     state.next_reg_s[lost] = now + state.reg_backoff_s[lost]
     state.reg_backoff_s[lost] = np.minimum(state.reg_backoff_s[lost] * 2.0, RETRY_MAX_S)
+    # Cause #6 (illegal ME): the UE takes its USIM as invalid until switched off (TS 24.501
+    # §5.5.1.2.5); the twin lets its user power-cycle it after the longest back-off.
+    barred = who[illegal & ~cut]  # a cut-off attempt never heard the reject
+    state.next_reg_s[barred] = now + RETRY_MAX_S
 
 
 def _periodic_and_mobility(
@@ -229,11 +233,12 @@ def establish_sessions(
     """PDU session establishment for registered terminals without a session."""
     now = inputs.now_s
     events.new_session = np.zeros(len(state.session), bool)
-    if inputs.smf < 0:
-        return
     who = np.flatnonzero(
         state.registered & inputs.connected & ~state.session & (now >= state.next_sess_s)
     )
+    if inputs.smf < 0:  # no SMF answers: the request times out (T3580) and backs off
+        _back_off_sessions(state, who, now)
+        return
     sl = inputs.slice[who]
     smf = np.full(len(who), inputs.smf, np.int64)
     _count(events.sess_req, smf, sl)
@@ -244,5 +249,10 @@ def establish_sessions(
     state.session[won] = True
     events.new_session[won] = True
     state.sess_backoff_s[won] = RETRY_FIRST_S
+    _back_off_sessions(state, lost, now)
+
+
+def _back_off_sessions(state: CoreState, lost: IntArray, now: float) -> None:
+    """Terminals whose session request failed try again after a back-off that doubles."""
     state.next_sess_s[lost] = now + state.sess_backoff_s[lost]
     state.sess_backoff_s[lost] = np.minimum(state.sess_backoff_s[lost] * 2.0, RETRY_MAX_S)
