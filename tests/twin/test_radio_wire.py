@@ -36,7 +36,8 @@ def test_pm_file_with_radio_bins_validates_and_reads_back(tmp_path: Path) -> Non
     begin, end = r.report.begin, r.report.end
     pm = adapters.pm_file(element=element, measurements=measurements, begin=begin, end=end,
                           vendor="Acme", sw_version=None,
-                          element_dn=world.dns.element_dn(element))  # fmt: skip
+                          element_dn=world.dns.element_dn(element),
+                          periods=r.report.periods)  # fmt: skip
     path = tmp_path / adapters.pm_name(element, begin, end)
     path.write_bytes(encode_meas_collec(pm))
     if XSD_FILE.exists():
@@ -53,8 +54,11 @@ def test_pm_file_with_radio_bins_validates_and_reads_back(tmp_path: Path) -> Non
             for name in bin_names(family):
                 if name not in info.meas_types:
                     continue
+                assert info.gran_period_s == r.report.periods[info.meas_info_id]  # its own job
                 for ldn, result in info.column(name).items():
-                    key = next(k for k in written if ldn.endswith(k[1]))
+                    key = next(
+                        k for k in written if k[0] == info.meas_info_id and ldn.endswith(k[1])
+                    )
                     assert result == written[key][name]
                     seen += 1
     assert seen >= sum(len(bin_names(f)) for f in Family)  # every family of one cell at least

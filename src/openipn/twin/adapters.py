@@ -46,17 +46,23 @@ def pm_file(
     vendor: str,
     sw_version: str | None,
     element_dn: str,
+    periods: Mapping[str, int] | None = None,
 ) -> PmFile:
     """One element's measurements of one granularity period as a TS 32.435 file.
 
-    `element_dn` is the element's DN from the model's DN builder (`model/dn.py`).
+    `element_dn` is the element's DN from the model's DN builder (`model/dn.py`); `periods`
+    gives the measInfos of another job their own granPeriod in seconds (default: the file's).
     """
     local_dn = element_dn
     groups: dict[str, dict[str, dict[str, Value]]] = {}
     for info_id, ldn, counters in measurements:
         groups.setdefault(info_id, {}).setdefault(ldn, {}).update(counters)
     seconds = int((end - begin).total_seconds())
-    infos = tuple(_meas_info(info_id, rows, end, seconds) for info_id, rows in groups.items())
+    own = periods or {}
+    infos = tuple(
+        _meas_info(info_id, rows, end, own.get(info_id, seconds))
+        for info_id, rows in groups.items()
+    )
     return PmFile(
         header=FileHeader(
             begin_time=begin,

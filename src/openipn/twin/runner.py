@@ -324,6 +324,7 @@ class Twin:
                 vendor=me.vendor if me else VENDOR,
                 sw_version=me.software_version if me else None,
                 element_dn=self.sim.world.dns.element_dn(element),
+                periods=report.periods,
             )
             name = adapters.pm_name(element, begin, end)
             self.noise.pm_file(element, name, encode_meas_collec(pm), begin, end)

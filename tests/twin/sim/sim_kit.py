@@ -38,7 +38,7 @@ def _warm(name: str, seed: int) -> Simulation:
     sim = Simulation(document(name), seed=seed, start=START)
     for _ in range(WARM_STEPS):
         sim.step(Impairments())
-    sim.collect_period(sim.time)
+    sim.collect_period(sim.time, flush_radio=True)
     return sim
 
 
@@ -72,7 +72,8 @@ def run(sim: Simulation, steps: int, faults: list[Fault] | None = None) -> Run:
     imp = impairments_at(faults or [], sim.world)
     results = [sim.step(imp) for _ in range(steps)]
     alarms = [a for r in results for a in r.alarms]
-    return Run(sim, sim.collect_period(sim.time), sim.core_metrics(), alarms, results)
+    report = sim.collect_period(sim.time, flush_radio=True)  # the radio job's bins too
+    return Run(sim, report, sim.core_metrics(), alarms, results)
 
 
 def baseline_and_fault(fault: Fault, steps: int = 18, name: str = "plant") -> tuple[Run, Run]:
@@ -81,13 +82,19 @@ def baseline_and_fault(fault: Fault, steps: int = 18, name: str = "plant") -> tu
 
 
 def counters(report: PeriodReport, element: str, ldn_suffix: str) -> dict[str, Value]:
-    """The counters of the object whose LDN ends with `ldn_suffix` in an element's report."""
+    """The counters of the object whose LDN ends with `ldn_suffix` in an element's report.
+
+    An object's counters of every job (its measInfos of the period and of the radio job).
+    """
     measurements = report.elements[element]
     assert measurements is not None, f"{element} produced no report"
+    found: dict[str, Value] = {}
     for _, ldn, values in measurements:
         if ldn.endswith(ldn_suffix):
-            return values
-    raise KeyError(f"{element} reported nothing for ...{ldn_suffix}")
+            found |= values
+    if not found:
+        raise KeyError(f"{element} reported nothing for ...{ldn_suffix}")
+    return found
 
 
 def cell_counters(sim: Simulation, report: PeriodReport, cell: str, cls: str) -> dict[str, Value]:
@@ -194,8 +201,8 @@ def cells(report: PeriodReport) -> list[dict[str, float]]:
     """The signalling counters of every NRCellCU of a report."""
     found = []
     for measurements in report.elements.values():
-        for _, ldn, values in measurements or []:
-            if ",NRCellCU=" in ldn:
+        for info, _, values in measurements or []:
+            if info == "NRCellCU":
                 found.append({k: number(values[k]) for k in CELL_KEYS})
     return found
 

@@ -21,6 +21,7 @@ from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.faults import Fault
 from openipn.twin.sim.impairments import Impairments
 from openipn.twin.sim.measure import CQI_SINR_DB, Family
+from openipn.twin.sim.report_radio import INFO_SUFFIX, JOB_PERIOD_S, NAMES, bin_names
 from openipn.twin.sim.results import TerminalView
 
 STEPS = 18
@@ -121,3 +122,26 @@ def test_a_cell_outage_leaves_its_terminals_with_weaker_signal() -> None:
     target = busiest_cell(run(warm_plant(), 1))
     base, hit = baseline_and_fault(Fault("o", "cell_outage", f"cell:{target}"), steps=STEPS)
     check_weaker_signal(base, hit, target)
+
+
+def test_distributions_travel_on_their_own_15_minute_job() -> None:
+    sim = warm_plant()  # 03 minutes past the hour, radio job flushed
+    reports, connected = [], 0
+    while sim.time.minute != 30:
+        for _ in range(6):  # one-minute PM files
+            connected += int(sim.step(Impairments()).terminals.connected.sum())
+        reports.append(sim.collect_period(sim.time))
+        if sim.time.minute == 15:
+            connected = 0  # the window that counts starts here
+    carrying = [r for r in reports if r.periods]
+    assert len(carrying) == 1 and carrying[0].end.minute == 30  # the :15 window began at :03
+    report = carrying[0]
+    assert set(report.periods.values()) == {JOB_PERIOD_S}
+    bins = 0
+    for measurements in report.elements.values():
+        for info, _, values in measurements or []:
+            if info in report.periods and NAMES[Family.RSRP][0] + INFO_SUFFIX == info:
+                bins += sum(int(values[name]) for name in bin_names(Family.RSRP))
+            else:
+                assert not any(name.startswith("L1M.SS-RSRP") for name in values)
+    assert bins == connected  # every connected terminal's report of the quarter hour, once

@@ -129,8 +129,8 @@ def test_no_cell_above_80_percent_prb_utilisation_in_any_hour() -> None:
     busiest = 0.0
     for report in shift().hours:
         for measurements in report.elements.values():
-            for _, ldn, values in measurements or []:
-                if ",NRCellDU=" in ldn:
+            for info, _, values in measurements or []:
+                if info == "NRCellDU":
                     for key in ("RRU.PrbTotDl", "RRU.PrbTotUl"):
                         busiest = max(busiest, number(values[key]))
     assert 5.0 < busiest <= CELL_LIMIT_PERCENT

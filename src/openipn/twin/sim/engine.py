@@ -34,6 +34,7 @@ from openipn.twin.sim.network import Connectivity, Network, Outage
 from openipn.twin.sim.physics import CellFlags, RadioStep, Uplink, cell_flags, radio_step, uplink
 from openipn.twin.sim.radio import Tiles, build_tiles, prb_noise_dbm
 from openipn.twin.sim.report import PeriodReport, ReportContext, build_report
+from openipn.twin.sim.report_radio import RadioJob
 from openipn.twin.sim.results import StepResult, TerminalView
 from openipn.twin.sim.sampling import (
     StepFacts,
@@ -104,6 +105,7 @@ class Simulation:
         self.alarm_tracker = AlarmTracker()
         self.acc = Accumulator()
         self.start = self.time = self.period_start = start.astimezone(dt.UTC)
+        self.radio_job = RadioJob(len(self.world.cells), self.start)
         self.step_s, self.load_scale, self.elapsed_s = float(step_s), float(load_scale), 0.0
         self.tz = _timezone(document)
         self.provisioned: set[str] = (
@@ -174,14 +176,14 @@ class Simulation:
         refused = {e for e in imp.certificates_expired if e in world.elements.index}
         return StepResult(self.time, reachable, alarms, changes, refused, self._view(svc))
 
-    def collect_period(self, end: dt.datetime) -> PeriodReport:
-        """The counters accumulated since the last call, per managed element; then reset."""
-        ctx = ReportContext(
-            self.world,
-            self.acc,
-            self.conn.element_reachable,
-            *self.running,
-        )
+    def collect_period(self, end: dt.datetime, flush_radio: bool = False) -> PeriodReport:
+        """The counters accumulated since the last call, per managed element; then reset.
+
+        The radio distributions come when their 15-minute job closes (report_radio.RadioJob),
+        or now with `flush_radio`.
+        """
+        radio = self.radio_job.close(self.period_start, end, flush_radio)
+        ctx = ReportContext(self.world, self.acc, self.conn.element_reachable, *self.running, radio)
         report = build_report(ctx, self.period_start, end)
         self.acc = Accumulator()
         self.period_start = end
@@ -342,7 +344,7 @@ class Simulation:
     def _accumulate(self, facts: StepFacts, events: CoreEvents) -> None:
         world = self.world
         sums = cell_sums(world, facts) | gnb_sums(world, facts) | upf_link_sums(world, facts)
-        sums["cell.radio"] = cell_histograms(world, self.measured, self.serving)
+        self.radio_job.add(cell_histograms(world, self.measured, self.serving))
         core, core_max = core_sums(world, facts)
         maxima = {"cell.conn": sums["cell.conn"]} | core_max | delay_maxima(world, facts)
         self.acc.add(sums | core, maxima, {"gm.class": facts.gm_class})

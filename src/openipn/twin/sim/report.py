@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,7 +38,9 @@ from openipn.twin.sim.report_base import rounded as _r
 from openipn.twin.sim.report_base import tenths as _tenths
 from openipn.twin.sim.report_base import whole as _i
 from openipn.twin.sim.report_infra import clocks, edges, transport
-from openipn.twin.sim.report_radio import RadioDistributions
+from openipn.twin.sim.report_radio import INFO_SUFFIX, RadioDistributions
+
+RADIO_INFOS = ("NRCellDU" + INFO_SUFFIX, "NRCellCU" + INFO_SUFFIX)
 
 __all__ = ["Measurement", "PeriodReport", "ReportContext", "Value", "build_report"]
 
@@ -50,6 +52,7 @@ class PeriodReport:
     begin: dt.datetime
     end: dt.datetime
     elements: dict[str, list[Measurement] | None]
+    periods: dict[str, int] = field(default_factory=dict)  # measInfoId -> its own granPeriod (s)
 
 
 def build_report(ctx: ReportContext, begin: dt.datetime, end: dt.datetime) -> PeriodReport:
@@ -62,7 +65,8 @@ def build_report(ctx: ReportContext, begin: dt.datetime, end: dt.datetime) -> Pe
         name: per_element[name] if ctx.reachable[i] else None
         for i, name in enumerate(world.elements.names)
     }
-    return PeriodReport(begin, end, elements)
+    periods = {} if ctx.radio is None else dict.fromkeys(RADIO_INFOS, ctx.radio.seconds)
+    return PeriodReport(begin, end, elements, periods)
 
 
 def _all(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
@@ -120,14 +124,16 @@ def _cell_stats(ctx: ReportContext) -> CellStats:
 
 
 def _cells(ctx: ReportContext) -> Iterator[tuple[str, Measurement]]:
-    world = ctx.world
-    stats, radio = _cell_stats(ctx), RadioDistributions(ctx)
+    world, stats = ctx.world, _cell_stats(ctx)
+    radio = None if ctx.radio is None else RadioDistributions(ctx.radio)
     for c in range(len(world.cells)):
         element = world.elements.names[world.gnbs.me[world.cells.gnb[c]]]
-        du = _cell_du(ctx, stats, c) | radio.counters(c, "NRCellDU")
-        yield element, ("NRCellDU", cell_du_ldn(world, c), du)
-        cu = _cell_cu(ctx, stats, c) | radio.counters(c, "NRCellCU")
-        yield element, ("NRCellCU", cell_cu_ldn(world, c), cu)
+        du_ldn, cu_ldn = cell_du_ldn(world, c), cell_cu_ldn(world, c)
+        yield element, ("NRCellDU", du_ldn, _cell_du(ctx, stats, c))
+        yield element, ("NRCellCU", cu_ldn, _cell_cu(ctx, stats, c))
+        if radio is not None:
+            for cls, ldn in (("NRCellDU", du_ldn), ("NRCellCU", cu_ldn)):
+                yield element, (cls + INFO_SUFFIX, ldn, radio.counters(c, cls))
 
 
 def _cell_du(ctx: ReportContext, stats: CellStats, c: int) -> dict[str, Value]:

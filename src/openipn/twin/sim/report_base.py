@@ -7,13 +7,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from openipn.twin.sim.counters import Accumulator
-from openipn.twin.sim.geometry import BoolArray
+from openipn.twin.sim.geometry import BoolArray, IntArray
 from openipn.twin.sim.world import World
 
 Value = int | float | None
 Measurement = tuple[str, str, dict[str, Value]]  # (measInfoId, measObjLdn, {name: value})
 TENTH_MS = 10.0  # ms -> units of 0.1 ms (TS 28.552 delay counters)
 MICROSECONDS = 1000.0  # ms -> µs (vendor delay counters of transport ports and the UPF)
+
+
+@dataclass(frozen=True)
+class RadioWindow:
+    """The bin counts (cells x bins) of one closed granularity period of the radio job."""
+
+    table: IntArray
+    seconds: int
 
 
 @dataclass
@@ -26,6 +34,7 @@ class ReportContext:
     core_up: BoolArray
     upf_up: BoolArray
     edge_up: BoolArray
+    radio: RadioWindow | None = None  # the radio job's window when it closes with this period
 
 
 def rounded(value: float | None) -> Value:

@@ -244,9 +244,11 @@ def _latency(
     app = world.terminals.app
     budget = np.where(app >= 0, world.apps.budget_ms[np.maximum(app, 0)], np.inf)
     acc = both_directions(world.cells.scs_khz[cell], critical)  # rows: DL of n, then UL of n
-    acc.fixed = acc.fixed + np.concatenate([jitter, jitter])
     rho = np.concatenate([_priority_load(world, cell, s, critical) for s in schedules])
     busy, wait = scheduler_queue(rho, acc.tx)
+    # A gNB in PTP holdover transmits off the common TDD frame: its time error lengthens the
+    # air part (the misaligned slots; a proxy, the twin has no cross-slot interference).
+    acc.fixed = acc.fixed + np.concatenate([jitter, jitter])
     queues = Queues(busy, wait, np.concatenate([queued, queued]), np.concatenate([common, common]))
     bler = np.concatenate(blers)
     latency = sample(acc, queues, bler, draws(world.salt, n, step))
