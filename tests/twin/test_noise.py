@@ -16,9 +16,11 @@ from openipn.model.document import SiteDocument
 from openipn.model.radio import Gnb
 from openipn.sitefile import check_site_text
 from openipn.twin.noise import NoiseError
-from openipn.twin.noise_plan import PROCESSING, TRANSIENT, Benign
+from openipn.twin.noise_plan import PROCESSING, TRANSIENT, Benign, plan
+from openipn.twin.noise_power import ShiftPower
 from openipn.twin.runner import Twin, TwinOptions
 from openipn.twin.scenario import Scenario, ScenarioError, load_scenario
+from openipn.twin.sim.engine import Simulation
 from openipn.twin.sim.network import Outage
 from openipn.twin.sim.traffic import CURVES
 
@@ -293,6 +295,22 @@ def test_shipped_plant_scenarios_run_with_noise(name: str) -> None:
     scenario = load_scenario(ROOT / "scenarios" / name)
     assert all(getattr(scenario.noise, key) for key in NOISY)
     assert scenario.noise.maintenance_windows
+
+
+def test_the_shipped_shift_holds_every_kind_of_timed_benign_event() -> None:
+    scenario = load_scenario(ROOT / "scenarios" / "plant-shift.yaml")
+    assert scenario.site is not None and scenario.noise is not None
+    document, _ = check_site_text(scenario.site.read_text(encoding="utf-8"))
+    assert document is not None
+    sim = Simulation(document, seed=scenario.seed, start=scenario.start)
+    drawn = plan(scenario.noise, sim.world, sim.network, scenario.seed, scenario.start,
+                 scenario.duration)  # fmt: skip
+    assert drawn.alarms and drawn.flaps and drawn.changes and drawn.skew_us and drawn.power_off
+    power, off_seen = ShiftPower(sim, drawn.power_off), False
+    for minute in range(0, round(scenario.duration.total_seconds() / 60), 5):
+        power.update(scenario.start + dt.timedelta(minutes=minute))
+        off_seen |= bool(power.off)
+    assert off_seen  # the shift ends inside the scenario: devices switch off
 
 
 def test_noise_events_are_valid_ves_7(noisy: Run) -> None:
