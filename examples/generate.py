@@ -8,8 +8,9 @@ set or hash ordering, so running the script twice writes byte-identical files:
     .venv/bin/python examples/generate.py OUT_DIR    # writes into OUT_DIR
 
 Each network is capacity-planned with the twin's own models (`capacity.py`): gNBs are added at
-the hotspots of cells the twin predicts too busy in the busiest hour, until every cell is below
-the planning target; the script prints the plan's predicted coverage and capacity per area.
+the hotspots of cells the twin predicts too busy in the busiest hour, or serving a terminal
+below its application's target, until none is; then each area's transmit power is set with the
+same models (`power_plan`). The script prints the plan's predicted coverage, capacity and SLA.
 """
 
 from __future__ import annotations
@@ -1133,12 +1134,58 @@ def capacity_plan(plan: NetworkPlan) -> tuple[NetworkPlan, Prediction]:
     return plan, prediction
 
 
+POWER_STEP_DB = 2.0
+POWER_RANGE_DBM = (10.0, 30.0)  # per-cell transmit power the planner may choose
+COVERAGE_TARGET = 0.99  # share of an area's 2 m grid with RSRP and SINR above the minima
+
+
+def _with_power(plan: NetworkPlan, name: str, dbm: float) -> NetworkPlan:
+    areas = tuple(replace(a, tx_power_dbm=dbm) if a.name == name else a for a in plan.areas)
+    return replace(plan, areas=areas)
+
+
+def _holds(prediction: Prediction) -> bool:
+    """No cell too busy, every terminal within its SLA, every area covered (loaded network)."""
+    covered = all(min(c) >= COVERAGE_TARGET for c in prediction.coverage.values())
+    return covered and not prediction.hotspots()
+
+
+def _area_power(
+    plan: NetworkPlan, prediction: Prediction, name: str, step: float
+) -> tuple[NetworkPlan, Prediction]:
+    """Move one area's power by `step` while the plan holds (lowering) or coverage grows."""
+    low, high = POWER_RANGE_DBM
+    while low <= area_by_name(plan, name).tx_power_dbm + step <= high:
+        trial = _with_power(plan, name, area_by_name(plan, name).tx_power_dbm + step)
+        found = predict(render(trial))
+        better = min(found.coverage[name]) > min(prediction.coverage[name])
+        if not (_holds(found) if step < 0 else better):
+            break
+        plan, prediction = trial, found
+    return plan, prediction
+
+
+def power_plan(plan: NetworkPlan, prediction: Prediction) -> tuple[NetworkPlan, Prediction]:
+    """Each radio area's transmit power set with the twin's models, 2 dB at a time.
+
+    An area short of coverage gets more power while that helps; otherwise its power comes down
+    while the whole plan still holds (capacity, every terminal's SLA, coverage of every area,
+    on the loaded network, `capacity.predict`): power beyond that only interferes.
+    """
+    for name in [a.name for a in plan.areas if a.tac and a.name in prediction.coverage]:
+        short = min(prediction.coverage[name]) < COVERAGE_TARGET
+        plan, prediction = _area_power(
+            plan, prediction, name, POWER_STEP_DB if short else -POWER_STEP_DB
+        )
+    return plan, prediction
+
+
 def generate(out_dir: Path, report: list[str] | None = None) -> list[Path]:
     """Write every example site file into out_dir; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for make_plan in PLANS:
-        plan, prediction = capacity_plan(make_plan())
+        plan, prediction = power_plan(*capacity_plan(make_plan()))
         if report is not None:
             report.extend(summary(plan.title, prediction))
         path = out_dir / plan.file_name

@@ -41,6 +41,21 @@ from openipn.twin.netconf.framing import FrameReader, FramingError, frame
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "small.yaml"
 ME = "me-gnb-ws1-01"
 CELL = f"ManagedElement={ME},GNBDUFunction=1,NRCellDU=1"  # keys: DU id, cellLocalId
+
+
+def _site_power() -> float:
+    """The transmit power the site file gives the test cell (the generator plans it)."""
+    from openipn.model.radio import Cell
+
+    cells = parse_site_text(EXAMPLE.read_text(encoding="utf-8")).objects("cells")
+    return next(
+        float(c.tx_power_dbm)
+        for c in cells
+        if isinstance(c, Cell) and c.gnb == "gnb-ws1-01" and c.cell_local_id == 1
+    )
+
+
+POWER = _site_power()
 USER, PASSWORD = "oam", "twin-secret"
 NRM = "urn:openipn:yang:openipn-nrm"
 
@@ -138,7 +153,7 @@ def test_lock_edit_commit_applies_exactly_the_changes(
             ME,
             [
                 Change(f"{CELL}/attributes/administrativeState", "UNLOCKED", "LOCKED"),
-                Change(f"{CELL}/attributes/txPower", 24.0, 20.5),
+                Change(f"{CELL}/attributes/txPower", POWER, 20.5),
             ],
         )
     ]
@@ -187,12 +202,12 @@ def test_confirmed_commit_rolls_back_when_not_confirmed(
         while server.datastores.confirm_pending() and time.monotonic() < deadline:
             time.sleep(0.05)
         candidate = xml_to_config(session.get_config(source="candidate").data_ele)
-    assert cell_attributes(server.running)["txPower"] == 24.0
-    assert cell_attributes(candidate)["txPower"] == 24.0
+    assert cell_attributes(server.running)["txPower"] == POWER
+    assert cell_attributes(candidate)["txPower"] == POWER
     power = f"{CELL}/attributes/txPower"
     assert recorder.commits == [
-        (ME, [Change(power, 24.0, 30.0)]),
-        (ME, [Change(power, 30.0, 24.0)]),
+        (ME, [Change(power, POWER, 30.0)]),
+        (ME, [Change(power, 30.0, POWER)]),
     ]
 
 
@@ -220,7 +235,7 @@ def test_closing_the_session_rolls_back_its_confirmed_commit(server: NetconfServ
     deadline = time.monotonic() + 5
     while server.datastores.confirm_pending() and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert cell_attributes(server.running)["txPower"] == 24.0
+    assert cell_attributes(server.running)["txPower"] == POWER
 
 
 def test_discard_changes_restores_the_candidate(server: NetconfServer) -> None:
@@ -407,7 +422,7 @@ def test_datastore_from_site_places_functions_on_their_elements(site_tree: Any) 
     assert "acc-gnb-ws1-01" in elements["me-tsn-ws1"]["EP_RP"]
     assert "EP_RP" not in elements[ME]
     cell = cell_attributes(site_tree)
-    assert (cell["nRPCI"], cell["txPower"], cell["antennaTilt"]) == (120, 24.0, 10.0)
+    assert (cell["nRPCI"], cell["txPower"], cell["antennaTilt"]) == (120, POWER, 10.0)
 
 
 def test_site_serves_each_element_on_its_own_port(site_tree: Any) -> None:
