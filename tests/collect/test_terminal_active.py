@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from openipn.api.terminals import status_out
 from openipn.app import Services
@@ -43,20 +44,27 @@ def event() -> StoredEvent:
     return StoredEvent(1, dt.datetime.now(dt.UTC), parse_event(made), made)
 
 
-def test_active_is_a_flag_stored_as_its_series_and_shown_beside_the_others(
-    services: Services, tmp_path: Path
-) -> None:
+def stored_samples(services: Services, tmp_path: Path, measurements: list[str]) -> list[Any]:
+    """The samples of the given series the intake stores from the event of SENT."""
     telemetry = open_telemetry_store(tmp_path / "telemetry")
     try:
         TerminalStatusHandler(services.engine, telemetry).handle([event()])
-        samples = telemetry.samples(
-            measurements=["VS.UeActive"],
-            objects=[terminal_dn(n) for n in SENT],
-            start=T0 - dt.timedelta(hours=1),
-            end=T0 + dt.timedelta(hours=1),
+        return list(
+            telemetry.samples(
+                measurements=measurements,
+                objects=[terminal_dn(n) for n in SENT],
+                start=T0 - dt.timedelta(hours=1),
+                end=T0 + dt.timedelta(hours=1),
+            )
         )
     finally:
         telemetry.close()
+
+
+def test_active_is_a_flag_stored_as_its_series_and_shown_beside_the_others(
+    services: Services, tmp_path: Path
+) -> None:
+    samples = stored_samples(services, tmp_path, ["VS.UeActive"])
     stored = {s.object: s.value for s in samples}
     assert stored == {terminal_dn("on"): 1.0, terminal_dn("off"): 0.0}
     book = TerminalStatusBook(services.engine)
@@ -73,17 +81,7 @@ def test_active_is_a_flag_stored_as_its_series_and_shown_beside_the_others(
 def test_an_idle_report_keeps_its_flags_and_position_but_no_service_values(
     services: Services, tmp_path: Path
 ) -> None:
-    telemetry = open_telemetry_store(tmp_path / "telemetry")
-    try:
-        TerminalStatusHandler(services.engine, telemetry).handle([event()])
-        samples = telemetry.samples(
-            measurements=["VS.UeLatencyMs", "VS.UeRegistered"],
-            objects=[terminal_dn(n) for n in SENT],
-            start=T0 - dt.timedelta(hours=1),
-            end=T0 + dt.timedelta(hours=1),
-        )
-    finally:
-        telemetry.close()
+    samples = stored_samples(services, tmp_path, ["VS.UeLatencyMs", "VS.UeRegistered"])
     latency = {s.object for s in samples if s.measurement == "VS.UeLatencyMs"}
     registered = {s.object for s in samples if s.measurement == "VS.UeRegistered"}
     assert latency == {terminal_dn(n) for n in ("on", "old", "odd")}  # "off" said it was idle
