@@ -119,6 +119,29 @@ class Configurator:
         self.locked_nodes: set[str] = set()
         self.radio_changed = False
         self.topology_changed = False
+        self.pci_applied: dict[int, tuple[int, int]] = {}  # cell -> (original, pushed) PCI
+
+    def pci_overrides(self, pushed: Mapping[str, int]) -> list[ConfigChange]:
+        """A PCI pushed by a (faulty) configuration change, and its reversal when it ends."""
+        cells, changes = self.world.cells, []
+        for name, pci in sorted(pushed.items()):
+            c = cells.index.get(name)
+            if c is not None and c not in self.pci_applied:
+                self.pci_applied[c] = (int(cells.pci[c]), int(pci))
+                changes.append(self._set_pci(c, int(pci)))
+        for c, (original, new) in list(self.pci_applied.items()):
+            if cells.names[c] not in pushed:
+                del self.pci_applied[c]
+                if int(cells.pci[c]) == new:
+                    changes.append(self._set_pci(c, original))
+        return changes
+
+    def _set_pci(self, c: int, pci: int) -> ConfigChange:
+        cells = self.world.cells
+        element = self.world.elements.names[self.world.gnbs.me[cells.gnb[c]]]
+        change = ConfigChange(element, cells.names[c], "pci", int(cells.pci[c]), pci)
+        cells.pci[c] = pci
+        return change
 
     def apply(self, element: str, changes: Changes) -> list[ConfigChange]:
         """Apply {object: {attribute: value}} (or NETCONF changes) on an element; all or none."""

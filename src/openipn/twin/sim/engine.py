@@ -126,7 +126,6 @@ class Simulation:
         self.clocks = Clocks(self.world)
         self.ul_rise_db = np.zeros(n_cells)  # smoothed, for the interference threshold alarm
         self.wanted = np.zeros(n, bool)  # who had traffic to send in the last step
-        self.pci_applied: dict[int, tuple[int, int]] = {}
         self.conn: Connectivity = self.network.state(Outage(frozenset(), frozenset(), frozenset()))
         self.smf = -1
         self.running = self._running(Impairments(), self.conn)
@@ -141,7 +140,7 @@ class Simulation:
         self.elapsed_s += self.step_s
         self.time = self.start + dt.timedelta(seconds=self.elapsed_s)
         local = self.time.astimezone(self.tz)
-        changes = self._pci_overrides(imp)
+        changes = self.config.pci_overrides(imp.pci_override)
         if self.config.radio_changed:
             self.tiles, self.config.radio_changed = build_tiles(world), False
         conn = self.conn = self.network.state(self._outage(imp))
@@ -318,28 +317,6 @@ class Simulation:
         powered = self.has_sim & (self.elapsed_s >= self.power_on_s)
         busy = (self.traffic.duty >= 1.0) | demand.bursting
         return np.asarray(powered & ~self._terminal_mask(imp.terminals_off) & busy, dtype=bool)
-
-    def _pci_overrides(self, imp: Impairments) -> list[ConfigChange]:
-        """A PCI pushed by a (faulty) configuration change, and its reversal when it ends."""
-        cells, changes = self.world.cells, []
-        for name, pci in sorted(imp.pci_override.items()):
-            c = cells.index.get(name)
-            if c is not None and c not in self.pci_applied:
-                self.pci_applied[c] = (int(cells.pci[c]), int(pci))
-                changes.append(self._set_pci(c, int(pci)))
-        for c, (original, pushed) in list(self.pci_applied.items()):
-            if cells.names[c] not in imp.pci_override:
-                del self.pci_applied[c]
-                if int(cells.pci[c]) == pushed:
-                    changes.append(self._set_pci(c, original))
-        return changes
-
-    def _set_pci(self, c: int, pci: int) -> ConfigChange:
-        cells = self.world.cells
-        element = self.world.elements.names[self.world.gnbs.me[cells.gnb[c]]]
-        change = ConfigChange(element, cells.names[c], "pci", int(cells.pci[c]), pci)
-        cells.pci[c] = pci
-        return change
 
     def _accumulate(self, facts: StepFacts, events: CoreEvents) -> None:
         world = self.world
