@@ -159,7 +159,7 @@ def shift_bound_terminals(world: World) -> np.ndarray:
     """Terminals whose traffic follows the shifts fully (handhelds, machines, cameras on QC)."""
     weights = np.array([PROFILES[c].shift_weight for c in CLASSES])
     classes = world.terminals.app_class
-    has_sim = np.array([s is not None for s in world.terminals.supi], dtype=bool)
+    has_sim = world.terminals.has_sim
     return np.flatnonzero((weights[classes] >= 1.0) & has_sim) if len(classes) else classes
 
 

@@ -130,7 +130,6 @@ class Simulation:
         self.smf = -1
         self.running = self._running(Impairments(), self.conn)
         self._masks: dict[frozenset[str], BoolArray] = {}
-        self.has_sim = np.array([s is not None for s in self.world.terminals.supi], dtype=bool)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -314,7 +313,7 @@ class Simulation:
 
     def _wanted(self, imp: Impairments, demand: Demand) -> BoolArray:
         """Who has traffic to send: switched on, not off by choice, a steady flow or a burst."""
-        powered = self.has_sim & (self.elapsed_s >= self.power_on_s)
+        powered = self.world.terminals.has_sim & (self.elapsed_s >= self.power_on_s)
         busy = (self.traffic.duty >= 1.0) | demand.bursting
         return np.asarray(powered & ~self._terminal_mask(imp.terminals_off) & busy, dtype=bool)
 

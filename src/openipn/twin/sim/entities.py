@@ -119,6 +119,7 @@ class Terminals(Named):
     edge: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     mobile: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
     pos: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))
+    has_sim: BoolArray = field(default_factory=lambda: np.zeros(0, bool))  # a SUPI: it registers
 
 
 @dataclass

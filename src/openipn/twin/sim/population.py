@@ -30,6 +30,7 @@ def build_terminals(
     terminals = Terminals([t.name for t in items])
     terminals.type = [t.type.value for t in items]
     terminals.supi = [t.supi for t in items]
+    terminals.has_sim = np.array([s is not None for s in terminals.supi], dtype=bool)
     terminals.imei = [t.imei for t in items]
     terminals.bound_imei = [subs[t.supi].imei if t.supi in subs else None for t in items]
     terminals.app = np.array([apps.index.get(t.application or "", -1) for t in items], np.int64)

@@ -38,9 +38,7 @@ from openipn.twin.sim.report_base import rounded as _r
 from openipn.twin.sim.report_base import tenths as _tenths
 from openipn.twin.sim.report_base import whole as _i
 from openipn.twin.sim.report_infra import clocks, edges, transport
-from openipn.twin.sim.report_radio import INFO_SUFFIX, RadioDistributions
-
-RADIO_INFOS = ("NRCellDU" + INFO_SUFFIX, "NRCellCU" + INFO_SUFFIX)
+from openipn.twin.sim.report_radio import INFO_SUFFIX, INFOS, RadioDistributions
 
 __all__ = ["Measurement", "PeriodReport", "ReportContext", "Value", "build_report"]
 
@@ -65,7 +63,7 @@ def build_report(ctx: ReportContext, begin: dt.datetime, end: dt.datetime) -> Pe
         name: per_element[name] if ctx.reachable[i] else None
         for i, name in enumerate(world.elements.names)
     }
-    periods = {} if ctx.radio is None else dict.fromkeys(RADIO_INFOS, ctx.radio.seconds)
+    periods = {} if ctx.radio is None else dict.fromkeys(INFOS, ctx.radio.seconds)
     return PeriodReport(begin, end, elements, periods)
 
 

@@ -50,6 +50,7 @@ def _layout(cls: str) -> tuple[list[str], IntArray]:
 
 LAYOUT = {cls: _layout(cls) for cls in ("NRCellDU", "NRCellCU")}
 INFO_SUFFIX = ".Distribution"  # measInfoId of the job's counters: e.g. NRCellDU.Distribution
+INFOS = tuple(cls + INFO_SUFFIX for cls in LAYOUT)
 JOB_PERIOD_S = 900  # 15 minutes
 
 

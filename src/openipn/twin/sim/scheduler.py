@@ -20,6 +20,7 @@ class Schedule:
     prb_demand: FloatArray  # per cell, mean PRBs asked for
     prb_used: FloatArray  # per cell, mean PRBs used (<= available)
     utilisation: FloatArray  # per cell, demand / available (may exceed 1)
+    utilisation_first: FloatArray  # per cell, PRB share the flows scheduled first use (<= 1)
     served: FloatArray  # per terminal, share of its demand carried
     prbs: FloatArray  # per terminal, mean PRBs allocated
     ue_thp_bps: FloatArray  # per terminal, rate while it has data (TS 28.552 UE throughput)
@@ -62,6 +63,7 @@ def schedule(
         prb_demand=demand,
         prb_used=np.minimum(demand, available),
         utilisation=utilisation,
+        utilisation_first=np.minimum(ahead, available) / available,
         served=served,
         prbs=need * served,
         ue_thp_bps=thp,

@@ -134,7 +134,7 @@ def serve(
     upf_in = _per_upf_slice(world, served_ul * n3_ul)
     upf_out = _per_upf_slice(world, served_dl * n3_dl)
     paths = _paths(world, conn, serving, links, pair, load, unsynced_s)
-    timing = _latency(world, serving, (dl, ul), (bler_dl, bler_ul), paths, step)
+    timing = _latency(world, serving, (dl, ul), (bler_dl, bler_ul), paths, step, critical)
     survive = links.survive[pair] * (1.0 - drop[upf])
     carried = reach & edge_ok
     within_budget = timing["ok_dl"] * timing["ok_ul"]
@@ -213,19 +213,13 @@ def _paths(
     edge = world.terminals.edge
     if len(world.edges):
         common = common + np.where(edge >= 0, world.edge_ms[np.maximum(edge, 0)], 0.0)
-    # Holdover time error misaligns the gNB's slots and TDD pattern: the air interface carries it.
     jitter = ptp_jitter_ms(unsynced_s[gnb]) if len(unsynced_s) else np.zeros(n)
     return common, queued, jitter
 
 
-def _priority_load(
-    world: World, cell: IntArray, sched: Schedule, critical: BoolArray
-) -> FloatArray:
+def _priority_load(cell: IntArray, sched: Schedule, critical: BoolArray) -> FloatArray:
     """Load each terminal's packets queue behind: delay-critical flows are scheduled first."""
-    n_cells = len(world.cells)
-    own = bincount(cell, weights=sched.prbs * critical, minlength=n_cells)
-    first = own / world.cells.n_prb
-    return np.where(critical, first[cell], sched.utilisation[cell])
+    return np.where(critical, sched.utilisation_first[cell], sched.utilisation[cell])
 
 
 def _latency(
@@ -235,16 +229,16 @@ def _latency(
     blers: tuple[FloatArray, FloatArray],
     paths: tuple[FloatArray, FloatArray, FloatArray],
     step: int,
+    critical: BoolArray,
 ) -> dict[str, FloatArray]:
     """One packet per terminal and direction, and the share of packets within the budget."""
     common, queued, jitter = paths
     n = len(serving)
     cell = np.maximum(serving, 0)
-    critical = delay_critical(world.terminals.five_qi)
     app = world.terminals.app
     budget = np.where(app >= 0, world.apps.budget_ms[np.maximum(app, 0)], np.inf)
     acc = both_directions(world.cells.scs_khz[cell], critical)  # rows: DL of n, then UL of n
-    rho = np.concatenate([_priority_load(world, cell, s, critical) for s in schedules])
+    rho = np.concatenate([_priority_load(cell, s, critical) for s in schedules])
     busy, wait = scheduler_queue(rho, acc.tx)
     # A gNB in PTP holdover transmits off the common TDD frame: its time error lengthens the
     # air part (the misaligned slots; a proxy, the twin has no cross-slot interference).

@@ -69,7 +69,7 @@ def attach_terminals(
     captured = radio.captured
     wants = wants_connection(sim.traffic.duty >= 1.0, demand.bursting, sim.core, sim.elapsed_s)
     sim.connected &= ~faulty & ~captured & wants  # the others are released to RRC_IDLE
-    has_sim = np.array([s is not None for s in world.terminals.supi], dtype=bool)
+    has_sim = world.terminals.has_sim
     powered = sim.elapsed_s >= sim.power_on_s
     retry = sim.rng.random(n) < ROGUE_RETRY_SHARE
     may = ~faulty & has_sim & powered & (~captured | retry) & wants
