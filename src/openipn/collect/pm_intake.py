@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -249,6 +250,23 @@ def parse_group(
     return parse_and_store(_WORKER_STORE.get("store"), paths, limits, mapper)
 
 
+def _in_order(
+    pool: ProcessPoolExecutor,
+    task: Callable[[list[str]], list[Parsed]],
+    groups: Sequence[list[str]],
+    window: int,
+) -> Iterator[list[Parsed]]:
+    """Each group's outcome in order; a group starts only when every group `window` or more
+    before it is done, so a worker never stores a file before one that many groups earlier
+    (the first of two conflicting files wins, as in one process)."""
+    waiting = iter(groups)
+    running = deque(pool.submit(task, g) for g in itertools.islice(waiting, window))
+    while running:
+        yield running.popleft().result()  # stored by the worker if it has a store
+        if (group := next(waiting, None)) is not None:
+            running.append(pool.submit(task, group))
+
+
 def _log_conflicts(result: IngestResult) -> None:
     for c in result.conflicts:
         log.warning(
@@ -364,7 +382,7 @@ class PmIntake:
             for group in groups:
                 yield parse_and_store(self.store, group, self.limits, mapper)
         else:
-            for parsed in pool.map(task, groups):  # stored by the worker if it has a store
+            for parsed in _in_order(pool, task, groups, self.workers):
                 yield append_parsed(self.store, parsed, self.limits, mapper)
 
     def ingest_files(
